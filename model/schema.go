@@ -1,5 +1,7 @@
 package model
 
+import "time"
+
 // Role is what an enrolled device's user may do.
 type Role string
 
@@ -137,6 +139,9 @@ type Schema struct {
 	// Derive fills computed fields (pig equivalent, exceedance flags)
 	// from the others; nil when the register has none.
 	Derive func(r Record) map[string]Value
+
+	fieldIdx  map[string]int
+	statusIdx map[string]int
 }
 
 // Record is a register entry's field values, as validation sees them.
@@ -144,6 +149,9 @@ type Record struct {
 	Register string
 	County   string
 	Fields   map[string]Value
+	// Now is the reference time for "not in the future" and "too old"
+	// rules; the zero time skips them (the caller injects its clock).
+	Now time.Time
 }
 
 // Get returns the value of field key (Null if absent).
@@ -158,6 +166,11 @@ const (
 	FieldVillage       = "village"
 	FieldLocation      = "location"
 	FieldRemarks       = "remarks"
+	FieldReviewedBy    = "reviewed_by" // reviewer's user name
+	FieldReviewedAt    = "reviewed_at" // review time (datetime)
+	FieldCreatedBy     = "created_by"  // the entering user's name
+	FieldCreatedAt     = "created_at"  // entry time (datetime)
+	FieldRecordNo      = "record_no"   // human number 130126-NYSM-2023-0042
 )
 
 // FieldError is a validation failure of one field, in both languages.
