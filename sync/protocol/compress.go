@@ -1,0 +1,136 @@
+package protocol
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// Content encodings of bodies, negotiated with Accept-Encoding and
+// announced with Content-Encoding.
+const (
+	EncodingZstd     = "zstd"
+	EncodingGzip     = "gzip"
+	EncodingIdentity = "identity"
+)
+
+// AcceptEncoding is the Accept-Encoding value clients send.
+const AcceptEncoding = "zstd, gzip"
+
+// compressMin is the body size below which compression does not pay.
+const compressMin = 256
+
+var (
+	zencOnce sync.Once
+	zenc     *zstd.Encoder
+	zdecPool sync.Pool
+)
+
+func zstdEncoder() *zstd.Encoder {
+	zencOnce.Do(func() {
+		// EncodeAll is safe for concurrent use.
+		zenc, _ = zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedDefault), zstd.WithEncoderConcurrency(1))
+	})
+	return zenc
+}
+
+// Negotiate picks the response encoding for an Accept-Encoding header:
+// zstd, then gzip, else identity. Quality values other than q=0 are
+// ignored.
+func Negotiate(accept string) string {
+	var gz bool
+	for _, part := range strings.Split(accept, ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.Contains(strings.ReplaceAll(params, " ", ""), "q=0") && !strings.Contains(params, "q=0.") {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(name)) {
+		case EncodingZstd:
+			return EncodingZstd
+		case EncodingGzip:
+			gz = true
+		}
+	}
+	if gz {
+		return EncodingGzip
+	}
+	return EncodingIdentity
+}
+
+// Compress encodes b with enc and returns the encoding actually used: small
+// bodies stay identity.
+func Compress(enc string, b []byte) ([]byte, string) {
+	if len(b) < compressMin {
+		return b, EncodingIdentity
+	}
+	switch enc {
+	case EncodingZstd:
+		return zstdEncoder().EncodeAll(b, make([]byte, 0, len(b)/3+64)), EncodingZstd
+	case EncodingGzip:
+		var buf bytes.Buffer
+		w, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+		_, _ = w.Write(b) // writes to a bytes.Buffer cannot fail
+		_ = w.Close()
+		return buf.Bytes(), EncodingGzip
+	}
+	return b, EncodingIdentity
+}
+
+// ReadBody reads a body with Content-Encoding enc and returns it
+// decompressed. More than limit bytes, before or after decompression, fail
+// with ErrTooLarge; an unknown encoding fails with ErrEncoding and corrupt
+// compressed data with ErrBadRequest.
+func ReadBody(r io.Reader, enc string, limit int64) ([]byte, error) {
+	var src io.Reader
+	switch strings.ToLower(strings.TrimSpace(enc)) {
+	case "", EncodingIdentity:
+		src = r
+	case EncodingGzip:
+		zr, err := gzip.NewReader(io.LimitReader(r, limit+1))
+		if err != nil {
+			return nil, ErrBadRequest.With("gzip", err)
+		}
+		defer zr.Close()
+		src = zr
+	case EncodingZstd:
+		d, _ := zdecPool.Get().(*zstd.Decoder)
+		if d == nil {
+			var err error
+			d, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)+1<<20))
+			if err != nil {
+				return nil, ErrInternal.With("zstd", err)
+			}
+		}
+		if err := d.Reset(io.LimitReader(r, limit+1)); err != nil {
+			return nil, ErrBadRequest.With("zstd", err)
+		}
+		defer func() {
+			_ = d.Reset(nil)
+			zdecPool.Put(d)
+		}()
+		src = d
+	default:
+		return nil, ErrEncoding.Withf("content encoding %q", enc)
+	}
+	b, err := io.ReadAll(io.LimitReader(src, limit+1))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, ErrTooLarge.With("", err)
+		}
+		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
+			return nil, ErrTooLarge.With("", err)
+		}
+		return nil, ErrBadRequest.With("body", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, ErrTooLarge.Withf("more than %d bytes", limit)
+	}
+	return b, nil
+}

@@ -1,0 +1,76 @@
+package protocol
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+)
+
+func TestNegotiate(t *testing.T) {
+	tests := []struct{ accept, want string }{
+		{"", EncodingIdentity},
+		{"gzip", EncodingGzip},
+		{"gzip, zstd", EncodingZstd},
+		{"br, gzip;q=0.5", EncodingGzip},
+		{"zstd;q=0, gzip", EncodingGzip},
+		{"ZSTD", EncodingZstd},
+		{"br", EncodingIdentity},
+	}
+	for _, tt := range tests {
+		t.Run(tt.accept, func(t *testing.T) {
+			if got := Negotiate(tt.accept); got != tt.want {
+				t.Errorf("got %q; want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestCompressRoundTrip(t *testing.T) {
+	body := bytes.Repeat([]byte("秸秆禁烧巡查 straw patrol "), 200)
+	for _, enc := range []string{EncodingZstd, EncodingGzip, EncodingIdentity} {
+		t.Run(enc, func(t *testing.T) {
+			c, used := Compress(enc, body)
+			if used != enc {
+				t.Errorf("encoding: got %q; want %q", used, enc)
+			}
+			if enc != EncodingIdentity && len(c) >= len(body) {
+				t.Errorf("compressed size: got %d; want < %d", len(c), len(body))
+			}
+			got, err := ReadBody(bytes.NewReader(c), used, int64(len(body)))
+			if err != nil || !bytes.Equal(got, body) {
+				t.Errorf("got %d bytes, %v; want %d bytes", len(got), err, len(body))
+			}
+		})
+	}
+}
+
+func TestReadBodyLimits(t *testing.T) {
+	bomb := make([]byte, 1<<20) // compresses to almost nothing
+	tests := []struct {
+		name string
+		enc  string
+		want error
+	}{
+		{EncodingZstd, EncodingZstd, ErrTooLarge},
+		{EncodingGzip, EncodingGzip, ErrTooLarge},
+		{EncodingIdentity, EncodingIdentity, ErrTooLarge},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := Compress(tt.enc, bomb)
+			if _, err := ReadBody(bytes.NewReader(c), tt.enc, 1000); !errors.Is(err, tt.want) {
+				t.Errorf("got %v; want %v", err, tt.want)
+			}
+		})
+	}
+	t.Run("unknown encoding", func(t *testing.T) {
+		if _, err := ReadBody(bytes.NewReader(nil), "br", 10); !errors.Is(err, ErrEncoding) {
+			t.Errorf("got %v; want %v", err, ErrEncoding)
+		}
+	})
+	t.Run("corrupt zstd", func(t *testing.T) {
+		if _, err := ReadBody(bytes.NewReader([]byte("not zstd at all")), EncodingZstd, 100); !errors.Is(err, ErrBadRequest) {
+			t.Errorf("got %v; want %v", err, ErrBadRequest)
+		}
+	})
+}

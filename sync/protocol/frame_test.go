@@ -1,0 +1,132 @@
+package protocol
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/google/uuid"
+)
+
+func TestPushFrameRoundTrip(t *testing.T) {
+	dev := uuid.MustParse("01890000-0000-7000-8000-000000000001")
+	tests := []struct {
+		name string
+		ops  [][]byte
+	}{
+		{"empty", nil},
+		{"one", [][]byte{[]byte("op-1")}},
+		{"several", [][]byte{[]byte("a"), bytes.Repeat([]byte("b"), 300), []byte("c")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := AppendPushFrame(nil, dev, tt.ops)
+			gotDev, gotOps, err := ParsePushFrame(b)
+			if err != nil {
+				t.Fatalf("ParsePushFrame: %v", err)
+			}
+			if gotDev != dev {
+				t.Errorf("device: got %v; want %v", gotDev, dev)
+			}
+			if len(gotOps) != len(tt.ops) {
+				t.Fatalf("ops: got %d; want %d", len(gotOps), len(tt.ops))
+			}
+			for i := range gotOps {
+				if !bytes.Equal(gotOps[i], tt.ops[i]) {
+					t.Errorf("op %d: got %q; want %q", i, gotOps[i], tt.ops[i])
+				}
+			}
+		})
+	}
+}
+
+func TestParsePushFrameErrors(t *testing.T) {
+	dev := uuid.New()
+	good := AppendPushFrame(nil, dev, [][]byte{[]byte("x")})
+	tooMany := AppendPushFrame(nil, dev, make([][]byte, MaxOpsPerBatch+1))
+	tests := []struct {
+		name string
+		in   []byte
+		want error
+	}{
+		{"empty", nil, ErrBadFrame},
+		{"json", []byte(`{"device":"x"}`), ErrBadFrame},
+		{"page magic", AppendPageFrame(nil, PageFrame{}), ErrBadFrame},
+		{"future version", append([]byte("LTP\x02"), good[4:]...), ErrUnknownVersion},
+		{"truncated device", good[:10], ErrBadFrame},
+		{"truncated op", good[:len(good)-1], ErrBadFrame},
+		{"trailing", append(append([]byte{}, good...), 0), ErrBadFrame},
+		{"empty op", AppendPushFrame(nil, dev, [][]byte{{}}), ErrBadFrame},
+		{"too many", tooMany, ErrTooManyOps},
+		{"huge length", append(append([]byte{}, good[:20]...), 1, 0xff, 0xff, 0xff, 0xff, 0x0f), ErrBadFrame},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, _, err := ParsePushFrame(tt.in)
+			if !errors.Is(err, tt.want) {
+				t.Errorf("got %v; want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestPageFrameRoundTrip(t *testing.T) {
+	p := PageFrame{
+		Cursor: 1234, More: true, ServerTime: 1764392000000,
+		Keys: []DeviceKey{{Device: uuid.New(), Key: bytes.Repeat([]byte{7}, 32)}},
+		Ops: []PageOp{
+			{ServerSeq: 1233, Eff: 99, Raw: []byte("first")},
+			{ServerSeq: 1234, Eff: 1 << 60, Raw: []byte("second")},
+		},
+	}
+	b := AppendPageFrame(nil, p)
+	got, err := ParsePageFrame(b)
+	if err != nil {
+		t.Fatalf("ParsePageFrame: %v", err)
+	}
+	if got.Cursor != p.Cursor || got.More != p.More || got.ServerTime != p.ServerTime {
+		t.Errorf("header: got %d/%v/%d; want %d/%v/%d", got.Cursor, got.More, got.ServerTime, p.Cursor, p.More, p.ServerTime)
+	}
+	if len(got.Keys) != 1 || got.Keys[0].Device != p.Keys[0].Device || !bytes.Equal(got.Keys[0].Key, p.Keys[0].Key) {
+		t.Errorf("keys: got %v; want %v", got.Keys, p.Keys)
+	}
+	if len(got.Ops) != 2 {
+		t.Fatalf("ops: got %d; want 2", len(got.Ops))
+	}
+	size := 0
+	for i, o := range got.Ops {
+		if o.ServerSeq != p.Ops[i].ServerSeq || o.Eff != p.Ops[i].Eff || !bytes.Equal(o.Raw, p.Ops[i].Raw) {
+			t.Errorf("op %d: got %+v; want %+v", i, o, p.Ops[i])
+		}
+		size += PageOpSize(o)
+	}
+	empty := len(AppendPageFrame(nil, PageFrame{Cursor: p.Cursor, More: true, ServerTime: p.ServerTime, Keys: p.Keys}))
+	if got, want := size, len(b)-empty; got != want {
+		t.Errorf("PageOpSize sum: got %d; want %d", got, want)
+	}
+}
+
+func TestParsePageFrameErrors(t *testing.T) {
+	good := AppendPageFrame(nil, PageFrame{Cursor: 5, Ops: []PageOp{{ServerSeq: 5, Raw: []byte("x")}}})
+	bogusFlags := append([]byte{}, good...)
+	bogusFlags[5] = 0x80
+	tests := []struct {
+		name string
+		in   []byte
+	}{
+		{"empty", nil},
+		{"push magic", AppendPushFrame(nil, uuid.New(), nil)},
+		{"truncated", good[:len(good)-1]},
+		{"trailing", append(append([]byte{}, good...), 1)},
+		{"flags", bogusFlags},
+		{"many ops claimed", []byte("LTL\x01\x00\x00\x00\x00\xff\xff\xff\xff\x0f")},
+		{"many keys claimed", []byte("LTL\x01\x00\x00\x00\xff\xff\xff\xff\x0f")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := ParsePageFrame(tt.in); !errors.Is(err, ErrBadFrame) {
+				t.Errorf("got %v; want %v", err, ErrBadFrame)
+			}
+		})
+	}
+}
