@@ -1,0 +1,52 @@
+package protocol
+
+import (
+	"github.com/lantian-tz/lantian/internal/oplog"
+)
+
+// PullRequest asks for the ops in the device's scope after Cursor (JSON).
+type PullRequest struct {
+	// Cursor is the server seq of the last op the device saved; 0 at
+	// first. It is the Cursor of the previous page, never a clock.
+	Cursor uint64 `json:"cursor"`
+	// MaxBytes bounds the page; 0 means DefaultPullBytes, and the server
+	// caps it at MaxPullBytes. A page always holds at least one op when
+	// one is waiting, even a larger one.
+	MaxBytes int `json:"max_bytes,omitempty"`
+}
+
+// PullResponse is a page of ops (a page frame, ContentTypeOps). Save the
+// ops and Cursor in one local transaction, then pull again while More.
+type PullResponse struct {
+	Cursor     uint64
+	More       bool
+	ServerTime int64 // Unix milliseconds
+	// Keys are the public keys of the devices whose ops are in the page.
+	Keys []DeviceKey
+	// Ops carry their server stamps in Eff and ServerSeq.
+	Ops []oplog.Op
+}
+
+// DecodePullRequest decodes a pull request.
+func DecodePullRequest(b []byte) (PullRequest, error) {
+	var r PullRequest
+	if err := decodeJSON(b, &r); err != nil {
+		return PullRequest{}, err
+	}
+	if r.MaxBytes < 0 {
+		return PullRequest{}, ErrBadRequest.Withf("max_bytes %d is negative", r.MaxBytes)
+	}
+	return r, nil
+}
+
+// Limit returns the page size the request asks for within the limits.
+func (r PullRequest) Limit() int {
+	switch {
+	case r.MaxBytes <= 0:
+		return DefaultPullBytes
+	case r.MaxBytes > MaxPullBytes:
+		return MaxPullBytes
+	}
+	return r.MaxBytes
+}
+
