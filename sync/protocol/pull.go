@@ -49,4 +49,3 @@ func (r PullRequest) Limit() int {
 	}
 	return r.MaxBytes
 }
-
