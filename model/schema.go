@@ -136,6 +136,8 @@ type Schema struct {
 	// Checks are cross-field rules (date order, conditional requirements
 	// that need several fields); each error names a field.
 	Checks []func(r Record) []FieldError
+	// Warns are cross-field warnings (overdue checks); never blocking.
+	Warns []func(r Record) []FieldError
 	// Derive fills computed fields (pig equivalent, exceedance flags)
 	// from the others; nil when the register has none.
 	Derive func(r Record) map[string]Value

@@ -78,6 +78,9 @@ func (s *Schema) Warnings(r Record) []FieldError {
 			}
 		}
 	}
+	for _, w := range s.Warns {
+		out = append(out, w(r)...)
+	}
 	s.sortErrors(out)
 	return out
 }
