@@ -150,23 +150,33 @@ func (p *Proxy) ResetBytes() {
 	p.down.Store(0)
 }
 
-// Captures returns a copy of the request bytes each finished connection
-// carried (up to 8 MiB each), oldest first.
+// Captures returns a copy of the request bytes each connection carried
+// (up to 8 MiB each): the finished connections' oldest first, then the
+// open ones'.
 func (p *Proxy) Captures() [][]byte {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make([][]byte, len(p.captures))
-	for i, c := range p.captures {
-		out[i] = bytes.Clone(c)
+	out := make([][]byte, 0, len(p.captures)+len(p.links))
+	for _, c := range p.captures {
+		out = append(out, bytes.Clone(c))
+	}
+	for l := range p.links {
+		if len(l.capture) > 0 {
+			out = append(out, bytes.Clone(l.capture))
+		}
 	}
 	return out
 }
 
-// ClearCaptures forgets the captured requests.
+// ClearCaptures forgets the captured requests, the open connections'
+// included.
 func (p *Proxy) ClearCaptures() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.captures = nil
+	for l := range p.links {
+		l.capture = nil
+	}
 }
 
 // Close stops the listener, closes every open connection and waits for
