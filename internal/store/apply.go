@@ -1,0 +1,342 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
+)
+
+// ApplyResult counts what Apply did with a batch.
+type ApplyResult struct {
+	// Applied ops were added to the log (including held ops whose
+	// predecessor arrived).
+	Applied int
+	// Duplicates were already stored (or already held).
+	Duplicates int
+	// Held ops wait for a predecessor that has not arrived.
+	Held int
+}
+
+// Apply stores remote ops. Each op is checked (shape, register, fields
+// and values, signature with its device's registered key, hash chain); an
+// op whose predecessor has not arrived is held until it does; duplicates
+// are ignored; a different op with a stored op's id is refused with
+// ErrEquivocation. The records touched are re-merged from all their ops.
+// The batch is atomic: one bad op refuses the whole batch with an
+// *OpError naming it, and nothing is stored.
+func (s *Store) Apply(ctx context.Context, ops []oplog.Op) (ApplyResult, error) {
+	return s.apply(ctx, ops, nil)
+}
+
+// ApplyPage is Apply that also saves the pull cursor, in the same
+// transaction.
+func (s *Store) ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (ApplyResult, error) {
+	return s.apply(ctx, ops, &cursor)
+}
+
+// batch is the work of one Apply in its transaction.
+type batch struct {
+	s        *Store
+	txn      *badger.Txn
+	res      ApplyResult
+	keys     map[uuid.UUID][]byte // registered public keys
+	heads    map[uuid.UUID]head
+	records  map[uuid.UUID]struct{} // records to re-merge
+	maxHLC   hlc.Timestamp
+	recShape map[uuid.UUID][2]string // register and county of records
+	held     map[oplog.OpID]struct{}   // ops held by this batch
+}
+
+func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (ApplyResult, error) {
+	if err := ctx.Err(); err != nil {
+		return ApplyResult{}, err
+	}
+	// Stateless checks first, outside the lock.
+	ops := make([]oplog.Op, len(in))
+	copy(ops, in)
+	for i := range ops {
+		if err := checkRemote(&ops[i]); err != nil {
+			return ApplyResult{}, &OpError{ID: ops[i].ID(), Err: err}
+		}
+	}
+	sort.SliceStable(ops, func(i, j int) bool {
+		if c := bytes.Compare(ops[i].Device[:], ops[j].Device[:]); c != 0 {
+			return c < 0
+		}
+		return ops[i].Seq < ops[j].Seq
+	})
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		return ApplyResult{}, ErrClosed
+	}
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	b := &batch{
+		s: s, txn: txn,
+		keys:     map[uuid.UUID][]byte{},
+		heads:    map[uuid.UUID]head{},
+		records:  map[uuid.UUID]struct{}{},
+		recShape: map[uuid.UUID][2]string{},
+		held:     map[oplog.OpID]struct{}{},
+	}
+	for i := range ops {
+		if err := ctx.Err(); err != nil {
+			return ApplyResult{}, err
+		}
+		if err := b.add(&ops[i]); err != nil {
+			return ApplyResult{}, &OpError{ID: ops[i].ID(), Err: err}
+		}
+	}
+	if err := b.finish(); err != nil {
+		return ApplyResult{}, err
+	}
+	if cursor != nil {
+		if err := txn.Set(metaKeyOf(metaCursor), binary.BigEndian.AppendUint64(nil, *cursor)); err != nil {
+			return ApplyResult{}, err
+		}
+	}
+	if err := txn.Commit(); err != nil {
+		return ApplyResult{}, fmt.Errorf("store: apply: %w", err)
+	}
+	if err := s.db.Sync(); err != nil {
+		return ApplyResult{}, fmt.Errorf("store: sync: %w", err)
+	}
+	if hd, ok := b.heads[s.device]; ok && hd.Seq > s.localSeq.Load() {
+		s.localSeq.Store(hd.Seq)
+	}
+	if b.maxHLC != 0 {
+		if _, err := s.clock.Update(b.maxHLC); err != nil {
+			s.log.Warn("store: remote clock ahead", "hlc", b.maxHLC, "err", err)
+		}
+	}
+	if len(b.records) > 0 {
+		recs := make([]uuid.UUID, 0, len(b.records))
+		for r := range b.records {
+			recs = append(recs, r)
+		}
+		sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i][:], recs[j][:]) < 0 })
+		s.emit(Event{Kind: Applied, Records: recs})
+	}
+	return b.res, nil
+}
+
+// checkRemote checks what can be checked of a remote op alone: its shape,
+// register, fields and values.
+func checkRemote(op *oplog.Op) error {
+	if err := op.CheckShape(); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadOp, err)
+	}
+	sc := lookupSchema(op.Register)
+	if sc == nil {
+		return fmt.Errorf("%w: %w %q", ErrBadOp, ErrUnknownRegister, op.Register)
+	}
+	keys := make([]string, 0, len(op.Set))
+	for k := range op.Set {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		if fe := checkValue(sc, k, op.Set[k]); fe != nil {
+			return fmt.Errorf("%w: %v", ErrBadOp, fe)
+		}
+	}
+	return nil
+}
+
+// add stores one op of the batch, or holds it, or counts it as a
+// duplicate.
+func (b *batch) add(op *oplog.Op) error {
+	pub, ok := b.keys[op.Device]
+	if !ok {
+		k, err := deviceKeyOf(b.txn, op.Device)
+		if err != nil {
+			return err
+		}
+		pub, b.keys[op.Device] = k, k
+	}
+	if err := op.VerifySig(pub); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSignature, err)
+	}
+	if err := b.checkRecord(op); err != nil {
+		return err
+	}
+	hd, err := b.head(op.Device)
+	if err != nil {
+		return err
+	}
+	h := op.Hash()
+	switch {
+	case op.Seq <= hd.Seq:
+		return b.duplicate(op, h)
+	case op.Seq > hd.Seq+1:
+		return b.hold(op, h)
+	}
+	if op.Prev != hd.Hash {
+		return fmt.Errorf("%w: prev %x is not the hash of %s/%d", ErrBrokenChain, op.Prev[:4], op.Device, hd.Seq)
+	}
+	if err := b.store(op, h); err != nil {
+		return err
+	}
+	return b.release(op.Device)
+}
+
+// checkRecord refuses an op whose register or county differ from its
+// record's.
+func (b *batch) checkRecord(op *oplog.Op) error {
+	shape, ok := b.recShape[op.Record]
+	if !ok {
+		st, err := getState(b.txn, op.Record)
+		switch {
+		case err == nil:
+			shape = [2]string{st.Register, st.County}
+		case errors.Is(err, ErrNotFound):
+			shape = [2]string{op.Register, op.County}
+		default:
+			return err
+		}
+		b.recShape[op.Record] = shape
+	}
+	if shape != [2]string{op.Register, op.County} {
+		return fmt.Errorf("%w: record %s is %s/%s, op says %s/%s", ErrBadOp, op.Record, shape[0], shape[1], op.Register, op.County)
+	}
+	return nil
+}
+
+func (b *batch) head(dev uuid.UUID) (head, error) {
+	if hd, ok := b.heads[dev]; ok {
+		return hd, nil
+	}
+	hd, err := getHead(b.txn, dev)
+	if err != nil {
+		return head{}, err
+	}
+	b.heads[dev] = hd
+	return hd, nil
+}
+
+// duplicate handles an op at or below its device's head: the same op is
+// a duplicate (whose server stamps are taken when new), another is an
+// equivocation.
+func (b *batch) duplicate(op *oplog.Op, h oplog.Hash) error {
+	stored, err := getOp(b.txn, op.ID())
+	if err != nil {
+		return fmt.Errorf("stored op: %w", err)
+	}
+	if stored.Hash() != h {
+		return ErrEquivocation
+	}
+	b.res.Duplicates++
+	if op.Eff != 0 && (op.Eff != stored.Eff || op.ServerSeq != stored.ServerSeq) {
+		stored.Eff, stored.ServerSeq = op.Eff, op.ServerSeq
+		v, err := encodeOp(&stored)
+		if err != nil {
+			return err
+		}
+		if err := b.txn.Set(logKey(op.ID()), v); err != nil {
+			return err
+		}
+		b.records[op.Record] = struct{}{}
+	}
+	return nil
+}
+
+// hold keeps an op whose predecessor has not arrived.
+func (b *batch) hold(op *oplog.Op, h oplog.Hash) error {
+	v, err := getValue(b.txn, pendingKey(op.ID()))
+	switch {
+	case err == nil:
+		held, err := decodeOp(v)
+		if err != nil {
+			return err
+		}
+		if held.Hash() != h {
+			return ErrEquivocation
+		}
+		b.res.Duplicates++
+		return nil
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	enc, err := encodeOp(op)
+	if err != nil {
+		return err
+	}
+	b.res.Held++
+	b.held[op.ID()] = struct{}{}
+	return b.txn.Set(pendingKey(op.ID()), enc)
+}
+
+// store adds op to the log as its device's new head.
+func (b *batch) store(op *oplog.Op, h oplog.Hash) error {
+	if err := storeOp(b.txn, op); err != nil {
+		return err
+	}
+	b.heads[op.Device] = head{Seq: op.Seq, Hash: h}
+	b.records[op.Record] = struct{}{}
+	if op.HLC > b.maxHLC {
+		b.maxHLC = op.HLC
+	}
+	b.res.Applied++
+	return nil
+}
+
+// release stores the held ops of dev that now follow its head.
+func (b *batch) release(dev uuid.UUID) error {
+	for {
+		hd := b.heads[dev]
+		next := oplog.OpID{Device: dev, Seq: hd.Seq + 1}
+		v, err := getValue(b.txn, pendingKey(next))
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := b.txn.Delete(pendingKey(next)); err != nil {
+			return err
+		}
+		op, err := decodeOp(v)
+		if err != nil {
+			return err
+		}
+		if op.Prev != hd.Hash {
+			// The held op continues another chain than the one that
+			// arrived: it was never applied; drop it.
+			b.s.log.Warn("store: dropping held op that does not chain", "device", dev, "seq", next.Seq)
+			return nil
+		}
+		if _, ok := b.held[next]; ok {
+			delete(b.held, next)
+			b.res.Held--
+		}
+		if err := b.store(&op, op.Hash()); err != nil {
+			return err
+		}
+	}
+}
+
+// finish writes the heads and re-merges the touched records.
+func (b *batch) finish() error {
+	for dev, hd := range b.heads {
+		if err := b.txn.Set(headKey(dev), hd.encode()); err != nil {
+			return err
+		}
+	}
+	for rec := range b.records {
+		if _, err := remerge(b.txn, rec); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,100 @@
+package store
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+)
+
+// Get returns the merged state of record id, or ErrNotFound.
+func (s *Store) Get(id uuid.UUID) (oplog.State, error) {
+	var st oplog.State
+	err := s.view(func(txn *badger.Txn) error {
+		var err error
+		st, err = getState(txn, id)
+		return err
+	})
+	return st, err
+}
+
+// getState reads the stored state of rec, or ErrNotFound.
+func getState(txn *badger.Txn, rec uuid.UUID) (oplog.State, error) {
+	v, err := getValue(txn, stateKey(rec))
+	if errors.Is(err, ErrNotFound) {
+		return oplog.State{}, fmt.Errorf("%w: record %s", ErrNotFound, rec)
+	}
+	if err != nil {
+		return oplog.State{}, err
+	}
+	return decodeState(v)
+}
+
+// recordOps returns every stored op of rec.
+func recordOps(txn *badger.Txn, rec uuid.UUID) ([]oplog.Op, error) {
+	var ops []oplog.Op
+	it := txn.NewIterator(badger.IteratorOptions{Prefix: recordOpPrefix(rec)})
+	defer it.Close()
+	for it.Rewind(); it.Valid(); it.Next() {
+		_, id := recordOpFromKey(it.Item().Key())
+		op, err := getOp(txn, id)
+		if err != nil {
+			return nil, fmt.Errorf("op %s/%d of record %s: %w", id.Device, id.Seq, rec, err)
+		}
+		ops = append(ops, op)
+	}
+	return ops, nil
+}
+
+// remerge recomputes rec's state from all its ops and writes it with its
+// index entries.
+func remerge(txn *badger.Txn, rec uuid.UUID) (oplog.State, error) {
+	ops, err := recordOps(txn, rec)
+	if err != nil {
+		return oplog.State{}, err
+	}
+	st := oplog.Merge(ops)
+	return st, putState(txn, &st)
+}
+
+// putState writes st and its index entries, removing the entries of the
+// state it replaces.
+func putState(txn *badger.Txn, st *oplog.State) error {
+	var oldKeys [][]byte
+	old, err := getState(txn, st.Record)
+	switch {
+	case err == nil:
+		oldKeys = indexKeys(old.Record, summarize(&old, lookupSchema(old.Register)))
+	case !errors.Is(err, ErrNotFound):
+		return err
+	}
+	sm := summarize(st, lookupSchema(st.Register))
+	newKeys := indexKeys(st.Record, sm)
+	for _, ok := range oldKeys {
+		if !containsKey(newKeys, ok) {
+			if err := txn.Delete(ok); err != nil {
+				return err
+			}
+		}
+	}
+	val := sm.encode()
+	for _, k := range newKeys {
+		if err := txn.Set(k, val); err != nil {
+			return err
+		}
+	}
+	return txn.Set(stateKey(st.Record), encodeState(st))
+}
+
+func containsKey(keys [][]byte, k []byte) bool {
+	for _, x := range keys {
+		if bytes.Equal(x, k) {
+			return true
+		}
+	}
+	return false
+}
