@@ -53,7 +53,7 @@ type batch struct {
 	records  map[uuid.UUID]struct{} // records to re-merge
 	maxHLC   hlc.Timestamp
 	recShape map[uuid.UUID][2]string // register and county of records
-	held     map[oplog.OpID]struct{}   // ops held by this batch
+	held     map[oplog.OpID]struct{} // ops held by this batch
 }
 
 func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (ApplyResult, error) {

@@ -96,8 +96,11 @@ func (s *Store) OpenBlob(sha string) (io.ReadCloser, error) {
 
 // verifyingReader hashes what it reads and checks the sum at EOF.
 type verifyingReader struct {
-	f    *os.File
-	h    interface{ io.Writer; Sum([]byte) []byte }
+	f *os.File
+	h interface {
+		io.Writer
+		Sum([]byte) []byte
+	}
 	want string
 }
 

@@ -117,11 +117,11 @@ func recordOpFromKey(k []byte) (uuid.UUID, oplog.OpID) {
 
 func stateKey(rec uuid.UUID) []byte { return append([]byte{pfxState}, rec[:]...) }
 
-func headKey(dev uuid.UUID) []byte       { return devicePrefix(pfxHead, dev) }
-func deviceKey(dev uuid.UUID) []byte     { return devicePrefix(pfxDevice, dev) }
-func metaKeyOf(name string) []byte       { return append([]byte{pfxMeta}, name...) }
-func userKey(name string) []byte         { return append([]byte{pfxUser}, name...) }
-func indexPrefix(kind byte) []byte       { return []byte{pfxIndex, kind} }
+func headKey(dev uuid.UUID) []byte   { return devicePrefix(pfxHead, dev) }
+func deviceKey(dev uuid.UUID) []byte { return devicePrefix(pfxDevice, dev) }
+func metaKeyOf(name string) []byte   { return append([]byte{pfxMeta}, name...) }
+func userKey(name string) []byte     { return append([]byte{pfxUser}, name...) }
+func indexPrefix(kind byte) []byte   { return []byte{pfxIndex, kind} }
 func appendInvTime(k []byte, t hlc.Timestamp) []byte {
 	return binary.BigEndian.AppendUint64(k, ^uint64(t))
 }
