@@ -171,7 +171,7 @@ func buildFixture() []oplog.State {
 	site(model.SiteActive, true) // S1: meets
 	s2 := site(model.SiteActive, true)
 	inspect(s2, dt(1, 9), false)
-	inspect(s2, dt(10, 9), true) // S2: latest inspection failed
+	inspect(s2, dt(10, 9), true)     // S2: latest inspection failed
 	site(model.SiteSuspended, false) // S3: fence missing
 	site(model.SiteClosed, true)     // S4: closed, not counted
 	s5 := site(model.SiteActive, true)
