@@ -1,0 +1,105 @@
+package bundle
+
+import (
+	"context"
+	"crypto/ed25519"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/lantian-tz/lantian/internal/store"
+)
+
+// Result says what an import did.
+type Result struct {
+	Header Header
+	// Applied ops were new to the receiver; Duplicates it had already;
+	// Held wait for earlier ops of the device (a bundle that starts after
+	// a seq the receiver lacks).
+	Applied, Duplicates, Held int
+	// Blobs is the number of photos the receiver did not have before.
+	Blobs int
+}
+
+// Import verifies the bundle in r (size bytes) completely and only then
+// writes it into st: the device's key, the photos the store lacks, and
+// the ops, applied in one call. A refused bundle leaves st as it was; so
+// does a failure of the final Apply (the photos written for it are
+// removed). Importing the same bundle again changes nothing.
+func Import(ctx context.Context, st *store.Store, r io.ReaderAt, size int64, province string) (Result, error) {
+	b, err := Open(r, size, VerifyOptions{Province: province})
+	if err != nil {
+		return Result{}, err
+	}
+	res := Result{Header: b.Header}
+	if err := ctx.Err(); err != nil {
+		return res, err
+	}
+	h := b.Header
+	if h.Device != st.Device() {
+		if err := st.RegisterDevice(h.Device, h.PublicKey, h.Label); err != nil {
+			return res, ErrKeyMismatch.withf("device %s", h.Device).wrap(err)
+		}
+	} else if !st.PublicKey().Equal(ed25519.PublicKey(h.PublicKey)) {
+		return res, ErrKeyMismatch.withf("bundle names this device with another key")
+	}
+	var added []string
+	err = b.EachBlob(func(sha string, r io.Reader) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if st.HasBlob(sha) {
+			return nil
+		}
+		got, err := st.PutBlob(r)
+		if err != nil {
+			return fmt.Errorf("bundle: import blob %s: %w", sha, err)
+		}
+		added = append(added, got)
+		return nil
+	})
+	if err == nil {
+		err = ctx.Err()
+	}
+	var ar store.ApplyResult
+	if err == nil && len(b.Ops) > 0 {
+		ar, err = st.Apply(ctx, b.Ops)
+		if err != nil {
+			err = fmt.Errorf("bundle: import: %w", err)
+		}
+	}
+	if err != nil {
+		removeBlobs(st, added)
+		return res, err
+	}
+	res.Applied, res.Duplicates, res.Held, res.Blobs = ar.Applied, ar.Duplicates, ar.Held, len(added)
+	return res, nil
+}
+
+// ImportFile imports the bundle file at path (see Import).
+func ImportFile(ctx context.Context, st *store.Store, path, province string) (Result, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return Result{}, fmt.Errorf("bundle: %w", err)
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return Result{}, fmt.Errorf("bundle: %w", err)
+	}
+	return Import(ctx, st, f, fi.Size(), province)
+}
+
+// removeBlobs deletes blobs this import wrote (the store keeps blobs as
+// files blobs/ab/abcdef… under BlobDir; it has no delete of its own
+// because blobs are never deleted in normal use).
+func removeBlobs(st *store.Store, shas []string) {
+	for _, sha := range shas {
+		if !IsBlobName(sha) {
+			continue
+		}
+		// Best effort: a blob left behind is only an unreferenced file.
+		_ = os.Remove(filepath.Join(st.BlobDir(), sha[:2], sha))
+	}
+}
