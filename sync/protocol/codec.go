@@ -1,0 +1,81 @@
+package protocol
+
+import (
+	"github.com/lantian-tz/lantian/internal/oplog"
+)
+
+// The typed codecs below put oplog ops (MarshalBinary/UnmarshalBinary)
+// into the frames of frame.go.
+
+// EncodePush returns the push frame of req.
+func EncodePush(req PushRequest) ([]byte, error) {
+	raws := make([][]byte, len(req.Ops))
+	size := 32
+	for i := range req.Ops {
+		b, err := req.Ops[i].MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		raws[i] = b
+		size += len(b) + 3
+	}
+	return AppendPushFrame(make([]byte, 0, size), req.Device, raws), nil
+}
+
+// DecodePush decodes a push frame. It never panics on malformed input.
+func DecodePush(b []byte) (PushRequest, error) {
+	req, _, err := DecodePushRaw(b)
+	return req, err
+}
+
+// DecodePushRaw decodes a push frame and also returns each op's binary
+// form as received (aliasing b), so a server can store it unchanged.
+func DecodePushRaw(b []byte) (PushRequest, [][]byte, error) {
+	dev, raws, err := ParsePushFrame(b)
+	if err != nil {
+		return PushRequest{}, nil, err
+	}
+	req := PushRequest{Device: dev, Ops: make([]oplog.Op, len(raws))}
+	for i, raw := range raws {
+		if err := req.Ops[i].UnmarshalBinary(raw); err != nil {
+			return PushRequest{}, nil, ErrBadFrame.With("op "+itoa(i), err)
+		}
+	}
+	return req, raws, nil
+}
+
+// EncodePull returns the page frame of resp, stamping each op's binary
+// form with its Eff and ServerSeq.
+func EncodePull(resp PullResponse) ([]byte, error) {
+	p := PageFrame{Cursor: resp.Cursor, More: resp.More, ServerTime: resp.ServerTime, Keys: resp.Keys}
+	size := 64 + len(resp.Keys)*48
+	for i := range resp.Ops {
+		o := &resp.Ops[i]
+		raw, err := o.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		p.Ops = append(p.Ops, PageOp{ServerSeq: o.ServerSeq, Eff: o.Eff, Raw: raw})
+		size += len(raw) + 24
+	}
+	return AppendPageFrame(make([]byte, 0, size), p), nil
+}
+
+// DecodePull decodes a page frame into ops carrying their stamps. It never
+// panics on malformed input.
+func DecodePull(b []byte) (PullResponse, error) {
+	p, err := ParsePageFrame(b)
+	if err != nil {
+		return PullResponse{}, err
+	}
+	resp := PullResponse{Cursor: p.Cursor, More: p.More, ServerTime: p.ServerTime, Keys: p.Keys, Ops: make([]oplog.Op, len(p.Ops))}
+	for i, po := range p.Ops {
+		o := &resp.Ops[i]
+		if err := o.UnmarshalBinary(po.Raw); err != nil {
+			return PullResponse{}, ErrBadFrame.With("op "+itoa(i), err)
+		}
+		o.ServerSeq = po.ServerSeq
+		o.Eff = po.Eff
+	}
+	return resp, nil
+}
