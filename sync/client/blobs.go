@@ -1,0 +1,232 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/sync/bundle"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+// Meta keys of the blob phase's bookkeeping in the store.
+const (
+	// metaUpTo is the own seq up to which every referenced photo is on
+	// the server.
+	metaUpTo = "sync.blobs.uploaded_upto"
+	// metaWant lists the photos referenced by pulled ops that the device
+	// still has to download.
+	metaWant = "sync.blobs.want"
+)
+
+// blobs uploads the photos of the device's ops the server lacks, then
+// downloads the wanted ones.
+func (c *Client) blobs(ctx context.Context, res *Result, progress func(Progress)) error {
+	st := c.cfg.Store
+	upTo, err := c.metaSeq(metaUpTo)
+	if err != nil {
+		return storeErr("blobs", err)
+	}
+	local := st.LocalSeq()
+	var up []string
+	for after := upTo; after < local; {
+		ops, err := st.Ops(st.Device(), after, 1000)
+		if err != nil {
+			return storeErr("blobs", err)
+		}
+		if len(ops) == 0 {
+			break
+		}
+		for i := range ops {
+			for _, sha := range bundle.BlobRefs(&ops[i]) {
+				if st.HasBlob(sha) {
+					up = append(up, sha)
+				}
+			}
+		}
+		after = ops[len(ops)-1].Seq
+	}
+	slices.Sort(up)
+	up = slices.Compact(up)
+	want, err := c.blobList(metaWant)
+	if err != nil {
+		return storeErr("blobs", err)
+	}
+	p := Progress{Phase: PhaseBlobs, Total: len(up) + len(want)}
+	count := func(n int64) { p.Bytes += n }
+	for _, sha := range up {
+		sent, err := c.upload(ctx, sha, count)
+		if err != nil {
+			return err
+		}
+		if sent {
+			res.BlobsUp++
+		}
+		p.Ops++
+		if progress != nil {
+			progress(p)
+		}
+	}
+	if local > upTo {
+		if err := st.SetMeta(metaUpTo, binary.BigEndian.AppendUint64(nil, local)); err != nil {
+			return storeErr("blobs", err)
+		}
+	}
+	var still []string
+	for _, sha := range want {
+		if st.HasBlob(sha) {
+			continue
+		}
+		ok, err := c.download(ctx, sha, count)
+		if err != nil {
+			return err
+		}
+		if ok {
+			res.BlobsDown++
+		} else {
+			still = append(still, sha)
+		}
+		p.Ops++
+		if progress != nil {
+			progress(p)
+		}
+	}
+	if len(still) != len(want) {
+		if err := c.setBlobList(metaWant, still); err != nil {
+			return storeErr("blobs", err)
+		}
+	}
+	res.Bytes += p.Bytes
+	res.BlobsMissing = len(still)
+	return nil
+}
+
+// upload sends blob sha unless the server has it, resuming from the
+// bytes the server already holds. It reports whether bytes were sent.
+func (c *Client) upload(ctx context.Context, sha string, count func(int64)) (bool, error) {
+	rp, err := c.do(ctx, call{op: "blobs", method: http.MethodHead, path: protocol.PathBlobs + sha, accept: []int{http.StatusNotFound}}, count)
+	if err != nil {
+		return false, err
+	}
+	if rp.status == http.StatusOK && rp.header.Get(protocol.HeaderUploadOffset) == "" {
+		return false, nil
+	}
+	offset, _ := strconv.ParseInt(rp.header.Get(protocol.HeaderUploadOffset), 10, 64)
+	data, err := c.readBlob(sha)
+	if err != nil {
+		return false, storeErr("blobs", err)
+	}
+	total := int64(len(data))
+	if rp.status == http.StatusOK && offset >= total {
+		return false, nil
+	}
+	for offset < total {
+		end := min(offset+int64(c.cfg.ChunkBytes), total)
+		rp, err := c.do(ctx, call{
+			op: "blobs", method: http.MethodPut, path: protocol.PathBlobs + sha,
+			body: data[offset:end], contentType: protocol.ContentTypeBlob,
+			headers: map[string]string{"Content-Range": protocol.ContentRange{Start: offset, End: end - 1, Total: total}.String()},
+		}, count)
+		var perr *protocol.Error
+		if errors.As(err, &perr) && perr.Code == protocol.CodeBadOffset && int64(perr.Expected) <= total {
+			offset = int64(perr.Expected) // resume where the server is
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		next := end
+		if h := rp.header.Get(protocol.HeaderUploadOffset); h != "" {
+			if n, err := strconv.ParseInt(h, 10, 64); err == nil && n <= total {
+				next = n
+			}
+		}
+		if next <= offset {
+			return false, serverErr("blobs", "upload of %s stuck at %d", sha, offset)
+		}
+		offset = next
+	}
+	return true, nil
+}
+
+// readBlob reads a local blob whole (photos are at most
+// protocol.MaxBlobBytes).
+func (c *Client) readBlob(sha string) ([]byte, error) {
+	rc, err := c.cfg.Store.OpenBlob(sha)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	return io.ReadAll(io.LimitReader(rc, protocol.MaxBlobBytes+1))
+}
+
+// download fetches blob sha and stores it after checking its hash. It
+// reports false when the server does not have it (yet).
+func (c *Client) download(ctx context.Context, sha string, count func(int64)) (bool, error) {
+	rp, err := c.do(ctx, call{op: "blobs", method: http.MethodGet, path: protocol.PathBlobs + sha, accept: []int{http.StatusNotFound}}, count)
+	if err != nil {
+		return false, err
+	}
+	if rp.status == http.StatusNotFound {
+		return false, nil
+	}
+	sum := sha256.Sum256(rp.body)
+	if hex.EncodeToString(sum[:]) != sha {
+		return false, serverErr("blobs", "blob %s arrived with SHA-256 %x", sha, sum)
+	}
+	if _, err := c.cfg.Store.PutBlob(bytes.NewReader(rp.body)); err != nil {
+		return false, storeErr("blobs", err)
+	}
+	return true, nil
+}
+
+// metaSeq reads a sequence number kept in the store's meta (0 if unset).
+func (c *Client) metaSeq(key string) (uint64, error) {
+	v, err := c.cfg.Store.GetMeta(key)
+	if errors.Is(err, store.ErrNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, err
+	}
+	if len(v) != 8 {
+		return 0, errors.New("client: bad meta " + key)
+	}
+	return binary.BigEndian.Uint64(v), nil
+}
+
+// blobList reads a list of blob names kept in the store's meta.
+func (c *Client) blobList(key string) ([]string, error) {
+	v, err := c.cfg.Store.GetMeta(key)
+	if errors.Is(err, store.ErrNotFound) || len(v) == 0 {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var l []string
+	if err := json.Unmarshal(v, &l); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// setBlobList saves a list of blob names, sorted and without repeats.
+func (c *Client) setBlobList(key string, l []string) error {
+	slices.Sort(l)
+	l = slices.Compact(l)
+	v, err := json.Marshal(l)
+	if err != nil {
+		return err
+	}
+	return c.cfg.Store.SetMeta(key, v)
+}

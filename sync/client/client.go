@@ -1,0 +1,219 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-resty/resty/v2"
+
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+// Client syncs one device's store with the provincial server. Its methods
+// may be called from any goroutine; Syncs are serialized.
+type Client struct {
+	cfg  Config
+	http *resty.Client
+	log  *slog.Logger
+
+	mu    sync.Mutex // serializes Sync and Enroll
+	token string
+}
+
+// New returns a client for cfg.
+func New(cfg Config) *Client {
+	cfg.defaults()
+	r := resty.NewWithClient(cfg.HTTPClient).
+		SetBaseURL(strings.TrimRight(cfg.BaseURL, "/")).
+		SetRetryCount(0). // retries are ours: per-attempt timeouts, 4xx never
+		SetDisableWarn(true).
+		SetHeader("User-Agent", "lantian-client/"+protocol.Version)
+	return &Client{cfg: cfg, http: r, log: cfg.Logger, token: cfg.Token}
+}
+
+// Token returns the bearer token the client uses (set by Enroll).
+func (c *Client) Token() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.token
+}
+
+// Error is a sync failure that is not the server's answer (those are
+// *protocol.Error): the network, the local store, or a server that
+// behaves unexpectedly. Msg says it to the user in Chinese and English.
+type Error struct {
+	Op   string // "push", "pull", "blobs", "enroll"
+	Kind Kind
+	Msg  model.Text
+	Err  error
+}
+
+// Kind classifies an Error.
+type Kind int
+
+// Kinds of Error.
+const (
+	// KindNetwork: the server could not be reached or the connection
+	// broke; trying again later is the cure.
+	KindNetwork Kind = iota + 1
+	// KindStore: the local store failed.
+	KindStore
+	// KindServer: the server answered something the client cannot use.
+	KindServer
+)
+
+// Error renders the error in both languages with its cause.
+func (e *Error) Error() string {
+	s := "sync " + e.Op + ": " + e.Msg.ZH + " / " + e.Msg.EN
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+var (
+	msgNetwork = model.Text{ZH: "无法连接同步服务器，请检查网络后重试", EN: "cannot reach the sync server; check the network and try again"}
+	msgStore   = model.Text{ZH: "本机数据保存失败", EN: "saving to the local store failed"}
+	msgServer  = model.Text{ZH: "服务器应答异常", EN: "the server's answer is not understood"}
+)
+
+// call is one HTTP request to the server.
+type call struct {
+	op          string // phase, for errors
+	method      string
+	path        string
+	body        []byte
+	contentType string
+	encoding    string // Content-Encoding of body
+	headers     map[string]string
+	noAuth      bool
+	// accept lists the statuses besides 2xx that are answers rather than
+	// errors (404 of a blob HEAD, say).
+	accept []int
+}
+
+// reply is a server's answer.
+type reply struct {
+	status int
+	header http.Header
+	body   []byte // decompressed
+}
+
+// do sends cl, retrying network errors and 5xx answers with backoff, and
+// returns the answer or the error: a *protocol.Error for 4xx answers (and
+// the last 5xx), an *Error for network failures, or ctx's error.
+func (c *Client) do(ctx context.Context, cl call, count func(int64)) (reply, error) {
+	var last error
+	for attempt := 0; attempt < c.cfg.Attempts; attempt++ {
+		if attempt > 0 {
+			if err := c.wait(ctx, attempt); err != nil {
+				return reply{}, err
+			}
+		}
+		rp, err, retry := c.once(ctx, cl, count)
+		if err == nil {
+			return rp, nil
+		}
+		if ctx.Err() != nil {
+			return reply{}, ctx.Err()
+		}
+		if !retry {
+			return reply{}, err
+		}
+		c.log.Debug("sync: request failed, retrying", "path", cl.path, "attempt", attempt+1, "err", err)
+		last = err
+	}
+	return reply{}, last
+}
+
+// once makes one attempt; retry says whether another may help.
+func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, error, bool) {
+	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	defer cancel()
+	req := c.http.R().SetContext(actx).SetHeader("Accept-Encoding", protocol.EncodingZstd)
+	if !cl.noAuth {
+		req.SetAuthToken(c.Token())
+	}
+	if cl.body != nil {
+		req.SetBody(cl.body)
+	}
+	if cl.contentType != "" {
+		req.SetHeader("Content-Type", cl.contentType)
+	}
+	if cl.encoding != "" && cl.encoding != protocol.EncodingIdentity {
+		req.SetHeader("Content-Encoding", cl.encoding)
+	}
+	for k, v := range cl.headers {
+		req.SetHeader(k, v)
+	}
+	resp, err := req.Execute(cl.method, cl.path)
+	if count != nil {
+		count(int64(len(cl.body)))
+	}
+	if err != nil {
+		return reply{}, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}, true
+	}
+	raw := resp.Body()
+	if count != nil {
+		count(int64(len(raw)))
+	}
+	status := resp.StatusCode()
+	body, err := protocol.ReadBody(bytes.NewReader(raw), resp.Header().Get("Content-Encoding"), protocol.MaxPullBytes*2)
+	if err != nil {
+		// A body cut short by the network decodes badly: retry.
+		return reply{}, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}, true
+	}
+	rp := reply{status: status, header: resp.Header(), body: body}
+	if status >= 200 && status < 300 {
+		return rp, nil, false
+	}
+	for _, s := range cl.accept {
+		if status == s {
+			return rp, nil, false
+		}
+	}
+	perr := protocol.DecodeError(status, body)
+	return reply{}, perr, status >= 500
+}
+
+// wait sleeps before retry attempt (1, 2, ...): Backoff doubled per
+// attempt, capped at MaxBackoff, with jitter over its upper half.
+func (c *Client) wait(ctx context.Context, attempt int) error {
+	d := c.cfg.Backoff << min(attempt-1, 20)
+	if d > c.cfg.MaxBackoff || d <= 0 {
+		d = c.cfg.MaxBackoff
+	}
+	d = d/2 + time.Duration(c.cfg.Rand()*float64(d/2))
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// storeErr wraps a local store failure.
+func storeErr(op string, err error) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	return &Error{Op: op, Kind: KindStore, Msg: msgStore, Err: err}
+}
+
+// serverErr wraps an answer the client does not understand.
+func serverErr(op string, format string, args ...any) error {
+	return &Error{Op: op, Kind: KindServer, Msg: msgServer, Err: fmt.Errorf(format, args...)}
+}

@@ -1,0 +1,107 @@
+package client
+
+import (
+	"context"
+	"crypto/ed25519"
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/sync/bundle"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+// pull saves the pages of ops after the store's cursor until the server
+// has no more. Each page's ops and cursor go into the store in one
+// transaction; the photos they reference are noted for the blob phase
+// first.
+func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress)) error {
+	st := c.cfg.Store
+	cursor, err := st.Cursor()
+	if err != nil {
+		return storeErr("pull", err)
+	}
+	known := map[uuid.UUID]bool{}
+	var bytes int64
+	count := func(n int64) { bytes += n }
+	var got int
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		body, err := protocol.EncodeJSON(protocol.PullRequest{Cursor: cursor, MaxBytes: c.cfg.PullBytes})
+		if err != nil {
+			return storeErr("pull", err)
+		}
+		rp, err := c.do(ctx, call{
+			op: "pull", method: http.MethodPost, path: protocol.PathPull,
+			body: body, contentType: protocol.ContentTypeJSON,
+		}, count)
+		if err != nil {
+			return err
+		}
+		page, err := protocol.DecodePull(rp.body)
+		if err != nil {
+			return serverErr("pull", "pull page: %w", err)
+		}
+		if page.Cursor < cursor {
+			return serverErr("pull", "page cursor %d before %d", page.Cursor, cursor)
+		}
+		for _, k := range page.Keys {
+			if known[k.Device] || k.Device == st.Device() {
+				continue
+			}
+			if err := st.RegisterDevice(k.Device, ed25519.PublicKey(k.Key), ""); err != nil {
+				return storeErr("pull", err)
+			}
+			known[k.Device] = true
+		}
+		if err := c.wantBlobs(page.Ops); err != nil {
+			return storeErr("pull", err)
+		}
+		ar, err := st.ApplyPage(ctx, page.Ops, page.Cursor)
+		if err != nil {
+			return storeErr("pull", err)
+		}
+		res.Pulled += ar.Applied
+		got += len(page.Ops)
+		if progress != nil {
+			progress(Progress{Phase: PhasePull, Ops: got, Bytes: bytes})
+		}
+		cursor = page.Cursor
+		if !page.More {
+			break
+		}
+		if len(page.Ops) == 0 {
+			return serverErr("pull", "empty page with more to come")
+		}
+	}
+	res.Bytes += bytes
+	return nil
+}
+
+// wantBlobs adds the photos ops reference that the device lacks to the
+// download list.
+func (c *Client) wantBlobs(ops []oplog.Op) error {
+	st := c.cfg.Store
+	var add []string
+	for i := range ops {
+		if ops[i].Device == st.Device() {
+			continue
+		}
+		for _, sha := range bundle.BlobRefs(&ops[i]) {
+			if !st.HasBlob(sha) {
+				add = append(add, sha)
+			}
+		}
+	}
+	if len(add) == 0 {
+		return nil
+	}
+	want, err := c.blobList(metaWant)
+	if err != nil {
+		return err
+	}
+	return c.setBlobList(metaWant, append(want, add...))
+}
