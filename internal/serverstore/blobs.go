@@ -1,0 +1,181 @@
+package serverstore
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+// Blobs keeps attachments as files named by their SHA-256 under Dir:
+// complete blobs in Dir/<id[:2]>/<id>, uploads in progress in
+// Dir/partial/<id>. A partial file only grows by appends at its current
+// size, is fsynced after each part, and becomes a blob by rename once its
+// hash checks out, so a cut at any byte leaves a resumable partial.
+type Blobs struct {
+	dir     string
+	maxSize int64
+	locks   [64]sync.Mutex // by the id's first byte, one upload at a time per blob
+}
+
+var _ server.BlobStorage = (*Blobs)(nil)
+
+// OpenBlobs opens (creating if needed) a blob directory whose blobs may be
+// at most maxSize bytes (protocol.MaxBlobBytes when 0).
+func OpenBlobs(dir string, maxSize int64) (*Blobs, error) {
+	if maxSize <= 0 {
+		maxSize = protocol.MaxBlobBytes
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "partial"), 0o750); err != nil {
+		return nil, fmt.Errorf("serverstore: blobs: %w", err)
+	}
+	return &Blobs{dir: dir, maxSize: maxSize}, nil
+}
+
+func (b *Blobs) path(id string) string    { return filepath.Join(b.dir, id[:2], id) }
+func (b *Blobs) partial(id string) string { return filepath.Join(b.dir, "partial", id) }
+
+func (b *Blobs) lock(id string) *sync.Mutex {
+	v, _ := hex.DecodeString(id[:2])
+	return &b.locks[int(v[0])%len(b.locks)]
+}
+
+func checkID(id string) error {
+	if !protocol.ValidBlobID(id) {
+		return protocol.ErrNotFound.Withf("blob id %q is not a lowercase hex SHA-256", id)
+	}
+	return nil
+}
+
+// Stat returns a complete blob's size, or the bytes held of a partial one.
+func (b *Blobs) Stat(id string) (int64, bool, error) {
+	if err := checkID(id); err != nil {
+		return 0, false, err
+	}
+	if fi, err := os.Stat(b.path(id)); err == nil {
+		return fi.Size(), true, nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return 0, false, err
+	}
+	fi, err := os.Stat(b.partial(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, false, nil
+	} else if err != nil {
+		return 0, false, err
+	}
+	return fi.Size(), false, nil
+}
+
+// Write appends a part of an upload (see server.BlobStorage).
+func (b *Blobs) Write(id string, offset, total int64, r io.Reader) (int64, bool, error) {
+	if err := checkID(id); err != nil {
+		return 0, false, err
+	}
+	if total > b.maxSize {
+		return 0, false, protocol.ErrBlobTooLarge.Withf("%d bytes; at most %d", total, b.maxSize)
+	}
+	mu := b.lock(id)
+	mu.Lock()
+	defer mu.Unlock()
+	held, complete, err := b.Stat(id)
+	if err != nil {
+		return 0, false, err
+	}
+	if complete { // deduplicated: someone uploaded it already
+		return held, true, nil
+	}
+	if offset != held {
+		e := protocol.ErrBadOffset.Withf("part starts at %d; server holds %d bytes", offset, held)
+		e.Expected = uint64(held)
+		return held, false, e
+	}
+	f, err := os.OpenFile(b.partial(id), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o640)
+	if err != nil {
+		return held, false, err
+	}
+	n, err := io.Copy(f, io.LimitReader(r, total-held+1))
+	if err == nil && held+n > total {
+		err = protocol.ErrBlobTooLarge.Withf("more bytes than the announced %d", total)
+	}
+	if err != nil {
+		// Keep what was written up to the announced size: the next part
+		// resumes at Stat's offset.
+		_ = f.Truncate(min(held+n, total))
+		_ = f.Sync()
+		_ = f.Close()
+		return b.held(id), false, err
+	}
+	if err := f.Sync(); err != nil {
+		_ = f.Close()
+		return held, false, err
+	}
+	if err := f.Close(); err != nil {
+		return held, false, err
+	}
+	held += n
+	if held < total {
+		return held, false, nil
+	}
+	return b.finish(id, held)
+}
+
+func (b *Blobs) held(id string) int64 {
+	n, _, _ := b.Stat(id)
+	return n
+}
+
+// finish verifies a fully uploaded partial and moves it into place.
+func (b *Blobs) finish(id string, size int64) (int64, bool, error) {
+	f, err := os.Open(b.partial(id))
+	if err != nil {
+		return size, false, err
+	}
+	h := sha256.New()
+	_, err = io.Copy(h, f)
+	_ = f.Close()
+	if err != nil {
+		return size, false, err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != id {
+		_ = os.Remove(b.partial(id))
+		return 0, false, protocol.ErrHashMismatch.Withf("content hashes to %s", got)
+	}
+	if err := os.MkdirAll(filepath.Dir(b.path(id)), 0o750); err != nil {
+		return size, false, err
+	}
+	if err := os.Rename(b.partial(id), b.path(id)); err != nil {
+		return size, false, err
+	}
+	if d, err := os.Open(filepath.Dir(b.path(id))); err == nil {
+		_ = d.Sync()
+		_ = d.Close()
+	}
+	return size, true, nil
+}
+
+// Open opens a complete blob.
+func (b *Blobs) Open(id string) (io.ReadSeekCloser, int64, error) {
+	if err := checkID(id); err != nil {
+		return nil, 0, err
+	}
+	f, err := os.Open(b.path(id))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, protocol.ErrNotFound.Withf("no blob %s", id)
+	} else if err != nil {
+		return nil, 0, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		_ = f.Close()
+		return nil, 0, err
+	}
+	return f, fi.Size(), nil
+}

@@ -1,0 +1,58 @@
+package serverstore
+
+import (
+	"encoding/binary"
+
+	"github.com/google/uuid"
+)
+
+// Key layout (all integers big-endian so keys sort numerically):
+//
+//	d/<device16>                  device record (JSON)
+//	t/<tokenhash32>               device16
+//	k/<codehash32>                enrollment code (JSON)
+//	h/<device16>                  head: acked8 hash32
+//	l/<device16><seq8>            log entry: see encodeLogValue
+//	o/<serverseq8>                applied op: eff8 device16 raw
+//	c/<county>\x00<serverseq8>    index of applied ops by county
+//	p/<province>\x00<serverseq8>  index of applied ops by province
+//	s                             last server seq
+const (
+	pDevice   = 'd'
+	pToken    = 't'
+	pCode     = 'k'
+	pHead     = 'h'
+	pLog      = 'l'
+	pOp       = 'o'
+	pCounty   = 'c'
+	pProvince = 'p'
+)
+
+var keySeq = []byte("s")
+
+func key(prefix byte, parts ...[]byte) []byte {
+	n := 2
+	for _, p := range parts {
+		n += len(p)
+	}
+	k := make([]byte, 0, n)
+	k = append(k, prefix, '/')
+	for _, p := range parts {
+		k = append(k, p...)
+	}
+	return k
+}
+
+func u64(x uint64) []byte { return binary.BigEndian.AppendUint64(nil, x) }
+
+func deviceKey(id uuid.UUID) []byte { return key(pDevice, id[:]) }
+func headKey(id uuid.UUID) []byte   { return key(pHead, id[:]) }
+func opKey(ss uint64) []byte        { return key(pOp, u64(ss)) }
+func logKey(id uuid.UUID, seq uint64) []byte {
+	return key(pLog, id[:], u64(seq))
+}
+
+// scopeIndexPrefix is the index prefix of a county or a province.
+func scopeIndexPrefix(prefix byte, code string) []byte {
+	return key(prefix, []byte(code), []byte{0})
+}

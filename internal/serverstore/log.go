@@ -1,0 +1,255 @@
+package serverstore
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+const (
+	flagRefused = 1
+	logFixed    = 1 + 8 + 8 + 32 // flags, server seq, eff, hash
+	opFixed     = 8 + 16         // eff, device
+)
+
+// encodeLogValue is flags ss eff hash, then for refused entries the
+// refusal as JSON (length-prefixed) and the raw op.
+func encodeLogValue(e server.LogEntry) ([]byte, error) {
+	b := make([]byte, 0, logFixed)
+	var flags byte
+	if e.Refused {
+		flags |= flagRefused
+	}
+	b = append(b, flags)
+	b = binary.BigEndian.AppendUint64(b, e.ServerSeq)
+	b = binary.BigEndian.AppendUint64(b, uint64(e.Eff))
+	b = append(b, e.Hash[:]...)
+	if e.Refused {
+		j, err := json.Marshal(e.Refusal)
+		if err != nil {
+			return nil, err
+		}
+		b = binary.AppendUvarint(b, uint64(len(j)))
+		b = append(b, j...)
+		b = append(b, e.Raw...)
+	}
+	return b, nil
+}
+
+func decodeLogValue(seq uint64, b []byte) (server.LogEntry, error) {
+	if len(b) < logFixed {
+		return server.LogEntry{}, fmt.Errorf("serverstore: log entry %d: %d bytes", seq, len(b))
+	}
+	e := server.LogEntry{Seq: seq, Refused: b[0]&flagRefused != 0,
+		ServerSeq: binary.BigEndian.Uint64(b[1:]), Eff: hlc.Timestamp(binary.BigEndian.Uint64(b[9:]))}
+	copy(e.Hash[:], b[17:49])
+	if e.Refused {
+		n, k := binary.Uvarint(b[logFixed:])
+		if k <= 0 || uint64(len(b)-logFixed-k) < n {
+			return server.LogEntry{}, fmt.Errorf("serverstore: log entry %d: bad refusal", seq)
+		}
+		start := logFixed + k
+		e.Refusal = new(protocol.Receipt)
+		if err := json.Unmarshal(b[start:start+int(n)], e.Refusal); err != nil {
+			return server.LogEntry{}, fmt.Errorf("serverstore: log entry %d: %w", seq, err)
+		}
+		e.Raw = append([]byte(nil), b[start+int(n):]...)
+	}
+	return e, nil
+}
+
+func readHead(txn *badger.Txn, id uuid.UUID) (server.Head, error) {
+	var h server.Head
+	it, err := txn.Get(headKey(id))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return h, nil
+	} else if err != nil {
+		return h, err
+	}
+	err = it.Value(func(b []byte) error {
+		if len(b) != 40 {
+			return fmt.Errorf("serverstore: head of %s: %d bytes", id, len(b))
+		}
+		h.Acked = binary.BigEndian.Uint64(b)
+		copy(h.Hash[:], b[8:])
+		return nil
+	})
+	return h, err
+}
+
+// Head returns the device's acknowledged seq and chain head (zero for a
+// device that never pushed).
+func (s *Store) Head(_ context.Context, id uuid.UUID) (server.Head, error) {
+	var h server.Head
+	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		h, err = readHead(txn, id)
+		return err
+	})
+	return h, err
+}
+
+// Log returns the device's entries for seqs from..to that exist.
+func (s *Store) Log(_ context.Context, id uuid.UUID, from, to uint64) ([]server.LogEntry, error) {
+	var out []server.LogEntry
+	err := s.db.View(func(txn *badger.Txn) error {
+		prefix := key(pLog, id[:])
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix, PrefetchValues: true, PrefetchSize: 100})
+		defer it.Close()
+		for it.Seek(logKey(id, from)); it.Valid(); it.Next() {
+			seq := binary.BigEndian.Uint64(it.Item().Key()[len(prefix):])
+			if seq > to {
+				break
+			}
+			var e server.LogEntry
+			err := it.Item().Value(func(b []byte) error {
+				var err error
+				e, err = decodeLogValue(seq, b)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			out = append(out, e)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Append stores a verified batch in one transaction (see server.Storage).
+func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, entries []server.LogEntry) ([]uint64, error) {
+	s.appendMu.Lock()
+	defer s.appendMu.Unlock()
+	sss := make([]uint64, len(entries))
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		h, err := readHead(txn, dev)
+		if err != nil {
+			return err
+		}
+		if h != from {
+			return server.ErrStaleHead
+		}
+		last, err := readCounter(txn)
+		if err != nil {
+			return err
+		}
+		for i, e := range entries {
+			if want := from.Acked + 1 + uint64(i); e.Seq != want {
+				return fmt.Errorf("serverstore: append %s: entry seq %d; want %d", dev, e.Seq, want)
+			}
+			sss[i] = 0
+			if !e.Refused {
+				last++
+				e.ServerSeq = last
+				sss[i] = last
+				v := make([]byte, 0, opFixed+len(e.Raw))
+				v = binary.BigEndian.AppendUint64(v, uint64(e.Eff))
+				v = append(v, dev[:]...)
+				v = append(v, e.Raw...)
+				ss := u64(last)
+				if err := txn.Set(opKey(last), v); err != nil {
+					return err
+				}
+				if err := txn.Set(append(scopeIndexPrefix(pCounty, e.County), ss...), nil); err != nil {
+					return err
+				}
+				if err := txn.Set(append(scopeIndexPrefix(pProvince, e.Province), ss...), nil); err != nil {
+					return err
+				}
+			}
+			lv, err := encodeLogValue(e)
+			if err != nil {
+				return err
+			}
+			if err := txn.Set(logKey(dev, e.Seq), lv); err != nil {
+				return err
+			}
+			h = server.Head{Acked: e.Seq, Hash: e.Hash}
+		}
+		if err := txn.Set(keySeq, u64(last)); err != nil {
+			return err
+		}
+		hv := binary.BigEndian.AppendUint64(make([]byte, 0, 40), h.Acked)
+		return txn.Set(headKey(dev), append(hv, h.Hash[:]...))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sss, nil
+}
+
+func readCounter(txn *badger.Txn) (uint64, error) {
+	it, err := txn.Get(keySeq)
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	} else if err != nil {
+		return 0, err
+	}
+	var n uint64
+	err = it.Value(func(b []byte) error {
+		if len(b) != 8 {
+			return fmt.Errorf("serverstore: server seq of %d bytes", len(b))
+		}
+		n = binary.BigEndian.Uint64(b)
+		return nil
+	})
+	return n, err
+}
+
+// Pull returns a page of applied ops in scope after cursor.
+func (s *Store) Pull(_ context.Context, scope protocol.Scope, after uint64, maxBytes int) (server.Page, error) {
+	page := server.Page{Cursor: after}
+	prefix := scopeIndexPrefix(pProvince, scope.Province)
+	if scope.County != "" {
+		prefix = scopeIndexPrefix(pCounty, scope.County)
+	}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+		defer it.Close()
+		size := 0
+		for it.Seek(append(bytes.Clone(prefix), u64(after+1)...)); it.Valid(); it.Next() {
+			k := it.Item().Key()
+			if len(k) != len(prefix)+8 {
+				return fmt.Errorf("serverstore: index key %q", k)
+			}
+			ss := binary.BigEndian.Uint64(k[len(prefix):])
+			item, err := txn.Get(opKey(ss))
+			if err != nil {
+				return fmt.Errorf("serverstore: op %d: %w", ss, err)
+			}
+			v, err := item.ValueCopy(nil)
+			if err != nil {
+				return err
+			}
+			if len(v) < opFixed {
+				return fmt.Errorf("serverstore: op %d: %d bytes", ss, len(v))
+			}
+			op := protocol.PageOp{ServerSeq: ss, Eff: hlc.Timestamp(binary.BigEndian.Uint64(v)), Raw: v[opFixed:]}
+			size += protocol.PageOpSize(op)
+			if size > maxBytes && len(page.Ops) > 0 {
+				page.More = true
+				break
+			}
+			dev, _ := uuid.FromBytes(v[8:24])
+			page.Ops = append(page.Ops, op)
+			page.Devices = append(page.Devices, dev)
+			page.Cursor = ss
+		}
+		return nil
+	})
+	if err != nil {
+		return server.Page{}, err
+	}
+	return page, nil
+}

@@ -1,0 +1,94 @@
+package server
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+// handleBlobGet answers GET (the blob, with Range support) and HEAD (200
+// with Content-Length when complete; 404 with the bytes held in
+// Lantian-Upload-Offset while an upload is partial).
+func (s *Server) handleBlobGet(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authDevice(r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if r.Method == http.MethodHead {
+		size, complete, err := s.blobs.Stat(id)
+		if err != nil {
+			return err
+		}
+		if !complete {
+			w.Header().Set(protocol.HeaderUploadOffset, strconv.FormatInt(size, 10))
+			w.WriteHeader(http.StatusNotFound)
+			return nil
+		}
+		w.Header().Set("Content-Type", protocol.ContentTypeBlob)
+		w.Header().Set("Content-Length", strconv.FormatInt(size, 10))
+		w.Header().Set(protocol.HeaderUploadOffset, strconv.FormatInt(size, 10))
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	f, _, err := s.blobs.Open(id)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	w.Header().Set("Content-Type", protocol.ContentTypeBlob)
+	w.Header().Set("Cache-Control", "private, max-age=31536000, immutable")
+	w.Header().Set("ETag", `"`+id+`"`)
+	http.ServeContent(w, r, "", time.Time{}, f)
+	return nil
+}
+
+// handleBlobPut stores a blob, whole or one part at a time
+// (Content-Range: bytes START-END/TOTAL, START = the bytes held).
+func (s *Server) handleBlobPut(w http.ResponseWriter, r *http.Request) error {
+	if _, err := s.authDevice(r); err != nil {
+		return err
+	}
+	id := r.PathValue("id")
+	if !protocol.ValidBlobID(id) {
+		return protocol.ErrNotFound.Withf("blob id %q is not a lowercase hex SHA-256", id)
+	}
+	var rng protocol.ContentRange
+	if h := r.Header.Get("Content-Range"); h != "" {
+		var err error
+		if rng, err = protocol.ParseContentRange(h); err != nil {
+			return err
+		}
+	} else {
+		if r.ContentLength < 0 {
+			return protocol.ErrBadRequest.Withf("Content-Length or Content-Range is required")
+		}
+		if r.ContentLength == 0 {
+			return protocol.ErrBadRequest.Withf("empty blob")
+		}
+		rng = protocol.ContentRange{Start: 0, End: r.ContentLength - 1, Total: r.ContentLength}
+	}
+	if rng.Total > protocol.MaxBlobBytes {
+		return protocol.ErrBlobTooLarge.Withf("%d bytes; at most %d", rng.Total, protocol.MaxBlobBytes)
+	}
+	body := http.MaxBytesReader(w, r.Body, rng.End-rng.Start+1)
+	held, complete, err := s.blobs.Write(id, rng.Start, rng.Total, io.LimitReader(body, rng.End-rng.Start+1))
+	w.Header().Set(protocol.HeaderUploadOffset, strconv.FormatInt(held, 10))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return protocol.ErrTooLarge.With("part longer than its Content-Range", err)
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case complete:
+		w.WriteHeader(http.StatusCreated)
+	default:
+		w.WriteHeader(http.StatusAccepted)
+	}
+	return nil
+}

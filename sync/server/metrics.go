@@ -1,0 +1,49 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// metrics are the server's Prometheus series, on a registry of its own so
+// several servers (tests) can live in one process.
+type metrics struct {
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	bytesIn  *prometheus.CounterVec
+	bytesOut *prometheus.CounterVec
+	ops      *prometheus.CounterVec
+}
+
+func newMetrics() *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lantian_requests_total", Help: "HTTP requests by route and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "lantian_request_duration_seconds", Help: "Request latency by route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"route"}),
+		bytesIn: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lantian_bytes_in_total", Help: "Request body bytes received on the wire, by route.",
+		}, []string{"route"}),
+		bytesOut: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lantian_bytes_out_total", Help: "Response body bytes sent on the wire, by route.",
+		}, []string{"route"}),
+		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lantian_ops_ingested_total", Help: "Pushed ops by outcome (applied, duplicate, refused, rejected).",
+		}, []string{"status"}),
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.bytesIn, m.bytesOut, m.ops,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}

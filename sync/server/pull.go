@@ -1,0 +1,60 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+func (s *Server) handlePull(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.authDevice(r)
+	if err != nil {
+		return err
+	}
+	b, err := readBody(r, protocol.ContentTypeJSON)
+	if err != nil {
+		return err
+	}
+	req, err := protocol.DecodePullRequest(b)
+	if err != nil {
+		return err
+	}
+	body, err := s.page(r, d, req)
+	if err != nil {
+		return err
+	}
+	writeBody(w, r, http.StatusOK, protocol.ContentTypeOps, body)
+	return nil
+}
+
+// page reads one pull page of d's scope and encodes it with the keys of
+// the devices it references.
+func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]byte, error) {
+	now := s.now()
+	pg, err := s.store.Pull(r.Context(), d.Scope, req.Cursor, req.Limit())
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[uuid.UUID]bool)
+	var ids []uuid.UUID
+	for _, id := range pg.Devices {
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	var keys []protocol.DeviceKey
+	if len(ids) > 0 {
+		if keys, err = s.store.Keys(r.Context(), ids); err != nil {
+			return nil, err
+		}
+	}
+	size := 64 + 48*len(keys)
+	for _, o := range pg.Ops {
+		size += protocol.PageOpSize(o)
+	}
+	frame := protocol.PageFrame{Cursor: pg.Cursor, More: pg.More, ServerTime: protocol.Millis(now), Keys: keys, Ops: pg.Ops}
+	return protocol.AppendPageFrame(make([]byte, 0, size), frame), nil
+}

@@ -1,0 +1,297 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+// maxStaleRetries bounds how often a batch is verified again because the
+// device's log moved (two pushes of one device racing).
+const maxStaleRetries = 8
+
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
+	d, err := s.authDevice(r)
+	if err != nil {
+		return err
+	}
+	b, err := readBody(r, protocol.ContentTypeOps)
+	if err != nil {
+		return err
+	}
+	req, raws, err := protocol.DecodePushRaw(b)
+	if err != nil {
+		return err
+	}
+	if req.Device != d.ID {
+		return protocol.ErrDeviceMismatch.Withf("batch of %s pushed by %s", req.Device, d.ID)
+	}
+	var devTime int64
+	if h := r.Header.Get(protocol.HeaderDeviceTime); h != "" {
+		devTime, _ = strconv.ParseInt(h, 10, 64)
+	}
+	// A batch that started is finished even if the client goes away.
+	resp, err := s.ingest(context.WithoutCancel(r.Context()), d, req.Ops, raws, devTime)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, resp)
+	return nil
+}
+
+// Ingest stores a batch of a device's ops exactly as a push does (same
+// verification, receipts and stamps): the hook for ops that arrive by other
+// ways than HTTP, such as offline bundles. The device must be enrolled and
+// not revoked.
+func (s *Server) Ingest(ctx context.Context, device uuid.UUID, ops []oplog.Op) (protocol.PushResponse, error) {
+	d, err := s.store.Device(ctx, device)
+	if err != nil {
+		return protocol.PushResponse{}, err
+	}
+	if d.Revoked {
+		return protocol.PushResponse{}, protocol.ErrRevoked.Withf("device %s", device)
+	}
+	if len(ops) > protocol.MaxOpsPerBatch {
+		return protocol.PushResponse{}, protocol.ErrTooManyOps.Withf("%d ops; at most %d", len(ops), protocol.MaxOpsPerBatch)
+	}
+	raws := make([][]byte, len(ops))
+	for i := range ops {
+		if raws[i], err = ops[i].MarshalBinary(); err != nil {
+			return protocol.PushResponse{}, fmt.Errorf("server: ingest op %d: %w", ops[i].Seq, err)
+		}
+	}
+	return s.ingest(ctx, d, ops, raws, 0)
+}
+
+// verdict is the outcome of the checks that need no log state.
+type verdict struct {
+	hash  oplog.Hash
+	shape error
+	sig   error
+}
+
+// verify checks shape and signature of ops in parallel.
+func (s *Server) verify(d Device, ops []oplog.Op, from int) []verdict {
+	out := make([]verdict, len(ops))
+	n := len(ops) - from
+	workers := min(s.workers, (n+63)/64)
+	if workers <= 1 {
+		for i := from; i < len(ops); i++ {
+			out[i] = verifyOne(d, &ops[i])
+		}
+		return out
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for lo := from; lo < len(ops); lo += chunk {
+		hi := min(lo+chunk, len(ops))
+		wg.Go(func() {
+			for i := lo; i < hi; i++ {
+				out[i] = verifyOne(d, &ops[i])
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func verifyOne(d Device, op *oplog.Op) verdict {
+	var v verdict
+	if v.shape = op.CheckShape(); v.shape != nil {
+		return v
+	}
+	v.hash = op.Hash()
+	v.sig = op.VerifySig(d.PublicKey)
+	return v
+}
+
+// ingest verifies and stores a batch for device d.
+func (s *Server) ingest(ctx context.Context, d Device, ops []oplog.Op, raws [][]byte, devTime int64) (protocol.PushResponse, error) {
+	var verdicts []verdict
+	verifiedFrom := -1
+	for attempt := 0; ; attempt++ {
+		now := s.now()
+		head, err := s.store.Head(ctx, d.ID)
+		if err != nil {
+			return protocol.PushResponse{}, err
+		}
+		// Ops above the acknowledged seq need verifying (once).
+		first := slices.IndexFunc(ops, func(o oplog.Op) bool { return o.Seq > head.Acked })
+		if first >= 0 && (verifiedFrom < 0 || first < verifiedFrom) {
+			verdicts = s.verify(d, ops, first)
+			verifiedFrom = first
+		}
+		resp, entries, idx, err := s.classify(ctx, d, head, ops, raws, verdicts, now)
+		if err != nil {
+			return protocol.PushResponse{}, err
+		}
+		if len(entries) > 0 {
+			sss, err := s.store.Append(ctx, d.ID, head, entries)
+			if errors.Is(err, ErrStaleHead) && attempt < maxStaleRetries {
+				continue
+			}
+			if err != nil {
+				return protocol.PushResponse{}, err
+			}
+			for j, i := range idx {
+				if !entries[j].Refused {
+					resp.Receipts[i].ServerSeq = sss[j]
+				}
+			}
+			resp.Acked = entries[len(entries)-1].Seq
+		}
+		resp.ServerTime = protocol.Millis(now)
+		resp.ClockOffset = clockOffset(ops, devTime, now.UnixMilli())
+		s.count(resp.Receipts)
+		s.log.Info("push", "device", d.ID, "ops", len(ops), "acked", resp.Acked, "offset_ms", resp.ClockOffset)
+		return resp, nil
+	}
+}
+
+// classify decides each op's receipt against the device's head and returns
+// the log entries to append with the index of each entry's op.
+func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.Op, raws [][]byte, verdicts []verdict, now time.Time) (protocol.PushResponse, []LogEntry, []int, error) {
+	resp := protocol.PushResponse{Acked: head.Acked, Receipts: make([]protocol.Receipt, len(ops))}
+	logged, err := s.loggedDuplicates(ctx, d.ID, head, ops)
+	if err != nil {
+		return resp, nil, nil, err
+	}
+	var entries []LogEntry
+	var idx []int
+	expect, prev, rejected := head.Acked+1, head.Hash, false
+	reject := func(i int, code string, msg model.Text) {
+		resp.Receipts[i] = protocol.Receipt{Seq: ops[i].Seq, Status: protocol.StatusRejected, Code: code, Msg: &msg}
+		rejected = true
+	}
+	for i := range ops {
+		op := &ops[i]
+		switch {
+		case op.Device != d.ID:
+			reject(i, protocol.RejectedDevice, textDevice)
+			continue
+		case op.Seq <= head.Acked:
+			resp.Receipts[i] = duplicateReceipt(op.Seq, logged[op.Seq])
+			continue
+		case rejected:
+			resp.Receipts[i] = protocol.Receipt{Seq: op.Seq, Status: protocol.StatusRejected, Code: protocol.RejectedAfter, Msg: &textAfter}
+			continue
+		case op.Seq != expect && len(entries) == 0:
+			e := protocol.ErrGap.Withf("op seq %d; server has %d", op.Seq, head.Acked)
+			e.Expected = expect
+			return resp, nil, nil, e
+		case op.Seq != expect:
+			reject(i, protocol.RejectedSequence, textSequence)
+			continue
+		}
+		v := verdicts[i]
+		switch {
+		case v.shape != nil:
+			reject(i, protocol.RejectedShape, model.Text{ZH: "操作格式错误：" + v.shape.Error(), EN: "malformed op: " + v.shape.Error()})
+			continue
+		case op.Prev != prev:
+			reject(i, protocol.RejectedChain, textChain)
+			continue
+		case v.sig != nil:
+			reject(i, protocol.RejectedSig, textSig)
+			continue
+		}
+		e := LogEntry{Seq: op.Seq, Hash: v.hash, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i]}
+		if refusal := s.checkContent(d, op); refusal != nil {
+			refusal.Seq = op.Seq
+			e.Refused, e.Refusal = true, refusal
+			resp.Receipts[i] = *refusal
+		} else {
+			p, _ := s.gaz.ProvinceOf(op.County)
+			e.Province = p.Code
+			resp.Receipts[i] = protocol.Receipt{Seq: op.Seq, Status: protocol.StatusApplied, Eff: e.Eff}
+		}
+		entries = append(entries, e)
+		idx = append(idx, i)
+		prev, expect = v.hash, expect+1
+	}
+	return resp, entries, idx, nil
+}
+
+// loggedDuplicates returns the log entries of the batch's ops at or below
+// the head, by seq.
+func (s *Server) loggedDuplicates(ctx context.Context, id uuid.UUID, head Head, ops []oplog.Op) (map[uint64]LogEntry, error) {
+	lo, hi := uint64(0), uint64(0)
+	for _, o := range ops {
+		if o.Seq <= head.Acked && o.Seq > 0 {
+			if lo == 0 || o.Seq < lo {
+				lo = o.Seq
+			}
+			hi = max(hi, o.Seq)
+		}
+	}
+	if lo == 0 {
+		return nil, nil
+	}
+	es, err := s.store.Log(ctx, id, lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[uint64]LogEntry, len(es))
+	for _, e := range es {
+		m[e.Seq] = e
+	}
+	return m, nil
+}
+
+// duplicateReceipt answers a resent op as it was answered the first time:
+// refused again, or duplicate with its stamps.
+func duplicateReceipt(seq uint64, e LogEntry) protocol.Receipt {
+	if e.Refused && e.Refusal != nil {
+		r := *e.Refusal
+		r.Seq = seq
+		return r
+	}
+	return protocol.Receipt{Seq: seq, Status: protocol.StatusDuplicate, ServerSeq: e.ServerSeq, Eff: e.Eff}
+}
+
+// clockOffset is the device clock minus the server's, in milliseconds:
+// from the device's own header when sent, else from the newest op when it
+// is ahead of the server (an older op says nothing about the clock).
+func clockOffset(ops []oplog.Op, devTime, nowMs int64) int64 {
+	if devTime > 0 {
+		return devTime - nowMs
+	}
+	var newest int64
+	for i := range ops {
+		newest = max(newest, ops[i].HLC.Wall())
+	}
+	if newest > nowMs {
+		return newest - nowMs
+	}
+	return 0
+}
+
+func (s *Server) count(rs []protocol.Receipt) {
+	var n = map[protocol.Status]int{}
+	for _, r := range rs {
+		n[r.Status]++
+	}
+	for st, c := range n {
+		s.metrics.ops.WithLabelValues(string(st)).Add(float64(c))
+	}
+}
+
+// Messages of rejected ops.
+var (
+	textDevice   = model.Text{ZH: "操作不属于此设备", EN: "op belongs to another device"}
+	textAfter    = model.Text{ZH: "同批次中前面的操作被拒绝，此操作未处理", EN: "an earlier op of the batch was rejected; not processed"}
+	textSequence = model.Text{ZH: "操作序号不连续", EN: "op sequence numbers are not consecutive"}
+	textChain    = model.Text{ZH: "操作链校验失败：与上一条操作不衔接", EN: "hash chain broken: prev does not match the previous op"}
+	textSig      = model.Text{ZH: "签名校验失败", EN: "signature does not verify with the enrolled key"}
+)

@@ -1,0 +1,220 @@
+package server_test
+
+import (
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+func statuses(rs []protocol.Receipt) string {
+	s := ""
+	for _, r := range rs {
+		s += string(r.Status)
+		if r.Code != "" {
+			s += "/" + r.Code
+		}
+		s += " "
+	}
+	return s
+}
+
+func TestPushGoodReplayAndGap(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	batch := d.ops(t, 3, county1, nil)
+
+	got := e.push(d, batch)
+	if got.Acked != 3 || statuses(got.Receipts) != "applied applied applied " {
+		t.Fatalf("good batch: got acked %d, %s; want 3, all applied", got.Acked, statuses(got.Receipts))
+	}
+	for i, r := range got.Receipts {
+		if r.Seq != uint64(i+1) || r.ServerSeq != uint64(i+1) || r.Eff != batch[i].HLC {
+			t.Errorf("receipt %d: got %+v; want seq %d server seq %d eff %v", i, r, i+1, i+1, batch[i].HLC)
+		}
+	}
+
+	again := e.push(d, batch)
+	if again.Acked != 3 || statuses(again.Receipts) != "duplicate duplicate duplicate " {
+		t.Errorf("replay: got acked %d, %s; want 3, all duplicate", again.Acked, statuses(again.Receipts))
+	}
+	for i, r := range again.Receipts {
+		if r.ServerSeq != got.Receipts[i].ServerSeq || r.Eff != got.Receipts[i].Eff {
+			t.Errorf("replayed stamps %d: got %d/%v; want %d/%v", i, r.ServerSeq, r.Eff, got.Receipts[i].ServerSeq, got.Receipts[i].Eff)
+		}
+	}
+
+	d.op(t, county1, nil) // seq 4 never sent
+	r := e.pushOps(d, []oplog.Op{d.op(t, county1, nil)})
+	pe := r.err()
+	if r.status != 409 || !errors.Is(pe, protocol.ErrGap) || pe.Expected != 4 {
+		t.Errorf("gap: got %d %v expected %d; want 409 gap expected 4", r.status, pe, pe.Expected)
+	}
+	if ops := e.pullAll(d, 0); len(ops) != 3 {
+		t.Errorf("stored after gap: got %d ops; want 3", len(ops))
+	}
+}
+
+func TestPushRejectsAndRefuses(t *testing.T) {
+	_, otherKey, _ := ed25519.GenerateKey(nil)
+	tests := []struct {
+		name string
+		// make builds a batch of 3 ops, tampering as the case needs.
+		make      func(t *testing.T, d *device) []oplog.Op
+		want      string
+		wantAcked uint64
+		served    int // ops served to the device afterwards
+	}{
+		{"forged signature", func(t *testing.T, d *device) []oplog.Op {
+			ops := d.ops(t, 3, county1, nil)
+			ops[1].Sign(otherKey)
+			return ops
+		}, "applied rejected/signature rejected/after_rejected ", 1, 1},
+		{"broken chain", func(t *testing.T, d *device) []oplog.Op {
+			ops := d.ops(t, 3, county1, nil)
+			ops[2].Prev = ops[0].Hash()
+			ops[2].Sign(d.priv)
+			return ops
+		}, "applied applied rejected/chain ", 2, 2},
+		{"tampered value", func(t *testing.T, d *device) []oplog.Op {
+			ops := d.ops(t, 3, county1, nil)
+			ops[0].Set = map[string]model.Value{model.FieldReviewComment: model.Str("改过")}
+			return ops
+		}, "rejected/signature rejected/after_rejected rejected/after_rejected ", 0, 0},
+		{"cross-county op refused", func(t *testing.T, d *device) []oplog.Op {
+			return []oplog.Op{d.op(t, county1, nil), d.op(t, county2, nil), d.op(t, county1, nil)}
+		}, "applied refused/scope applied ", 3, 2},
+		{"other province refused", func(t *testing.T, d *device) []oplog.Op {
+			return []oplog.Op{d.op(t, county3, nil), d.op(t, county1, nil), d.op(t, county1, nil)}
+		}, "refused/scope applied applied ", 3, 2},
+		{"unknown register refused", func(t *testing.T, d *device) []oplog.Op {
+			ops := d.ops(t, 1, county1, nil)
+			o := d.op(t, county1, nil)
+			o.Register = "no_such_register"
+			o.Sign(d.priv)
+			d.prev = o.Hash()
+			return append(ops, o, d.op(t, county1, nil))
+		}, "applied refused/schema applied ", 3, 2},
+		{"invalid value refused", func(t *testing.T, d *device) []oplog.Op {
+			return []oplog.Op{d.op(t, county1, map[string]model.Value{model.FieldDeleted: model.Str("maybe")}),
+				d.op(t, county1, nil), d.op(t, county1, nil)}
+		}, "refused/schema applied applied ", 3, 2},
+		{"malformed op", func(t *testing.T, d *device) []oplog.Op {
+			ops := d.ops(t, 3, county1, nil)
+			ops[0].Set = map[string]model.Value{"": model.Str("x")}
+			return ops
+		}, "rejected/shape rejected/after_rejected rejected/after_rejected ", 0, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.enroll(hebei, county1, model.RoleGrid)
+			other := e.enroll(hebei, county2, model.RoleGrid)
+			prov := e.enroll(hebei, "", model.RoleProvince)
+			ops := tt.make(t, d)
+			got := e.push(d, ops)
+			if statuses(got.Receipts) != tt.want || got.Acked != tt.wantAcked {
+				t.Errorf("got acked %d, %s; want %d, %s", got.Acked, statuses(got.Receipts), tt.wantAcked, tt.want)
+			}
+			for _, r := range got.Receipts {
+				if r.Status == protocol.StatusRefused || r.Status == protocol.StatusRejected {
+					if r.Msg == nil || r.Msg.ZH == "" || r.Msg.EN == "" {
+						t.Errorf("receipt %d: got message %v; want both languages", r.Seq, r.Msg)
+					}
+				}
+			}
+			if n := len(e.pullAll(d, 0)); n != tt.served {
+				t.Errorf("served to the device: got %d; want %d", n, tt.served)
+			}
+			if n := len(e.pullAll(prov, 0)); n != tt.served {
+				t.Errorf("served to the province: got %d; want %d", n, tt.served)
+			}
+			if n := len(e.pullAll(other, 0)); n != 0 {
+				t.Errorf("served to the other county: got %d; want 0", n)
+			}
+			// Replaying the batch answers the same for what was stored.
+			again := e.push(d, ops)
+			for i, r := range again.Receipts {
+				if got.Receipts[i].Status == protocol.StatusRefused && (r.Status != protocol.StatusRefused || r.Code != got.Receipts[i].Code) {
+					t.Errorf("replayed refused op %d: got %s/%s; want refused/%s", i, r.Status, r.Code, got.Receipts[i].Code)
+				}
+				if got.Receipts[i].Status == protocol.StatusApplied && r.Status != protocol.StatusDuplicate {
+					t.Errorf("replayed applied op %d: got %s; want duplicate", i, r.Status)
+				}
+			}
+		})
+	}
+}
+
+func TestPushProvinceDeviceWritesAnyCountyOfItsProvince(t *testing.T) {
+	e := newEnv(t)
+	prov := e.enroll(hebei, "", model.RoleProvince)
+	c1 := e.enroll(hebei, county1, model.RoleCounty)
+	got := e.push(prov, []oplog.Op{prov.op(t, county1, nil), prov.op(t, county2, nil), prov.op(t, county3, nil)})
+	if want := "applied applied refused/scope "; statuses(got.Receipts) != want {
+		t.Errorf("got %s; want %s", statuses(got.Receipts), want)
+	}
+	if n := len(e.pullAll(c1, 0)); n != 1 {
+		t.Errorf("served to county %s: got %d; want 1", county1, n)
+	}
+}
+
+func TestPushAuth(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	other := e.enroll(hebei, county1, model.RoleGrid)
+	revoked := e.enroll(hebei, county1, model.RoleGrid)
+	if r := e.do("POST", "/v1/admin/devices/"+revoked.id.String()+"/revoke", e.admin, "", nil); r.status != 200 {
+		t.Fatalf("revoke: got %d %s", r.status, r.body)
+	}
+	body, _ := protocol.EncodePush(protocol.PushRequest{Device: d.id, Ops: d.ops(t, 1, county1, nil)})
+	tests := []struct {
+		name  string
+		token string
+		want  *protocol.Error
+	}{
+		{"missing token", "", protocol.ErrUnauthorized},
+		{"wrong token", "lt1_not-a-token", protocol.ErrUnauthorized},
+		{"revoked device", revoked.token, protocol.ErrRevoked},
+		{"another device's batch", other.token, protocol.ErrDeviceMismatch},
+		{"admin token is not a device", e.admin, protocol.ErrUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do("POST", protocol.PathPush, tt.token, protocol.ContentTypeOps, body)
+			if got := r.err(); r.status != tt.want.Status || !errors.Is(got, tt.want) || got.Msg.ZH == "" {
+				t.Errorf("got %d %v; want %d %v", r.status, got, tt.want.Status, tt.want)
+			}
+		})
+	}
+	if r := e.do("POST", protocol.PathPull, revoked.token, protocol.ContentTypeJSON, []byte(`{}`)); r.status != 403 {
+		t.Errorf("pull by revoked device: got %d; want 403", r.status)
+	}
+}
+
+func TestPushEffectiveTimeAndOffset(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	now := e.clock.Now()
+	d.hlc = hlc.Make(now.Add(72*time.Hour).UnixMilli(), 0) // three days ahead
+	got := e.push(d, d.ops(t, 1, county1, nil))
+	wantEff := oplog.EffectiveTime(d.hlc, now, protocol.ClockTolerance)
+	if got.Receipts[0].Eff != wantEff || wantEff >= d.hlc {
+		t.Errorf("eff: got %v; want %v (< hlc %v)", got.Receipts[0].Eff, wantEff, d.hlc)
+	}
+	if want := (72 * time.Hour).Milliseconds() + 1; got.ClockOffset < want-2 || got.ClockOffset > want {
+		t.Errorf("offset from ops: got %d; want about %d", got.ClockOffset, want)
+	}
+	body, _ := protocol.EncodePush(protocol.PushRequest{Device: d.id, Ops: d.ops(t, 1, county1, nil)})
+	r := e.pushRaw(d, body, protocol.HeaderDeviceTime, fmt.Sprint(now.UnixMilli()-1500))
+	resp, _ := protocol.DecodePushResponse(r.body)
+	if resp.ClockOffset != -1500 {
+		t.Errorf("offset from header: got %d; want -1500", resp.ClockOffset)
+	}
+}

@@ -1,0 +1,238 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+// Config configures a Server.
+type Config struct {
+	// Store keeps devices, codes and ops; Blobs keeps attachments. The
+	// caller owns both and closes them after Shutdown.
+	Store Storage
+	Blobs BlobStorage
+	// Gazetteer maps counties to provinces for scope checks.
+	Gazetteer *model.Gazetteer
+	// AdminTokenHash is the SHA-256 of the administrator's bearer token
+	// (see HashToken); zero disables the administrator token.
+	AdminTokenHash [32]byte
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
+	// Logger receives structured logs (discarded when nil).
+	Logger *slog.Logger
+	// Tolerance is how far ahead of receipt an op's clock may be before
+	// its effective time is clamped (protocol.ClockTolerance when 0).
+	Tolerance time.Duration
+	// CodeTTL is the default validity of enrollment codes (72h when 0).
+	CodeTTL time.Duration
+	// Workers verifies signatures in parallel (GOMAXPROCS when 0).
+	Workers int
+}
+
+// Server is the provincial sync server.
+type Server struct {
+	store     Storage
+	blobs     BlobStorage
+	gaz       *model.Gazetteer
+	adminHash [32]byte
+	now       func() time.Time
+	log       *slog.Logger
+	tolerance time.Duration
+	codeTTL   time.Duration
+	workers   int
+	metrics   *metrics
+	handler   http.Handler
+
+	mu       sync.Mutex // guards closing, inflight's Add and httpSrv
+	closing  bool
+	inflight sync.WaitGroup
+	httpSrv  *http.Server
+}
+
+// New returns a server over cfg's storage.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil || cfg.Blobs == nil || cfg.Gazetteer == nil {
+		return nil, errors.New("server: Store, Blobs and Gazetteer are required")
+	}
+	s := &Server{
+		store: cfg.Store, blobs: cfg.Blobs, gaz: cfg.Gazetteer, adminHash: cfg.AdminTokenHash,
+		now: cfg.Now, log: cfg.Logger, tolerance: cfg.Tolerance, codeTTL: cfg.CodeTTL,
+		workers: cfg.Workers, metrics: newMetrics(),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.tolerance == 0 {
+		s.tolerance = protocol.ClockTolerance
+	}
+	if s.codeTTL == 0 {
+		s.codeTTL = 72 * time.Hour
+	}
+	if s.workers <= 0 {
+		s.workers = runtime.GOMAXPROCS(0)
+	}
+	s.handler = s.routes()
+	return s, nil
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// routes builds the request router.
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	handle := func(pattern, route string, h func(http.ResponseWriter, *http.Request) error) {
+		mux.Handle(pattern, s.instrument(route, h))
+	}
+	handle("POST "+protocol.PathEnroll, "enroll", s.handleEnroll)
+	handle("POST "+protocol.PathPush, "push", s.handlePush)
+	handle("POST "+protocol.PathPull, "pull", s.handlePull)
+	handle("POST "+protocol.PathAdminCodes, "admin_codes", s.handleIssueCode)
+	handle("GET "+protocol.PathAdminDevices, "admin_devices", s.handleDevices)
+	handle("POST "+protocol.PathAdminDevices+"/{id}/revoke", "admin_revoke", s.handleRevoke)
+	handle("GET "+protocol.PathBlobs+"{id}", "blob_get", s.handleBlobGet) // GET and HEAD
+	handle("PUT "+protocol.PathBlobs+"{id}", "blob_put", s.handleBlobPut)
+	handle("GET "+protocol.PathHealth, "health", func(w http.ResponseWriter, r *http.Request) error {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, err := io.WriteString(w, "ok\n")
+		return err
+	})
+	mux.Handle("GET "+protocol.PathMetrics, s.metrics.handler())
+	// The same paths without a method answer 405 as a protocol error.
+	for _, p := range []string{protocol.PathEnroll, protocol.PathPush, protocol.PathPull, protocol.PathAdminCodes,
+		protocol.PathAdminDevices, protocol.PathAdminDevices + "/{id}/revoke", protocol.PathBlobs + "{id}"} {
+		handle(p, "method", func(http.ResponseWriter, *http.Request) error {
+			return protocol.ErrMethod
+		})
+	}
+	handle("/", "unknown", func(_ http.ResponseWriter, r *http.Request) error {
+		if isOtherVersion(r.URL.Path) {
+			return protocol.ErrUnknownVersion.Withf("path %s; this server speaks %s", r.URL.Path, protocol.Version)
+		}
+		return protocol.ErrNotFound.Withf("path %s", r.URL.Path)
+	})
+	return mux
+}
+
+// isOtherVersion reports a path under /vN/ for a version we do not speak.
+func isOtherVersion(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/v")
+	if !ok || rest == "" || rest[0] < '0' || rest[0] > '9' {
+		return false
+	}
+	return !strings.HasPrefix(p, "/"+protocol.Version+"/")
+}
+
+// instrument wraps a handler with in-flight tracking, metrics, logging and
+// error bodies.
+func (s *Server) instrument(route string, h func(http.ResponseWriter, *http.Request) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		body := &countingBody{ReadCloser: r.Body}
+		r.Body = body
+		if s.enter() {
+			defer s.inflight.Done()
+			if err := h(sw, r); err != nil {
+				s.writeError(sw, r, err)
+			}
+		} else {
+			s.writeError(sw, r, protocol.ErrUnavailable)
+		}
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		elapsed := time.Since(start)
+		s.metrics.requests.WithLabelValues(route, fmt.Sprint(sw.status)).Inc()
+		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
+		s.metrics.bytesIn.WithLabelValues(route).Add(float64(body.n))
+		s.metrics.bytesOut.WithLabelValues(route).Add(float64(sw.n))
+		s.log.Debug("request", "route", route, "method", r.Method, "path", r.URL.Path,
+			"status", sw.status, "in", body.n, "out", sw.n, "ms", elapsed.Milliseconds())
+	})
+}
+
+// enter registers an in-flight request unless the server is shutting down.
+func (s *Server) enter() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closing {
+		return false
+	}
+	s.inflight.Add(1)
+	return true
+}
+
+// ListenAndServe serves on addr, with TLS when certFile and keyFile are
+// given, until Shutdown. It returns http.ErrServerClosed after Shutdown.
+func (s *Server) ListenAndServe(addr, certFile, keyFile string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	return s.Serve(ln, certFile, keyFile)
+}
+
+// Serve serves on ln (see ListenAndServe).
+func (s *Server) Serve(ln net.Listener, certFile, keyFile string) error {
+	hs := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // slow village links, 8 MiB bodies
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.mu.Lock()
+	if s.closing {
+		s.mu.Unlock()
+		return http.ErrServerClosed
+	}
+	s.httpSrv = hs
+	s.mu.Unlock()
+	if certFile != "" && keyFile != "" {
+		return hs.ServeTLS(ln, certFile, keyFile)
+	}
+	return hs.Serve(ln)
+}
+
+// Shutdown stops accepting requests (new ones get 503 unavailable) and
+// waits until the requests in flight, push batches included, have
+// finished or ctx ends. It does not close the storage.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	hs := s.httpSrv
+	s.mu.Unlock()
+	var err error
+	if hs != nil {
+		err = hs.Shutdown(ctx)
+	}
+	done := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}

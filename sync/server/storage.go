@@ -1,0 +1,136 @@
+package server
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+// Storage is what the server needs from a backend (internal/serverstore
+// has the Badger one). Methods fail with the protocol sentinels where the
+// client should see them (ErrNotFound, ErrEnroll*, ErrDeviceExists) and
+// with ErrStaleHead when a device's log moved under an Append.
+type Storage interface {
+	// CreateCode stores a one-time enrollment code by its hash.
+	CreateCode(ctx context.Context, c Code) error
+	// Enroll uses the code with hash codeHash at time now to register d,
+	// atomically: a code enrolls exactly one device.
+	Enroll(ctx context.Context, codeHash [32]byte, d Device, now time.Time) (Code, error)
+	// Device returns an enrolled device.
+	Device(ctx context.Context, id uuid.UUID) (Device, error)
+	// DeviceByToken returns the device whose token has SHA-256 hash.
+	DeviceByToken(ctx context.Context, hash [32]byte) (Device, error)
+	// Devices lists every enrolled device with its head.
+	Devices(ctx context.Context) ([]DeviceHead, error)
+	// Revoke marks a device revoked; its ops stay.
+	Revoke(ctx context.Context, id uuid.UUID) error
+	// Head returns the device's acknowledged seq and chain head.
+	Head(ctx context.Context, id uuid.UUID) (Head, error)
+	// Log returns the device's log entries for seqs from..to inclusive
+	// that exist (Raw is not filled).
+	Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]LogEntry, error)
+	// Append stores entries (consecutive seqs after from.Acked) in one
+	// transaction: it checks the head is still from (else ErrStaleHead),
+	// assigns server seqs to the entries that are not refused in commit
+	// order, and advances the head. It returns the server seq of each
+	// entry (0 for refused ones).
+	Append(ctx context.Context, device uuid.UUID, from Head, entries []LogEntry) ([]uint64, error)
+	// Pull returns the applied ops in scope with server seq after
+	// cursor, in server seq order, up to about maxBytes (at least one op
+	// when one is waiting). An op that commits after a Pull's snapshot
+	// has a greater server seq than every op that snapshot returned.
+	Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (Page, error)
+	// Keys returns the public keys of the given devices.
+	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
+	// Close releases the backend.
+	Close() error
+}
+
+// BlobStorage keeps attachments by SHA-256, outside the op store.
+type BlobStorage interface {
+	// Stat returns the size of a complete blob, or (partial bytes held,
+	// false) for one being uploaded (0, false when unknown).
+	Stat(id string) (size int64, complete bool, err error)
+	// Write appends the bytes of r at offset of a blob of total bytes.
+	// offset must equal the partial bytes held (else ErrBadOffset with
+	// Expected). When the last byte arrives the content is verified
+	// against id (else ErrHashMismatch and the partial is dropped) and
+	// the blob becomes complete. It returns the bytes now held.
+	Write(id string, offset, total int64, r io.Reader) (held int64, complete bool, err error)
+	// Open opens a complete blob.
+	Open(id string) (io.ReadSeekCloser, int64, error)
+}
+
+// ErrStaleHead means a device's log changed between reading its head and
+// appending; the server verifies the batch again.
+var ErrStaleHead = errors.New("server: device log head moved")
+
+// Device is an enrolled device as the server keeps it.
+type Device struct {
+	ID        uuid.UUID
+	PublicKey ed25519.PublicKey
+	Label     string
+	Scope     protocol.Scope
+	Role      model.Role
+	TokenHash [32]byte
+	Enrolled  time.Time
+	Revoked   bool
+}
+
+// DeviceHead is a device with its log head.
+type DeviceHead struct {
+	Device
+	Head Head
+}
+
+// Code is a one-time enrollment code as the server keeps it (by hash).
+type Code struct {
+	Hash    [32]byte
+	Scope   protocol.Scope
+	Role    model.Role
+	Expires time.Time
+	Used    bool
+	// Device is the device it enrolled, once used.
+	Device uuid.UUID
+}
+
+// Head is where a device's log stands: its last acknowledged seq and that
+// op's hash (the next op's Prev).
+type Head struct {
+	Acked uint64
+	Hash  oplog.Hash
+}
+
+// LogEntry is one op in a device's log, verified by the server.
+type LogEntry struct {
+	Seq      uint64
+	Hash     oplog.Hash
+	County   string
+	Province string
+	Eff      hlc.Timestamp
+	// ServerSeq is set by Append for applied entries.
+	ServerSeq uint64
+	// Refused entries keep the chain but are never served; Refusal says
+	// why.
+	Refused bool
+	Refusal *protocol.Receipt
+	// Raw is the op's binary form as received.
+	Raw []byte
+}
+
+// Page is one page of a pull.
+type Page struct {
+	Ops     []protocol.PageOp
+	Devices []uuid.UUID // device of each op, for the page's keys
+	Cursor  uint64      // server seq of the last op, or the request's
+	More    bool
+}
