@@ -1,0 +1,191 @@
+// Command lantian-server is Lantian's provincial sync server: it serves
+// the version 1 sync protocol over a Badger store and a blob directory,
+// and issues enrollment codes and lists devices offline.
+//
+//	lantian-server --data DIR --listen 127.0.0.1:8443 [--tls-cert F --tls-key F] [--admin-token-file F]
+//	lantian-server code --data DIR --county 130126 --role grid [--ttl 72h]
+//	lantian-server code --data DIR --province 130000 --role province
+//	lantian-server devices --data DIR
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+
+	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/serverstore"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+func main() {
+	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
+	if err := run(os.Args[1:], os.Stdout, log); err != nil {
+		fmt.Fprintln(os.Stderr, "lantian-server:", err)
+		os.Exit(1)
+	}
+}
+
+// run dispatches the subcommands.
+func run(args []string, out io.Writer, log *slog.Logger) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "code":
+			return runCode(args[1:], out)
+		case "devices":
+			return runDevices(args[1:], out)
+		}
+	}
+	return runServe(args, out, log)
+}
+
+// env is what every subcommand opens.
+type env struct {
+	store *serverstore.Store
+	blobs *serverstore.Blobs
+	gaz   *model.Gazetteer
+}
+
+func open(dir string, log *slog.Logger) (*env, error) {
+	if dir == "" {
+		return nil, errors.New("--data DIR is required")
+	}
+	gaz, err := model.LoadGazetteer(assets.ScopeJSON)
+	if err != nil {
+		return nil, err
+	}
+	model.SetGazetteer(gaz)
+	st, err := serverstore.Open(serverstore.Options{Dir: filepath.Join(dir, "db"), Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	bl, err := serverstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return &env{store: st, blobs: bl, gaz: gaz}, nil
+}
+
+func runServe(args []string, out io.Writer, log *slog.Logger) error {
+	fs := flag.NewFlagSet("lantian-server", flag.ContinueOnError)
+	data := fs.String("data", "", "data directory (database and blobs)")
+	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
+	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
+	key := fs.String("tls-key", "", "TLS private key file (PEM)")
+	adminFile := fs.String("admin-token-file", "", "file holding the administrator's bearer token")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e, err := open(*data, log)
+	if err != nil {
+		return err
+	}
+	defer e.store.Close()
+	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log}
+	if *adminFile != "" {
+		b, err := os.ReadFile(*adminFile)
+		if err != nil {
+			return err
+		}
+		tok := strings.TrimSpace(string(b))
+		if len(tok) < 20 {
+			return fmt.Errorf("admin token in %s is shorter than 20 characters", *adminFile)
+		}
+		cfg.AdminTokenHash = server.HashToken(tok)
+	}
+	srv, err := server.New(cfg)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	errc := make(chan error, 1)
+	go func() { errc <- srv.ListenAndServe(*listen, *cert, *key) }()
+	scheme := "http"
+	if *cert != "" {
+		scheme = "https"
+	}
+	fmt.Fprintf(out, "lantian-server: serving protocol %s on %s://%s\n", protocol.Version, scheme, *listen)
+	fmt.Fprintf(out, "Issue the first enrollment code (offline, stop the server first or use the admin API):\n")
+	fmt.Fprintf(out, "  lantian-server code --data %s --county 130126 --role county --ttl 72h\n", *data)
+	fmt.Fprintf(out, "  curl -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n")
+	fmt.Fprintf(out, "    -d '{\"scope\":{\"county\":\"130126\"},\"role\":\"county\"}' %s://%s%s\n", scheme, *listen, protocol.PathAdminCodes)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down; finishing requests in flight")
+	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func runCode(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("code", flag.ContinueOnError)
+	data := fs.String("data", "", "data directory")
+	county := fs.String("county", "", "county code of the device (grid and county roles)")
+	province := fs.String("province", "", "province code (province role)")
+	role := fs.String("role", string(model.RoleGrid), "grid, county or province")
+	ttl := fs.Duration("ttl", 72*time.Hour, "how long the code stays valid")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e, err := open(*data, nil)
+	if err != nil {
+		return err
+	}
+	defer e.store.Close()
+	resp, err := server.IssueCode(context.Background(), e.store, e.gaz,
+		protocol.Scope{Province: *province, County: *county}, model.Role(*role), *ttl, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "enrollment code: %s\nscope: province %s county %s, role %s, valid until %s\n",
+		resp.Code, resp.Scope.Province, resp.Scope.County, resp.Role, time.UnixMilli(resp.Expires).Format(time.RFC3339))
+	return nil
+}
+
+func runDevices(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
+	data := fs.String("data", "", "data directory")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	e, err := open(*data, nil)
+	if err != nil {
+		return err
+	}
+	defer e.store.Close()
+	ds, err := e.store.Devices(context.Background())
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tLABEL\tPROVINCE\tCOUNTY\tROLE\tACKED\tENROLLED\tREVOKED")
+	for _, d := range ds {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%v\n", d.ID, d.Label, d.Scope.Province, d.Scope.County,
+			d.Role, d.Head.Acked, d.Enrolled.Format(time.DateTime), d.Revoked)
+	}
+	return tw.Flush()
+}
