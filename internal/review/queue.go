@@ -1,0 +1,86 @@
+package review
+
+import (
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/store"
+)
+
+// Filter selects the records of Queue. Empty fields do not filter.
+type Filter struct {
+	Register string // one register, or every reviewable one
+	County   string
+	Village  string
+	// Status is one submitted status (of the register, or of any).
+	Status string
+	// OlderThan keeps records whose last change is at least this old.
+	OlderThan time.Duration
+	// Limit caps the number of items (0: no cap).
+	Limit int
+}
+
+// Item is a record awaiting review.
+type Item struct {
+	State oplog.State
+	Flow  *Flow
+	Gate  Gate
+	// Waiting is how long since the record last changed.
+	Waiting time.Duration
+}
+
+// pageSize is the store page Queue reads with.
+const pageSize = 500
+
+// Queue returns the records awaiting review that pass f, longest waiting
+// first (then by record id, for a stable order).
+func Queue(s Store, f Filter, now time.Time) ([]Item, error) {
+	var flows []*Flow
+	if f.Register != "" {
+		fl, ok := FlowOf(f.Register)
+		if !ok {
+			return nil, fmt.Errorf("review: %s: %w", f.Register, ErrNotReviewable)
+		}
+		flows = []*Flow{fl}
+	} else {
+		flows = Flows()
+	}
+	var items []Item
+	for _, fl := range flows {
+		for _, g := range fl.Gates {
+			if f.Status != "" && f.Status != g.Submitted {
+				continue
+			}
+			q := store.Query{Register: fl.Schema.Name, County: f.County, Village: f.Village, Status: g.Submitted, Limit: pageSize}
+			if f.OlderThan > 0 {
+				q.To = now.Add(-f.OlderThan)
+			}
+			for {
+				page, err := s.List(q)
+				if err != nil {
+					return nil, fmt.Errorf("review: queue %s: %w", fl.Schema.Name, err)
+				}
+				for _, st := range page.Records {
+					items = append(items, Item{State: st, Flow: fl, Gate: g, Waiting: now.Sub(st.Updated.Time())})
+				}
+				if page.Next == "" {
+					break
+				}
+				q.After = page.Next
+			}
+		}
+	}
+	sort.Slice(items, func(i, j int) bool {
+		a, b := items[i].State.Updated, items[j].State.Updated
+		if a != b {
+			return a < b
+		}
+		return items[i].State.Record.String() < items[j].State.Record.String()
+	})
+	if f.Limit > 0 && len(items) > f.Limit {
+		items = items[:f.Limit]
+	}
+	return items, nil
+}
