@@ -1,0 +1,82 @@
+package server_test
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"testing"
+
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+func TestBlobs(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	photo := bytes.Repeat([]byte("JPEG秸秆焚烧现场"), 5000)
+	sum := sha256.Sum256(photo)
+	id := hex.EncodeToString(sum[:])
+	path := protocol.PathBlobs + id
+	total := int64(len(photo))
+	half := total / 2
+	put := func(start, end int64, body []byte) reply {
+		return e.do("PUT", path, d.token, protocol.ContentTypeBlob, body,
+			"Content-Range", protocol.ContentRange{Start: start, End: end, Total: total}.String())
+	}
+
+	if r := e.do("HEAD", path, d.token, "", nil); r.status != 404 || r.header.Get(protocol.HeaderUploadOffset) != "0" {
+		t.Errorf("HEAD before: got %d offset %q; want 404 offset 0", r.status, r.header.Get(protocol.HeaderUploadOffset))
+	}
+	if r := put(0, half-1, photo[:half]); r.status != 202 || r.header.Get(protocol.HeaderUploadOffset) != itoa(half) {
+		t.Fatalf("first part: got %d offset %q; want 202 %d", r.status, r.header.Get(protocol.HeaderUploadOffset), half)
+	}
+	if r := e.do("HEAD", path, d.token, "", nil); r.status != 404 || r.header.Get(protocol.HeaderUploadOffset) != itoa(half) {
+		t.Errorf("HEAD between parts: got %d offset %q; want 404 offset %d", r.status, r.header.Get(protocol.HeaderUploadOffset), half)
+	}
+	r := put(10, total-1, photo[10:])
+	if pe := r.err(); r.status != 409 || !errors.Is(pe, protocol.ErrBadOffset) || pe.Expected != uint64(half) {
+		t.Errorf("wrong offset: got %d %v expected %d; want 409 bad_offset %d", r.status, pe, pe.Expected, half)
+	}
+	if r := put(half, total-1, photo[half:]); r.status != 201 {
+		t.Fatalf("second part: got %d %s; want 201", r.status, r.body)
+	}
+	if r := e.do("HEAD", path, d.token, "", nil); r.status != 200 || r.header.Get("Content-Length") != itoa(total) {
+		t.Errorf("HEAD after: got %d length %q; want 200 %d", r.status, r.header.Get("Content-Length"), total)
+	}
+	if r := e.do("GET", path, d.token, "", nil); r.status != 200 || !bytes.Equal(r.body, photo) {
+		t.Errorf("GET: got %d, %d bytes; want 200, %d bytes", r.status, len(r.body), total)
+	}
+	if r := e.do("PUT", path, d.token, protocol.ContentTypeBlob, photo); r.status != 201 {
+		t.Errorf("dedup PUT: got %d; want 201", r.status)
+	}
+
+	other := sha256.Sum256([]byte("another photo"))
+	otherID := hex.EncodeToString(other[:])
+	tests := []struct {
+		name string
+		path string
+		body []byte
+		hdr  []string
+		want *protocol.Error
+	}{
+		{"hash mismatch", protocol.PathBlobs + otherID, []byte("not that photo"), nil, protocol.ErrHashMismatch},
+		{"bad id", protocol.PathBlobs + "not-a-hash", []byte("x"), nil, protocol.ErrNotFound},
+		{"too large", protocol.PathBlobs + otherID, []byte("x"), []string{"Content-Range", "bytes 0-0/999999999"}, protocol.ErrBlobTooLarge},
+		{"bad range", protocol.PathBlobs + otherID, []byte("x"), []string{"Content-Range", "bytes 5-1/10"}, protocol.ErrBadRequest},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.do("PUT", tt.path, d.token, protocol.ContentTypeBlob, tt.body, tt.hdr...)
+			if pe := r.err(); r.status != tt.want.Status || !errors.Is(pe, tt.want) {
+				t.Errorf("got %d %v; want %d %v", r.status, pe, tt.want.Status, tt.want)
+			}
+			if r := e.do("HEAD", protocol.PathBlobs+otherID, d.token, "", nil); r.status != 404 || r.header.Get(protocol.HeaderUploadOffset) != "0" {
+				t.Errorf("HEAD after refusal: got %d offset %q; want 404 0", r.status, r.header.Get(protocol.HeaderUploadOffset))
+			}
+		})
+	}
+	if r := e.do("GET", path, "", "", nil); r.status != 401 {
+		t.Errorf("GET without token: got %d; want 401", r.status)
+	}
+}

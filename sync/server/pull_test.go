@@ -1,0 +1,180 @@
+package server_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+func TestPullPaging(t *testing.T) {
+	e := newEnv(t)
+	a := e.enroll(hebei, county1, model.RoleGrid)
+	b := e.enroll(hebei, county1, model.RoleGrid)
+	reader := e.enroll(hebei, county1, model.RoleCounty)
+	var sent []oplog.Op
+	for i := 0; i < 5; i++ {
+		for _, d := range []*device{a, b} {
+			ops := d.ops(t, 10, county1, register(t).fields)
+			e.push(d, ops)
+			sent = append(sent, ops...)
+		}
+	}
+	tests := []struct {
+		name     string
+		maxBytes int
+		minPages int
+	}{
+		{"default page", 0, 1},
+		{"small pages", 4000, 10},
+		{"one op per page", 1, len(sent)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var cursor uint64
+			var got []oplog.Op
+			pages := 0
+			for {
+				p := e.pull(reader, cursor, tt.maxBytes)
+				pages++
+				for _, o := range p.Ops {
+					if o.ServerSeq <= cursor {
+						t.Fatalf("op with server seq %d at or below cursor %d", o.ServerSeq, cursor)
+					}
+					cursor = o.ServerSeq
+				}
+				if p.Cursor != cursor {
+					t.Fatalf("page cursor: got %d; want %d", p.Cursor, cursor)
+				}
+				keys := map[uuid.UUID]bool{}
+				for _, k := range p.Keys {
+					keys[k.Device] = true
+				}
+				for _, o := range p.Ops {
+					if !keys[o.Device] {
+						t.Errorf("page lacks the key of device %s", o.Device)
+					}
+					if err := o.VerifySig(keyOf(p.Keys, o.Device)); err != nil {
+						t.Errorf("served op does not verify: %v", err)
+					}
+					if o.Eff == 0 {
+						t.Errorf("served op %s has no effective time", o.ID())
+					}
+				}
+				got = append(got, p.Ops...)
+				if !p.More {
+					break
+				}
+			}
+			if pages < tt.minPages {
+				t.Errorf("pages: got %d; want at least %d", pages, tt.minPages)
+			}
+			if err := sameOps(got, sent); err != nil {
+				t.Error(err)
+			}
+			if p := e.pull(reader, cursor, tt.maxBytes); len(p.Ops) != 0 || p.More || p.Cursor != cursor {
+				t.Errorf("pull at the end: got %d ops, more %v, cursor %d; want none, false, %d", len(p.Ops), p.More, p.Cursor, cursor)
+			}
+		})
+	}
+}
+
+func keyOf(keys []protocol.DeviceKey, id uuid.UUID) []byte {
+	for _, k := range keys {
+		if k.Device == id {
+			return k.Key
+		}
+	}
+	return nil
+}
+
+// sameOps reports whether got holds exactly the ops of want, once each.
+func sameOps(got, want []oplog.Op) error {
+	seen := map[oplog.OpID]int{}
+	for _, o := range got {
+		seen[o.ID()]++
+	}
+	for _, o := range want {
+		if seen[o.ID()] != 1 {
+			return fmt.Errorf("op %s pulled %d times; want once", o.ID(), seen[o.ID()])
+		}
+		delete(seen, o.ID())
+	}
+	if len(seen) != 0 {
+		return fmt.Errorf("%d ops pulled that were not pushed", len(seen))
+	}
+	return nil
+}
+
+// TestPullNeverSkipsConcurrentPushes pulls repeatedly while several
+// devices push: every committed op must be pulled exactly once, in
+// server-seq order, whatever the interleaving.
+func TestPullNeverSkipsConcurrentPushes(t *testing.T) {
+	e := newEnv(t)
+	reader := e.enroll(hebei, "", model.RoleProvince)
+	const writers, batches, perBatch = 4, 15, 7
+	devs := make([]*device, writers)
+	for i := range devs {
+		devs[i] = e.enroll(hebei, []string{county1, county2}[i%2], model.RoleGrid)
+	}
+	var mu sync.Mutex
+	var sent []oplog.Op
+	var wg sync.WaitGroup
+	done := make(chan struct{})
+	for _, d := range devs {
+		wg.Go(func() {
+			for b := 0; b < batches; b++ {
+				ops := d.ops(t, perBatch, d.scope.County, nil)
+				resp := e.push(d, ops)
+				if resp.Acked != ops[len(ops)-1].Seq {
+					t.Errorf("acked: got %d; want %d", resp.Acked, ops[len(ops)-1].Seq)
+				}
+				mu.Lock()
+				sent = append(sent, ops...)
+				mu.Unlock()
+			}
+		})
+	}
+	go func() {
+		wg.Wait()
+		close(done)
+	}()
+	var got []oplog.Op
+	var cursor uint64
+	pull := func() {
+		p := e.pull(reader, cursor, 600) // a few ops per page
+		for _, o := range p.Ops {
+			if o.ServerSeq <= cursor {
+				t.Errorf("server seq %d at or below cursor %d", o.ServerSeq, cursor)
+			}
+			cursor = o.ServerSeq
+		}
+		got = append(got, p.Ops...)
+	}
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		default:
+			pull()
+		}
+	}
+	for { // drain what committed after the last pull
+		before := len(got)
+		pull()
+		if len(got) == before {
+			break
+		}
+	}
+	if len(sent) != writers*batches*perBatch {
+		t.Fatalf("sent: got %d; want %d", len(sent), writers*batches*perBatch)
+	}
+	if err := sameOps(got, sent); err != nil {
+		t.Error(err)
+	}
+}
