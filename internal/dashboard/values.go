@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"strings"
 	"time"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
@@ -10,8 +11,14 @@ import (
 // beijing is the zone of the registers' dates and times.
 var beijing = time.FixedZone("CST", 8*3600)
 
+// text returns a text value's string; plain strings (no escapes, the
+// common case) are sliced out without decoding JSON.
 func text(st *oplog.State, key string) string {
-	s, _ := st.Value(key).AsText()
+	v := st.Value(key)
+	if n := len(v); n >= 2 && v[0] == '"' && v[n-1] == '"' && !strings.ContainsRune(string(v[1:n-1]), '\\') {
+		return string(v[1 : n-1])
+	}
+	s, _ := v.AsText()
 	return s
 }
 
