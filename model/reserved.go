@@ -34,11 +34,9 @@ func (s *Schema) FieldOrReserved(key string) (*Field, bool) {
 	if f, ok := s.Field(key); ok {
 		return f, true
 	}
-	f, ok := ReservedField(key)
-	if ok && key == FieldStatus {
-		for _, st := range s.Statuses {
-			f.Options = append(f.Options, Option{Key: st.Key, Label: st.Label})
-		}
+	if key == FieldStatus {
+		s.index()
+		return s.statusField, true
 	}
-	return f, ok
+	return ReservedField(key)
 }

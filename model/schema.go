@@ -79,7 +79,9 @@ type Field struct {
 	Ref      string   // register of ref and ref_list fields
 
 	// Check is extra validation of a present value (check digits,
-	// patterns); it returns nil when the value is fine.
+	// patterns); it returns nil when the value is fine. ValidateValue and
+	// ParseInput call it with a Record holding no fields, so it must judge
+	// the value alone; rules spanning fields belong in Schema.Checks.
 	Check func(v Value, r Record) *Text
 	// Warn returns a warning for a present value that is allowed but
 	// unusual (shown, never blocking).
@@ -142,8 +144,10 @@ type Schema struct {
 	// from the others; nil when the register has none.
 	Derive func(r Record) map[string]Value
 
-	fieldIdx  map[string]int
-	statusIdx map[string]int
+	// Lookup tables built once by index (see schema_index.go).
+	fieldIdx    map[string]int
+	statusIdx   map[string]int
+	statusField *Field
 }
 
 // Record is a register entry's field values, as validation sees them.

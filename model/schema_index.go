@@ -1,7 +1,8 @@
 package model
 
 // index builds the schema's lookup maps; called once per schema when the
-// registry loads, or lazily for schemas built elsewhere (tests).
+// registry loads. Schemas built elsewhere (tests) are indexed lazily on
+// first use, which is not safe for concurrent first use.
 func (s *Schema) index() {
 	if s.fieldIdx != nil {
 		return
@@ -11,9 +12,29 @@ func (s *Schema) index() {
 		s.fieldIdx[s.Fields[i].Key] = i
 	}
 	s.statusIdx = make(map[string]int, len(s.Statuses))
+	sf, _ := ReservedField(FieldStatus)
 	for i := range s.Statuses {
 		s.statusIdx[s.Statuses[i].Key] = i
+		sf.Options = append(sf.Options, Option{Key: s.Statuses[i].Key, Label: s.Statuses[i].Label})
 	}
+	s.statusField = sf
+}
+
+// EditableBy reports whether role may set the field: computed fields are
+// never typed, and fields with EditRoles are limited to those roles.
+func (f *Field) EditableBy(role Role) bool {
+	if f.Computed {
+		return false
+	}
+	if len(f.EditRoles) == 0 {
+		return true
+	}
+	for _, r := range f.EditRoles {
+		if r == role {
+			return true
+		}
+	}
+	return false
 }
 
 // Field returns the register field key (reserved fields excluded; see
