@@ -133,8 +133,8 @@ func strawPatrol() *Schema {
 				"dissuaded", "劝导制止", "Stopped by persuasion",
 				"referred", "上报移交", "Reported and handed over",
 				"none_needed", "无需处置", "No action needed")), reqIf(found)),
-			fld("fire_point_ids", KindRefList, "生成火点记录", "Fire point records", ref("fire_point"), reqIf(either(
-				func(r Record) bool { return found(r) && !statusIn(PatrolDraft)(r) }))),
+			fld("fire_point_ids", KindRefList, "生成火点记录", "Fire point records", ref("fire_point"),
+				reqIf(func(r Record) bool { return found(r) && !statusIn(PatrolDraft)(r) })),
 			fld("outreach", KindLongText, "宣传情况", "Outreach", length(0, 1000)),
 			photosField("photos", "照片", "Photos", 1, req,
 				help("零报告至少 1 张路线照片；每处发现至少 2 张", "at least 1 route photo for a zero report; 2 per finding")),
