@@ -1,0 +1,394 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// ID is the app id (preferences, storage root, packaging).
+const ID = "cn.lantian.app"
+
+// Version is the app version shown in settings (FyneApp.toml's).
+const Version = "0.1.0"
+
+// DemoCounty is the county --demo opens on: 灵寿县, 石家庄市, 河北省.
+const DemoCounty = "130126"
+
+// Options configure the app.
+type Options struct {
+	// DataDir is the store's folder; the app's storage root when empty.
+	DataDir string
+	// Demo opens on DemoCounty with generated demo records (created once,
+	// when the store is empty).
+	Demo bool
+	// DemoRecords is how many demo records to create (400 when zero).
+	DemoRecords int
+	// InMemory keeps the store in memory (tests, benchmarks).
+	InMemory bool
+	// Syncer talks to the provincial server; offline when nil.
+	Syncer Syncer
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger receives warnings; slog.Default() when nil.
+	Logger *slog.Logger
+
+	// inline runs background work on the caller's goroutine (tests).
+	inline bool
+}
+
+// App is the running UI: the window, the store and the screen shown.
+type App struct {
+	fa   fyne.App
+	win  fyne.Window
+	opts Options
+	b    *bridge
+
+	st     *store.Store
+	syncer Syncer
+	gaz    *model.Gazetteer
+	lang   string // LangZH or LangEN
+	county string // the device's county code
+	user   *User
+	users  *userBook
+	touch  bool
+
+	shell *shell
+	// photoPicker, when set, replaces the photo file dialog (tests).
+	photoPicker func(use func(io.ReadCloser))
+	cancelSub   func()
+	syncState   *syncState
+}
+
+// Main parses the command line, runs the app until its window closes and
+// closes the store.
+func Main(args []string) error {
+	fl := flag.NewFlagSet("lantian", flag.ContinueOnError)
+	demo := fl.Bool("demo", false, "open on a demo county with generated records")
+	data := fl.String("data", "", "folder of the local store (default: the app's storage folder)")
+	n := fl.Int("demo-records", 400, "number of demo records to generate")
+	if err := fl.Parse(args); err != nil {
+		return err
+	}
+	fa := fyneapp.NewWithID(ID)
+	a := New(fa, Options{DataDir: *data, Demo: *demo, DemoRecords: *n})
+	a.Start()
+	a.win.ShowAndRun()
+	return a.Close()
+}
+
+// New builds the app on fa (fyneapp.NewWithID, or test.NewTempApp in
+// tests) and its main window, not yet shown.
+func New(fa fyne.App, opts Options) *App {
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.DemoRecords <= 0 {
+		opts.DemoRecords = 400
+	}
+	a := &App{fa: fa, opts: opts, b: newBridge(opts.inline), syncer: opts.Syncer}
+	if a.syncer == nil {
+		a.syncer = offlineSyncer{}
+	}
+	a.touch = fyne.CurrentDevice().IsMobile()
+	a.lang = fa.Preferences().StringWithFallback(prefLanguage, LangZH)
+	setLanguage(a.lang)
+	fa.Settings().SetTheme(NewTheme(a.touch))
+	fa.SetIcon(appIcon)
+	if g, err := model.LoadGazetteer(assets.ScopeJSON); err == nil {
+		a.gaz = g
+		model.SetGazetteer(g)
+	} else {
+		opts.Logger.Error("gazetteer", "err", err)
+	}
+	a.win = fa.NewWindow(lang.L("Lantian Registers"))
+	a.win.SetIcon(appIcon)
+	a.win.Resize(fyne.NewSize(1100, 760))
+	a.win.SetCloseIntercept(func() {
+		a.b.flush() // drafts typed a moment ago
+		a.win.Close()
+	})
+	a.syncState = &syncState{}
+	return a
+}
+
+// Preference keys (fyne.Preferences; per machine, not per store).
+const (
+	prefLanguage = "language"
+)
+
+// Meta keys in the store (per device).
+const (
+	metaCounty   = "app.county"
+	metaServer   = "app.server"
+	metaLastSync = "app.last_sync"
+	metaEnrolled = "app.enrolled"
+)
+
+// dataDir is the store folder.
+func (a *App) dataDir() string {
+	if a.opts.DataDir != "" {
+		return a.opts.DataDir
+	}
+	root := a.fa.Storage().RootURI()
+	if root == nil {
+		return filepath.Join(os.TempDir(), "lantian")
+	}
+	return filepath.Join(root.Path(), "store")
+}
+
+// Start shows the first screen: a passphrase prompt for an encrypted
+// store, first-run setup for an empty folder, else it opens the store.
+func (a *App) Start() {
+	if a.opts.InMemory {
+		a.openStore("", nil)
+		return
+	}
+	dir := a.dataDir()
+	switch {
+	case fileExists(filepath.Join(dir, "lantian.salt")):
+		a.showPassphrase()
+	case !a.opts.Demo && dirEmpty(dir):
+		a.showFirstRun()
+	default:
+		a.openStore("", nil)
+	}
+}
+
+// openStore opens the store off the UI goroutine; onErr (or a message
+// screen) receives a failure.
+func (a *App) openStore(pass string, onErr func(error)) {
+	a.setContent(busyView(lang.L("Opening the register store…")))
+	var st *store.Store
+	a.b.run(func() error {
+		var err error
+		st, err = store.Open(store.Options{
+			Dir: a.dataDir(), InMemory: a.opts.InMemory, Passphrase: pass,
+			Logger: a.opts.Logger, Now: a.opts.Now,
+		})
+		return err
+	}, func(err error) {
+		if err != nil {
+			if onErr != nil {
+				onErr(err)
+				return
+			}
+			a.setContent(messageView(lang.L("The register store cannot be opened"), plainError(err)))
+			return
+		}
+		a.attach(st)
+	})
+}
+
+// attach takes over an open store and continues start-up.
+func (a *App) attach(st *store.Store) {
+	a.st = st
+	a.users = newUserBook(st)
+	a.cancelSub = st.Subscribe(func(ev store.Event) {
+		a.b.post(func() { a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged) })
+	})
+	if c, err := st.GetMeta(metaCounty); err == nil {
+		a.county = string(c)
+	}
+	if a.opts.Demo {
+		if a.county == "" {
+			a.county = DemoCounty
+			_ = st.SetMeta(metaCounty, []byte(a.county))
+		}
+		a.seedDemo(func() { a.afterSetup() })
+		return
+	}
+	if a.county == "" {
+		a.showSetup()
+		return
+	}
+	a.afterSetup()
+}
+
+// afterSetup asks who is using the device, then shows home.
+func (a *App) afterSetup() {
+	users, err := a.users.list()
+	if err != nil {
+		a.setContent(messageView(lang.L("The register store cannot be opened"), plainError(err)))
+		return
+	}
+	if a.opts.Demo {
+		if u, ok := a.users.find(demoUserName(a)); ok {
+			a.signIn(u)
+			return
+		}
+	}
+	if len(users) == 0 {
+		a.showAddUser(true)
+		return
+	}
+	a.showLogin()
+}
+
+// signIn makes u the current user and shows home.
+func (a *App) signIn(u User) {
+	a.user = &u
+	if a.shell == nil {
+		a.shell = newShell(a)
+	}
+	a.shell.rebuild()
+	a.setContent(a.shell.root)
+	a.shell.goHome()
+}
+
+// Close stops listening and closes the store.
+func (a *App) Close() error {
+	a.b.flush()
+	a.b.wait()
+	if a.cancelSub != nil {
+		a.cancelSub()
+	}
+	if a.st != nil {
+		return a.st.Close()
+	}
+	return nil
+}
+
+// Window returns the main window.
+func (a *App) Window() fyne.Window { return a.win }
+
+// setContent replaces the window's content.
+func (a *App) setContent(o fyne.CanvasObject) { a.win.SetContent(o) }
+
+// dataChanged refreshes what is on screen after store events.
+func (a *App) dataChanged() {
+	if a.shell != nil {
+		a.shell.refresh()
+	}
+}
+
+// textLang is the model.Text language of the UI.
+func (a *App) textLang() string { return textLang(a.lang) }
+
+// role is the current user's role.
+func (a *App) role() model.Role {
+	if a.user == nil || a.user.Role == "" {
+		return model.RoleGrid
+	}
+	return a.user.Role
+}
+
+// author is the current user's name for ops.
+func (a *App) author() string {
+	if a.user == nil {
+		return ""
+	}
+	return a.user.Name
+}
+
+// countyName is the device county's name.
+func (a *App) countyName() string {
+	if a.gaz != nil {
+		if c, ok := a.gaz.County(a.county); ok {
+			return c.Name
+		}
+	}
+	return a.county
+}
+
+// append writes a change as the current user, off the UI goroutine.
+func (a *App) append(ch store.Change, done func(st storeState, err error)) {
+	ch.Author = a.author()
+	ch.Role = a.role()
+	if ch.Record.String() == "00000000-0000-0000-0000-000000000000" && ch.County == "" {
+		ch.County = a.county
+	}
+	var res storeState
+	a.b.run(func() error {
+		st, err := a.st.Append(context.Background(), ch)
+		res = st
+		return err
+	}, func(err error) { done(res, err) })
+}
+
+// busyView is a centred progress message.
+func busyView(msg string) fyne.CanvasObject {
+	bar := widget.NewProgressBarInfinite()
+	return container.NewCenter(container.NewVBox(widget.NewLabel(msg), bar))
+}
+
+// messageView is a centred title and explanation.
+func messageView(title, msg string) fyne.CanvasObject {
+	t := widget.NewLabelWithStyle(title, fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
+	m := widget.NewLabel(msg)
+	m.Wrapping = fyne.TextWrapWord
+	m.Alignment = fyne.TextAlignCenter
+	return container.NewCenter(container.NewVBox(t, m))
+}
+
+// plainError says what went wrong in the user's language.
+func plainError(err error) string {
+	var ve *store.ValidationError
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, store.ErrWrongPassphrase):
+		return lang.L("The passphrase is wrong.")
+	case errors.Is(err, store.ErrPassphraseRequired):
+		return lang.L("This store is encrypted; enter its passphrase.")
+	case errors.Is(err, store.ErrNotEncrypted):
+		return lang.L("This store was created without a passphrase; leave the passphrase empty.")
+	case errors.Is(err, ErrNotEnrolled):
+		return lang.L("This device is not enrolled with a server yet. Enroll it in Settings, or hand over changes with a bundle file.")
+	case errors.Is(err, ErrUnreachable):
+		return lang.L("The server cannot be reached. Your changes are kept on this device; try again when there is a network.")
+	case errors.Is(err, ErrUnauthorized):
+		return lang.L("The server refused this device. Ask the county bureau to check its enrollment.")
+	case errors.Is(err, ErrBadCode):
+		return lang.L("The enrollment code was not accepted. Check it, or ask the county bureau for a new one.")
+	case errors.Is(err, ErrUnavailable):
+		return lang.L("This is not available in this version yet.")
+	case errors.Is(err, store.ErrForbidden):
+		return lang.L("Your role may not make this change.")
+	case errors.Is(err, store.ErrDeleted):
+		return lang.L("This record has been deleted.")
+	case errors.Is(err, context.DeadlineExceeded):
+		return lang.L("The server took too long to answer. Try again later.")
+	case errors.As(err, &ve):
+		return lang.L("Some fields are not valid; see the messages under them.")
+	case errors.Is(err, model.ErrTransition):
+		var te *model.TransitionError
+		if errors.As(err, &te) {
+			return te.Msg.In(currentTextLang)
+		}
+	}
+	return fmt.Sprintf("%s (%v)", lang.L("Something went wrong."), err)
+}
+
+// currentTextLang is the language plainError renders model texts in;
+// set with the UI language.
+var currentTextLang = "zh"
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
+
+func dirEmpty(dir string) bool {
+	es, err := os.ReadDir(dir)
+	return err != nil || len(es) == 0
+}

@@ -1,0 +1,444 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"image"
+	"image/color"
+	"image/png"
+	"io"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/demo"
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// testCounty is 灵寿县, the demo county.
+const testCounty = DemoCounty
+
+// newTestApp starts the app on an in-memory store with inline background
+// work, county set and a grid user signed in, in the given language.
+func newTestApp(t *testing.T, language string, syncer Syncer) *App {
+	t.Helper()
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	fa := test.NewTempApp(t)
+	fa.Preferences().SetString(prefLanguage, language)
+	a := New(fa, Options{InMemory: true, inline: true, Syncer: syncer})
+	t.Cleanup(func() { a.Close() })
+	fa.Settings().SetTheme(NewTheme(false))
+	a.win.Resize(fyne.NewSize(1100, 760))
+	a.Start()
+	if a.st == nil {
+		t.Fatal("store did not open")
+	}
+	a.setCounty(testCounty, widget.NewLabel(""))
+	u := User{Name: "张伟", Role: model.RoleGrid, Township: "演示镇1", Village: "演示村1"}
+	if err := a.users.save(u, "1234"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := a.users.check("张伟", "1234")
+	if err != nil {
+		t.Fatalf("check PIN: %v", err)
+	}
+	a.signIn(got)
+	return a
+}
+
+// seed adds n demo records of register (all registers when empty).
+func seed(t *testing.T, a *App, register string, n int) []storeState {
+	t.Helper()
+	var out []storeState
+	for _, sd := range demo.Records(rand.New(rand.NewPCG(7, 9)), testCounty, 60*n+100) {
+		if register != "" && sd.Register != register {
+			continue
+		}
+		st, err := a.seedOne(sd, "张伟", "审核员")
+		if err != nil {
+			t.Fatalf("seed %s: %v", sd.Register, err)
+		}
+		out = append(out, st)
+		if len(out) == n {
+			break
+		}
+	}
+	if len(out) < n {
+		t.Fatalf("got %d %s seeds; want %d", len(out), register, n)
+	}
+	return out
+}
+
+func typeInto(t *testing.T, s *formScreen, key, text string) {
+	t.Helper()
+	in, ok := s.byKey[key]
+	if !ok {
+		t.Fatalf("form has no input %s", key)
+	}
+	var e *widget.Entry
+	walk(in.obj, func(o fyne.CanvasObject) {
+		if x, ok := o.(*widget.Entry); ok && e == nil {
+			e = x
+		}
+	})
+	if e == nil {
+		t.Fatalf("input %s is not an entry", key)
+	}
+	test.Type(e, text)
+}
+
+func TestFormCreatesRecordFoundInList(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	list := newListScreen(a, sc)
+	a.shell.push(list)
+	if got := len(list.rows); got != 0 {
+		t.Fatalf("got %d rows before; want 0", got)
+	}
+	var add *widget.Button
+	walk(list.root, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "新建记录" {
+			add = b
+		}
+	})
+	if add == nil {
+		t.Fatal("no 新建记录 button")
+	}
+	test.Tap(add)
+	form, ok := a.shell.current().(*formScreen)
+	if !ok {
+		t.Fatalf("got page %T; want the form", a.shell.current())
+	}
+	typeInto(t, form, "grid_no", "LS-TEST-001")
+	form.byKey["grid_level"].set("county")
+	typeInto(t, form, "grid_leader", "王建国")
+	typeInto(t, form, "grid_members", "李明\n赵强")
+	typeInto(t, form, "phone", "13812345678")
+	typeInto(t, form, "area_desc", "演示镇1全域")
+	if got := form.byKey["township"].get(); got != "演示镇1" {
+		t.Errorf("got township default %q; want 演示镇1", got)
+	}
+	test.Tap(form.save)
+	if form.topErr.Visible() {
+		t.Fatalf("save failed: %s", form.topErr.Text)
+	}
+	if got := a.shell.current(); got != page(list) {
+		t.Fatalf("got page %T after save; want the list", got)
+	}
+	if got := len(list.rows); got != 1 {
+		t.Fatalf("got %d rows; want 1", got)
+	}
+	if got := a.recordTitle(sc, &list.rows[0]); got != "LS-TEST-001" {
+		t.Errorf("got title %q; want LS-TEST-001", got)
+	}
+	if got := list.rows[0].Fields["created_by"].Value; got != model.Str("张伟") {
+		t.Errorf("got created_by %s; want 张伟", got)
+	}
+}
+
+func TestValidationMessages(t *testing.T) {
+	tests := []struct {
+		lang, typed, wantTyped, wantRequired string
+	}{
+		{LangZH, "十二", "应为数字", "必填"},
+		{LangEN, "twelve", "must be a number", "is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.lang, func(t *testing.T) {
+			a := newTestApp(t, tt.lang, nil)
+			sc, _ := model.Lookup("straw_grid")
+			form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+			a.shell.push(form)
+			typeInto(t, form, "cropland_mu", tt.typed)
+			lbl := form.byKey["cropland_mu"].errLabel
+			if !lbl.Visible() || !strings.Contains(lbl.Text, tt.wantTyped) {
+				t.Errorf("got cropland error %q (visible %v); want it to contain %q", lbl.Text, lbl.Visible(), tt.wantTyped)
+			}
+			form.byKey["cropland_mu"].set("")
+			test.Tap(form.save)
+			lbl = form.byKey["grid_no"].errLabel
+			if !lbl.Visible() || !strings.Contains(lbl.Text, tt.wantRequired) {
+				t.Errorf("got grid_no error %q; want it to contain %q", lbl.Text, tt.wantRequired)
+			}
+			if n, _ := a.st.Count(store.Query{Register: sc.Name}); n != 0 {
+				t.Errorf("got %d records saved; want 0", n)
+			}
+		})
+	}
+}
+
+func TestListFilters(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	recs := seed(t, a, "straw_patrol", 40)
+	sc, _ := model.Lookup("straw_patrol")
+	list := newListScreen(a, sc)
+	a.shell.push(list)
+	if got := len(list.rows); got != len(recs) {
+		t.Fatalf("got %d rows unfiltered; want %d", got, len(recs))
+	}
+	village, _ := recs[0].Value("village").AsText()
+	status, _ := recs[0].Value("status").AsText()
+	wantVillage, wantBoth := 0, 0
+	for _, r := range recs {
+		v, _ := r.Value("village").AsText()
+		s, _ := r.Value("status").AsText()
+		if v == village {
+			wantVillage++
+			if s == status {
+				wantBoth++
+			}
+		}
+	}
+	test.Type(list.village, village)
+	if got := len(list.rows); got != wantVillage {
+		t.Errorf("got %d rows for village %s; want %d", got, village, wantVillage)
+	}
+	for _, r := range list.rows {
+		if v, _ := r.Value("village").AsText(); v != village {
+			t.Errorf("got a row of village %s; want %s", v, village)
+		}
+	}
+	for i, st := range sc.Statuses {
+		if st.Key == status {
+			list.status.SetSelectedIndex(i + 1)
+		}
+	}
+	if got := len(list.rows); got != wantBoth {
+		t.Errorf("got %d rows for village %s and status %s; want %d", got, village, status, wantBoth)
+	}
+	if want := "共 "; !strings.Contains(list.count.Text, want) && !strings.Contains(list.count.Text, "条") {
+		t.Errorf("got count %q; want a Chinese count", list.count.Text)
+	}
+	test.Type(list.from, "2001-13-01")
+	if !list.filtErr.Visible() {
+		t.Error("got no error for a bad date; want one")
+	}
+}
+
+// testPNG is a tiny valid picture for photo fields.
+func testPNG(t *testing.T) []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
+	img.Set(1, 1, color.RGBA{R: 200, A: 255})
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestPatrolQuickLogInThreeTaps(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	grid := seed(t, a, "straw_grid", 1)[0]
+	a.user.Grid = grid.Record.String()
+	pic := testPNG(t)
+	a.photoPicker = func(use func(io.ReadCloser)) { use(io.NopCloser(bytes.NewReader(pic))) }
+	a.shell.goHome()
+	taps := 0
+	tap := func(b *widget.Button) {
+		taps++
+		test.Tap(b)
+	}
+	home := a.shell.current().(*homeScreen)
+	tap(home.patrolBtn)
+	log, ok := a.shell.current().(*patrolLog)
+	if !ok {
+		t.Fatalf("got page %T; want the patrol log", a.shell.current())
+	}
+	var addPhoto *widget.Button
+	walk(log.form.byKey["photos"].obj, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
+			addPhoto = b
+		}
+	})
+	if addPhoto == nil {
+		t.Fatal("no 添加照片 button")
+	}
+	tap(addPhoto)
+	tap(log.save)
+	if log.form.topErr.Visible() {
+		t.Fatalf("quick log not saved: %s", log.form.topErr.Text)
+	}
+	if taps > 3 {
+		t.Errorf("got %d taps; want at most 3", taps)
+	}
+	page, err := a.st.List(store.Query{Register: "straw_patrol", County: testCounty})
+	if err != nil || len(page.Records) != 1 {
+		t.Fatalf("got %d patrols (%v); want 1", len(page.Records), err)
+	}
+	p := page.Records[0]
+	for k, want := range map[string]model.Value{
+		"zero_report": model.Bool(true),
+		"grid":        model.Str(grid.Record.String()),
+		"patrollers":  model.List("张伟"),
+	} {
+		if got := p.Value(k); got != want {
+			t.Errorf("got %s = %s; want %s", k, got, want)
+		}
+	}
+	if p.Fields["status"].Author != "张伟" {
+		t.Errorf("got author %q; want 张伟", p.Fields["status"].Author)
+	}
+}
+
+func TestSettleConflict(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	rec := seed(t, a, "straw_grid", 1)[0]
+	other, err := store.Open(store.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	ctx := context.Background()
+	exchange := func(from, to *store.Store) {
+		t.Helper()
+		ops, err := from.Ops(from.Device(), 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := to.Apply(ctx, ops); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := other.RegisterDevice(a.st.Device(), a.st.PublicKey(), "tablet"); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.st.RegisterDevice(other.Device(), other.PublicKey(), "other"); err != nil {
+		t.Fatal(err)
+	}
+	exchange(a.st, other)
+	if _, err := other.Append(ctx, store.Change{Record: rec.Record, Author: "李娜", Role: model.RoleGrid,
+		Set: map[string]model.Value{"grid_leader": model.Str("李娜")}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.st.Append(ctx, store.Change{Record: rec.Record, Author: "张伟", Role: model.RoleGrid,
+		Set: map[string]model.Value{"grid_leader": model.Str("张伟")}}); err != nil {
+		t.Fatal(err)
+	}
+	exchange(other, a.st)
+	d := newDetail(a, rec.Record)
+	a.shell.push(d)
+	if got := len(d.st.Conflicts); got != 1 {
+		t.Fatalf("got %d conflicts; want 1", got)
+	}
+	if got := len(d.settleButtons); got != 2 {
+		t.Fatalf("got %d settle buttons; want 2", got)
+	}
+	want := d.st.Conflicts[0].Value
+	test.Tap(d.settleButtons[1]) // keep the concurrent value
+	st, err := a.st.Get(rec.Record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(st.Conflicts); got != 0 {
+		t.Errorf("got %d conflicts after settling; want 0", got)
+	}
+	if got := st.Value("grid_leader"); got != want {
+		t.Errorf("got grid_leader %s; want %s", got, want)
+	}
+	if got := len(d.st.Conflicts); got != 0 {
+		t.Errorf("screen shows %d conflicts; want 0", got)
+	}
+}
+
+// fakeSyncer is a Syncer whose calls are test functions.
+type fakeSyncer struct {
+	SyncFunc func(ctx context.Context, progress func(Progress)) (Result, error)
+}
+
+func (f *fakeSyncer) Sync(ctx context.Context, p func(Progress)) (Result, error) {
+	return f.SyncFunc(ctx, p)
+}
+func (f *fakeSyncer) ExportBundle(context.Context, io.Writer) error { return nil }
+func (f *fakeSyncer) ImportBundle(context.Context, io.Reader) (Result, error) {
+	return Result{}, nil
+}
+func (f *fakeSyncer) Enroll(context.Context, string, string) error { return nil }
+
+var _ Syncer = (*fakeSyncer)(nil)
+
+func TestSyncScreenProgressAndErrors(t *testing.T) {
+	fake := &fakeSyncer{}
+	a := newTestApp(t, LangZH, fake)
+	s := newSyncScreen(a)
+	a.shell.show(s)
+
+	var seen []float64
+	fake.SyncFunc = func(_ context.Context, progress func(Progress)) (Result, error) {
+		for _, n := range []int64{0, 5, 10} {
+			progress(Progress{Phase: "push", Ops: n, Total: 10})
+			seen = append(seen, s.bar.Value)
+		}
+		if !strings.Contains(s.phase.Text, "正在发送") {
+			t.Errorf("got phase %q; want it to say 正在发送", s.phase.Text)
+		}
+		return Result{Pushed: 10, Pulled: 3, ClockOffset: 3 * 24 * 3600e9}, nil
+	}
+	test.Tap(s.syncBtn)
+	if want := []float64{0, 0.5, 1}; !equalFloats(seen, want) {
+		t.Errorf("got bar values %v; want %v", seen, want)
+	}
+	if !strings.Contains(s.phase.Text, "10") || !strings.Contains(s.phase.Text, "3") {
+		t.Errorf("got result %q; want the counts", s.phase.Text)
+	}
+	if !s.clock.Visible() || !strings.Contains(s.clock.Text, "3 天") {
+		t.Errorf("got clock warning %q (visible %v); want 3 天", s.clock.Text, s.clock.Visible())
+	}
+	if !strings.Contains(s.last.Text, "上次成功同步") || strings.Contains(s.last.Text, "从未") {
+		t.Errorf("got last sync %q; want a time", s.last.Text)
+	}
+
+	fake.SyncFunc = func(context.Context, func(Progress)) (Result, error) {
+		return Result{}, ErrUnreachable
+	}
+	test.Tap(s.syncBtn)
+	if !s.errLabel.Visible() || !strings.Contains(s.errLabel.Text, "无法连接") {
+		t.Errorf("got error %q (visible %v); want the plain-words 无法连接", s.errLabel.Text, s.errLabel.Visible())
+	}
+	if got := s.state.Text; got != "离线" {
+		t.Errorf("got state %q; want 离线", got)
+	}
+}
+
+func equalFloats(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if d := a[i] - b[i]; d > 1e-9 || d < -1e-9 {
+			return false
+		}
+	}
+	return true
+}
+
+func TestLanguageSwitch(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	a.shell.show(newSettings(a))
+	if got := a.shell.heading.Text; got != "设置" {
+		t.Fatalf("got heading %q; want 设置", got)
+	}
+	set := a.shell.current().(*settingsScreen)
+	set.language.SetSelected("English")
+	if got := a.shell.heading.Text; got != "Settings" {
+		t.Errorf("got heading %q after switching; want Settings", got)
+	}
+	if got := a.fa.Preferences().String(prefLanguage); got != LangEN {
+		t.Errorf("got preference %q; want %q", got, LangEN)
+	}
+	a.shell.goHome()
+	if got := a.shell.heading.Text; !strings.HasPrefix(got, "Today") {
+		t.Errorf("got home heading %q; want Today…", got)
+	}
+	set = newSettings(a)
+	a.shell.show(set)
+	set.language.SetSelected("中文")
+	if got := a.shell.heading.Text; got != "设置" {
+		t.Errorf("got heading %q after switching back; want 设置", got)
+	}
+}

@@ -1,0 +1,103 @@
+package app
+
+import (
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+)
+
+// bridge is the one adapter between background work (store queries,
+// writes, sync, store events) and the UI goroutine: work runs on its own
+// goroutine and every result reaches widgets through fyne.Do. Nothing else
+// in the UI starts goroutines.
+//
+// An inline bridge (tests) runs work and callbacks on the caller's
+// goroutine, so tests need neither sleeps nor locks.
+type bridge struct {
+	inline bool
+
+	mu     sync.Mutex
+	timers map[string]*time.Timer
+	fns    map[string]func()
+	wg     sync.WaitGroup
+}
+
+func newBridge(inline bool) *bridge {
+	return &bridge{inline: inline, timers: map[string]*time.Timer{}, fns: map[string]func(){}}
+}
+
+// post runs fn on the UI goroutine.
+func (b *bridge) post(fn func()) {
+	if b.inline {
+		fn()
+		return
+	}
+	fyne.Do(fn)
+}
+
+// run runs work off the UI goroutine and then done on the UI goroutine.
+func (b *bridge) run(work func() error, done func(error)) {
+	if b.inline {
+		err := work()
+		if done != nil {
+			done(err)
+		}
+		return
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		err := work()
+		if done != nil {
+			fyne.Do(func() { done(err) })
+		}
+	}()
+}
+
+// debounce runs fn on the UI goroutine once no call with the same key has
+// come for d. Inline bridges run fn at once.
+func (b *bridge) debounce(key string, d time.Duration, fn func()) {
+	if b.inline {
+		fn()
+		return
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if t, ok := b.timers[key]; ok {
+		t.Stop()
+	}
+	b.fns[key] = fn
+	b.timers[key] = time.AfterFunc(d, func() {
+		b.mu.Lock()
+		f, ok := b.fns[key]
+		delete(b.timers, key)
+		delete(b.fns, key)
+		b.mu.Unlock()
+		if ok {
+			fyne.Do(f)
+		}
+	})
+}
+
+// flush runs every pending debounced call now, on the caller's goroutine
+// (the UI goroutine): drafts are written before the window closes.
+func (b *bridge) flush() {
+	b.mu.Lock()
+	fns := make([]func(), 0, len(b.fns))
+	for k, t := range b.timers {
+		t.Stop()
+		fns = append(fns, b.fns[k])
+	}
+	clear(b.timers)
+	clear(b.fns)
+	b.mu.Unlock()
+	for _, fn := range fns {
+		if fn != nil {
+			fn()
+		}
+	}
+}
+
+// wait waits for running background work to finish.
+func (b *bridge) wait() { b.wg.Wait() }

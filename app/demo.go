@@ -1,0 +1,153 @@
+package app
+
+import (
+	"context"
+	"math/rand/v2"
+	"slices"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/demo"
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// metaDemo marks a store whose demo records were generated.
+const metaDemo = "app.demo"
+
+// demoUserName is the demo grid staff member signed in by --demo.
+func demoUserName(a *App) string { return lang.L("Demo grid staff") }
+
+// demoPIN is the demo user's PIN (shown on the login screen in demo mode).
+const demoPIN = "0000"
+
+// seedDemo creates the demo records once (when the store has none), off
+// the UI goroutine with a progress bar, then calls done.
+func (a *App) seedDemo(done func()) {
+	if _, err := a.st.GetMeta(metaDemo); err == nil {
+		done()
+		return
+	}
+	bar := widget.NewProgressBar()
+	label := widget.NewLabel(lang.L("Creating demo records for {{.County}}…", map[string]any{"County": a.countyName()}))
+	a.setContent(container.NewCenter(container.NewVBox(label, container.NewGridWrap(fyne.NewSize(360, bar.MinSize().Height), bar))))
+	var seedErr error
+	a.b.run(func() error {
+		seeds := demo.Records(rand.New(rand.NewPCG(1, 2)), a.county, a.opts.DemoRecords)
+		author := demoUserName(a)
+		var grid model.Value
+		var village, township string
+		reviewer := lang.L("Demo county reviewer")
+		for i, sd := range seeds {
+			st, err := a.seedOne(sd, author, reviewer)
+			if err != nil {
+				seedErr = err // keep going: one bad seed must not stop the demo
+				continue
+			}
+			if sd.Register == "straw_grid" && grid == "" {
+				grid = model.Str(st.Record.String())
+				village, _ = st.Value(model.FieldVillage).AsText()
+				township, _ = st.Value(model.FieldTownship).AsText()
+			}
+			if i%20 == 0 {
+				f := float64(i+1) / float64(len(seeds))
+				a.b.post(func() { bar.SetValue(f) })
+			}
+		}
+		u := User{Name: author, Role: model.RoleGrid, Village: village, Township: township}
+		if grid != "" {
+			u.Grid, _ = grid.AsText()
+		}
+		if err := a.users.save(u, demoPIN); err != nil {
+			return err
+		}
+		if err := a.users.save(User{Name: reviewer, Role: model.RoleCounty}, demoPIN); err != nil {
+			return err
+		}
+		return a.st.SetMeta(metaDemo, []byte("1"))
+	}, func(err error) {
+		if err != nil {
+			a.setContent(messageView(lang.L("Demo records could not be created"), plainError(err)))
+			return
+		}
+		if seedErr != nil {
+			a.opts.Logger.Warn("some demo records were refused", "err", seedErr)
+		}
+		done()
+	})
+}
+
+// seedOne creates a demo record the way people would have: created in the
+// register's initial status, then moved along the lifecycle to the seed's
+// status by the grid user or the county reviewer.
+func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error) {
+	ctx := context.Background()
+	sc, ok := model.Lookup(sd.Register)
+	if !ok {
+		return storeState{}, store.ErrUnknownRegister
+	}
+	id, err := uuid.Parse(sd.ID)
+	if err != nil {
+		id = uuid.Nil
+	}
+	set := make(map[string]model.Value, len(sd.Fields))
+	for k, v := range sd.Fields {
+		set[k] = v
+	}
+	target, _ := set[model.FieldStatus].AsText()
+	delete(set, model.FieldStatus)
+	comment := set[model.FieldReviewComment]
+	st, err := a.st.Append(ctx, store.Change{Record: id, Register: sd.Register, County: sd.County,
+		Author: author, Role: model.RoleGrid, Set: set})
+	if err != nil || target == "" || target == sc.Initial {
+		return st, err
+	}
+	for _, t := range statusPath(sc, sc.Initial, target) {
+		who, role := author, model.RoleGrid
+		if !slices.Contains(t.Roles, model.RoleGrid) {
+			who, role = reviewer, model.RoleCounty
+		}
+		step := map[string]model.Value{model.FieldStatus: model.Str(t.To)}
+		if t.Comment {
+			if comment.IsNull() {
+				comment = model.Str("请补充现场照片")
+			}
+			step[model.FieldReviewComment] = comment
+		}
+		if st, err = a.st.Append(ctx, store.Change{Record: st.Record, Author: who, Role: role, Set: step}); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+// statusPath is the shortest chain of transitions from one status to
+// another (breadth first over the schema's lifecycle).
+func statusPath(sc *model.Schema, from, to string) []model.Transition {
+	type node struct {
+		status string
+		path   []model.Transition
+	}
+	seen := map[string]bool{from: true}
+	queue := []node{{status: from}}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, t := range sc.Transitions {
+			if t.From != n.status || seen[t.To] {
+				continue
+			}
+			p := append(append([]model.Transition(nil), n.path...), t)
+			if t.To == to {
+				return p
+			}
+			seen[t.To] = true
+			queue = append(queue, node{status: t.To, path: p})
+		}
+	}
+	return nil
+}

@@ -1,0 +1,297 @@
+package app
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// detailScreen shows one record: its values, its status with the moves
+// the user's role may make, open conflicts side by side with one-tap
+// settling, and the full history.
+type detailScreen struct {
+	a    *App
+	id   uuid.UUID
+	st   storeState
+	sc   *model.Schema
+	hist []store.HistoryEntry
+
+	box  *fyne.Container
+	root fyne.CanvasObject
+	// settleButtons are the "keep" buttons of open conflicts (tests).
+	settleButtons []*widget.Button
+	// moveButtons are the status transition buttons (tests).
+	moveButtons []*widget.Button
+}
+
+func newDetail(a *App, id uuid.UUID) *detailScreen {
+	s := &detailScreen{a: a, id: id, box: container.NewVBox()}
+	s.root = container.NewVScroll(container.NewPadded(s.box))
+	s.refresh()
+	return s
+}
+
+func (s *detailScreen) title() string {
+	if s.sc == nil {
+		return lang.L("Record")
+	}
+	return s.a.recordTitle(s.sc, &s.st)
+}
+
+func (s *detailScreen) view() fyne.CanvasObject { return s.root }
+
+// refresh reloads the record and its history.
+func (s *detailScreen) refresh() {
+	var st storeState
+	var hist []store.HistoryEntry
+	s.a.b.run(func() error {
+		var err error
+		if st, err = s.a.st.Get(s.id); err != nil {
+			return err
+		}
+		hist, err = s.a.st.History(s.id)
+		return err
+	}, func(err error) {
+		if err != nil {
+			s.box.Objects = []fyne.CanvasObject{widget.NewLabel(plainError(err))}
+			s.box.Refresh()
+			return
+		}
+		s.st, s.hist = st, hist
+		s.sc, _ = model.Lookup(st.Register)
+		s.render()
+	})
+}
+
+func heading(text string) *widget.Label {
+	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+}
+
+func (s *detailScreen) render() {
+	a, sc, st := s.a, s.sc, &s.st
+	tl := a.textLang()
+	s.box.Objects = nil
+	s.settleButtons, s.moveButtons = nil, nil
+	if sc == nil {
+		s.box.Add(widget.NewLabel(lang.L("Unknown register {{.Name}}", map[string]any{"Name": st.Register})))
+		s.box.Refresh()
+		return
+	}
+	// Status and moves.
+	status, _ := st.Value(model.FieldStatus).AsText()
+	head := container.NewHBox(widget.NewLabel(sc.Label.In(tl)), widget.NewLabelWithStyle(a.statusLabel(sc, st), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	if st.Deleted {
+		head.Add(widget.NewLabel(lang.L("(deleted)")))
+	}
+	s.box.Add(head)
+	if c, _ := st.Value(model.FieldReviewComment).AsText(); c != "" {
+		l := widget.NewLabel(lang.L("Review comment: {{.Comment}}", map[string]any{"Comment": c}))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		s.box.Add(l)
+	}
+	actions := container.NewHBox()
+	if !st.Deleted {
+		edit := widget.NewButtonWithIcon(lang.L("Edit"), theme.DocumentCreateIcon(), func() {
+			vals := map[string]model.Value{}
+			for k, f := range st.Fields {
+				vals[k] = f.Value
+			}
+			a.shell.push(newForm(a, sc, st.Record, vals))
+		})
+		actions.Add(edit)
+		for _, t := range sc.NextStatuses(status, a.role()) {
+			t := t
+			b := widget.NewButton(t.Label.In(tl), func() { s.move(t) })
+			if !t.Comment {
+				b.Importance = widget.HighImportance
+			}
+			s.moveButtons = append(s.moveButtons, b)
+			actions.Add(b)
+		}
+	}
+	s.box.Add(actions)
+
+	// Conflicts.
+	if len(st.Conflicts) > 0 {
+		s.box.Add(widget.NewSeparator())
+		s.box.Add(heading(lang.L("Conflicting changes to settle")))
+		note := widget.NewLabel(lang.L("Two people changed these fields at the same time. Choose the value to keep; the other stays in the history."))
+		note.Wrapping = fyne.TextWrapWord
+		s.box.Add(note)
+		for _, c := range st.Conflicts {
+			s.box.Add(s.conflictRow(c))
+		}
+	}
+
+	// Values.
+	s.box.Add(widget.NewSeparator())
+	s.box.Add(heading(lang.L("Values")))
+	form := widget.NewForm()
+	for i := range sc.Fields {
+		f := &sc.Fields[i]
+		v := st.Value(f.Key)
+		if v.IsNull() {
+			continue
+		}
+		var w fyne.CanvasObject
+		if f.Kind == model.KindPhotos {
+			hashes, _ := v.AsList()
+			row := container.NewHBox()
+			for _, h := range hashes {
+				row.Add(a.thumbnail(h, nil))
+			}
+			w = container.NewHScroll(row)
+		} else {
+			l := widget.NewLabel(model.Display(f, v, tl))
+			l.Wrapping = fyne.TextWrapWord
+			w = l
+		}
+		form.Append(f.Label.In(tl), w)
+	}
+	for _, k := range []string{model.FieldCreatedBy, model.FieldCreatedAt, model.FieldReviewedBy, model.FieldReviewedAt} {
+		if f, ok := sc.FieldOrReserved(k); ok && !st.Value(k).IsNull() {
+			form.Append(f.Label.In(tl), widget.NewLabel(model.Display(f, st.Value(k), tl)))
+		}
+	}
+	s.box.Add(form)
+
+	// Sync state.
+	var synced bool
+	s.a.b.run(func() error {
+		var err error
+		synced, err = a.st.SyncStatus(st.Record)
+		return err
+	}, func(err error) {
+		if err == nil && !synced {
+			l := widget.NewLabel(lang.L("Changes of this record are not synced yet."))
+			l.Importance = widget.WarningImportance
+			s.box.Objects = append([]fyne.CanvasObject{l}, s.box.Objects...)
+			s.box.Refresh()
+		}
+	})
+
+	// History.
+	s.box.Add(widget.NewSeparator())
+	s.box.Add(heading(lang.L("History")))
+	for i := len(s.hist) - 1; i >= 0; i-- {
+		s.box.Add(s.historyRow(s.hist[i]))
+	}
+	s.box.Refresh()
+	a.shell.heading.SetText(s.title())
+}
+
+// fieldLabel is a field's label, reserved fields included.
+func (s *detailScreen) fieldLabel(key string) (string, *model.Field) {
+	if f, ok := s.sc.FieldOrReserved(key); ok {
+		return f.Label.In(s.a.textLang()), f
+	}
+	return key, nil
+}
+
+func (s *detailScreen) display(key string, v model.Value) string {
+	if v.IsNull() {
+		return lang.L("(empty)")
+	}
+	if _, f := s.fieldLabel(key); f != nil {
+		return model.Display(f, v, s.a.textLang())
+	}
+	return string(v)
+}
+
+// conflictRow shows the current value and a concurrent one side by side,
+// each with a button keeping it.
+func (s *detailScreen) conflictRow(c oplog.Conflict) fyne.CanvasObject {
+	label, _ := s.fieldLabel(c.Field)
+	cur := s.st.Fields[c.Field]
+	side := func(title string, v model.Value, author string, when string, keep func()) fyne.CanvasObject {
+		b := widget.NewButtonWithIcon(lang.L("Keep this"), theme.ConfirmIcon(), keep)
+		s.settleButtons = append(s.settleButtons, b)
+		val := widget.NewLabelWithStyle(s.display(c.Field, v), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		val.Wrapping = fyne.TextWrapWord
+		return widget.NewCard("", title, container.NewVBox(val,
+			widget.NewLabel(fmt.Sprintf("%s · %s", author, when)), b))
+	}
+	left := side(lang.L("Current value"), cur.Value, cur.Author, cur.Time.Time().In(beijing).Format("2006-01-02 15:04"),
+		func() { s.settle(c.Field, cur.Value) })
+	right := side(lang.L("Concurrent value"), c.Value, c.Author, c.Time.Time().In(beijing).Format("2006-01-02 15:04"),
+		func() { s.settle(c.Field, c.Value) })
+	return container.NewVBox(heading(label), container.NewGridWithColumns(2, left, right))
+}
+
+// settle keeps v for field, settling every concurrent version.
+func (s *detailScreen) settle(field string, v model.Value) {
+	s.a.append(store.Change{Record: s.id, Set: map[string]model.Value{field: v}, Settle: []string{field}},
+		func(_ storeState, err error) {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("%s", plainError(err)), s.a.win)
+				return
+			}
+			s.refresh()
+		})
+}
+
+// move makes a status transition, asking for a comment when the move
+// needs one (returns).
+func (s *detailScreen) move(t model.Transition) {
+	a := s.a
+	do := func(comment string) {
+		set := map[string]model.Value{model.FieldStatus: model.Str(t.To)}
+		if comment != "" {
+			set[model.FieldReviewComment] = model.Str(comment)
+		}
+		if a.role() != model.RoleGrid {
+			set[model.FieldReviewedBy] = model.Str(a.author())
+			set[model.FieldReviewedAt] = model.Str(a.opts.Now().In(beijing).Format(model.LayoutDateTime))
+		}
+		a.append(store.Change{Record: s.id, Set: set}, func(_ storeState, err error) {
+			if err != nil {
+				dialog.ShowError(fmt.Errorf("%s", plainError(err)), a.win)
+				return
+			}
+			s.refresh()
+		})
+	}
+	if !t.Comment {
+		do("")
+		return
+	}
+	e := widget.NewMultiLineEntry()
+	dialog.ShowForm(t.Label.In(a.textLang()), lang.L("OK"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(lang.L("Comment"), e)}, func(ok bool) {
+			if ok && strings.TrimSpace(e.Text) != "" {
+				do(strings.TrimSpace(e.Text))
+			}
+		}, a.win)
+}
+
+// historyRow is one op: when, who, and each field's old → new.
+func (s *detailScreen) historyRow(h store.HistoryEntry) fyne.CanvasObject {
+	when := h.HLC.Time().In(beijing).Format("2006-01-02 15:04:05")
+	who := h.Author
+	if who == "" {
+		who = lang.L("(unknown)")
+	}
+	lines := make([]string, 0, len(h.Changes))
+	changes := append([]store.FieldChange(nil), h.Changes...)
+	sort.Slice(changes, func(i, j int) bool { return changes[i].Field < changes[j].Field })
+	for _, c := range changes {
+		label, _ := s.fieldLabel(c.Field)
+		lines = append(lines, fmt.Sprintf("%s: %s → %s", label, s.display(c.Field, c.Old), s.display(c.Field, c.New)))
+	}
+	body := widget.NewLabel(strings.Join(lines, "\n"))
+	body.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(widget.NewLabelWithStyle(when+"  "+who, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), body)
+}

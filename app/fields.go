@@ -1,0 +1,398 @@
+package app
+
+import (
+	"bytes"
+	"image"
+	_ "image/jpeg" // photo thumbnails
+	_ "image/png"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// beijing is the time zone of every date and time the registers hold.
+var beijing = time.FixedZone("CST", 8*3600)
+
+// fieldInput is the input of one field in a generated form. Its state is
+// the raw text model.ParseInput accepts (option keys for choices), which
+// is also what drafts keep.
+type fieldInput struct {
+	f        *model.Field
+	obj      fyne.CanvasObject
+	get      func() string
+	set      func(raw string)
+	disable  func()
+	errLabel *widget.Label
+}
+
+// showError shows msg under the input (hidden when empty).
+func (in *fieldInput) showError(msg string) {
+	in.errLabel.SetText(msg)
+	if msg == "" {
+		in.errLabel.Hide()
+	} else {
+		in.errLabel.Show()
+	}
+}
+
+// parse returns the field's value as typed.
+func (in *fieldInput) parse() (model.Value, *model.FieldError) {
+	return model.ParseInput(in.f, in.get())
+}
+
+// newFieldInput builds the right input for f's kind; changed is called on
+// every edit.
+func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
+	tl := a.textLang()
+	in := &fieldInput{f: f}
+	in.errLabel = widget.NewLabel("")
+	in.errLabel.Importance = widget.DangerImportance
+	in.errLabel.Wrapping = fyne.TextWrapWord
+	in.errLabel.Hide()
+	entry := func(multi bool, placeholder string) *widget.Entry {
+		var e *widget.Entry
+		if multi {
+			e = widget.NewMultiLineEntry()
+			e.SetMinRowsVisible(3)
+			e.Wrapping = fyne.TextWrapWord
+		} else {
+			e = widget.NewEntry()
+		}
+		e.SetPlaceHolder(placeholder)
+		e.OnChanged = func(string) { changed() }
+		in.get = func() string { return e.Text }
+		in.set = func(s string) { e.SetText(s) }
+		in.disable = e.Disable
+		in.obj = e
+		return e
+	}
+	switch f.Kind {
+	case model.KindLongText:
+		entry(true, "")
+	case model.KindTextList:
+		entry(true, lang.L("one item per line"))
+	case model.KindRefList:
+		entry(true, lang.L("record ids, one per line"))
+	case model.KindGPSList:
+		entry(true, lang.L("one point per line: latitude, longitude"))
+	case model.KindInteger, model.KindDecimal:
+		e := entry(false, "")
+		if u := f.Unit.In(tl); u != "" {
+			in.obj = container.NewBorder(nil, nil, nil, widget.NewLabel(u), e)
+		}
+	case model.KindGPS:
+		entry(false, lang.L("latitude, longitude[, accuracy m] e.g. 38.30, 114.38"))
+	case model.KindMonth:
+		entry(false, "YYYY-MM")
+	case model.KindDate:
+		e := entry(false, "YYYY-MM-DD")
+		pick := widget.NewButtonWithIcon("", theme.CalendarIcon(), nil)
+		pick.OnTapped = func() { a.pickDate(pick, e) }
+		in.obj = container.NewBorder(nil, nil, nil, pick, e)
+	case model.KindDateTime:
+		e := entry(false, "YYYY-MM-DD HH:MM")
+		now := widget.NewButton(lang.L("Now"), func() { e.SetText(a.opts.Now().In(beijing).Format("2006-01-02 15:04")) })
+		in.obj = container.NewBorder(nil, nil, nil, now, e)
+	case model.KindEnum:
+		labels := make([]string, len(f.Options))
+		for i, o := range f.Options {
+			labels[i] = o.Label.In(tl)
+		}
+		sel := widget.NewSelect(labels, func(string) { changed() })
+		sel.PlaceHolder = lang.L("(choose)")
+		in.get = func() string {
+			if i := sel.SelectedIndex(); i >= 0 {
+				return f.Options[i].Key
+			}
+			return ""
+		}
+		in.set = func(s string) {
+			if i := slices.IndexFunc(f.Options, func(o model.Option) bool { return o.Key == s }); i >= 0 {
+				sel.SetSelectedIndex(i)
+			} else {
+				sel.ClearSelected()
+			}
+		}
+		in.disable = sel.Disable
+		in.obj = sel
+	case model.KindMultiEnum:
+		labels := make([]string, len(f.Options))
+		for i, o := range f.Options {
+			labels[i] = o.Label.In(tl)
+		}
+		cg := widget.NewCheckGroup(labels, func([]string) { changed() })
+		cg.Horizontal = len(labels) <= 5
+		in.get = func() string {
+			var keys []string
+			for i, o := range f.Options {
+				if slices.Contains(cg.Selected, labels[i]) {
+					keys = append(keys, o.Key)
+				}
+			}
+			return strings.Join(keys, ",")
+		}
+		in.set = func(s string) {
+			var sel []string
+			for _, k := range strings.Split(s, ",") {
+				if i := slices.IndexFunc(f.Options, func(o model.Option) bool { return o.Key == strings.TrimSpace(k) }); i >= 0 {
+					sel = append(sel, labels[i])
+				}
+			}
+			cg.SetSelected(sel)
+		}
+		in.disable = cg.Disable
+		in.obj = cg
+	case model.KindBool:
+		c := widget.NewCheck(lang.L("Yes"), func(bool) { changed() })
+		in.get = func() string { return strconv.FormatBool(c.Checked) }
+		in.set = func(s string) { c.SetChecked(s == "true") }
+		in.disable = c.Disable
+		in.obj = c
+	case model.KindPhotos:
+		a.photoInput(in, changed)
+	case model.KindRef:
+		a.refInput(in, changed)
+	default:
+		entry(false, "")
+	}
+	return in
+}
+
+// pickDate pops a calendar under the button and writes the chosen day.
+func (a *App) pickDate(anchor fyne.CanvasObject, e *widget.Entry) {
+	start := a.opts.Now().In(beijing)
+	if t, err := time.Parse(model.LayoutDate, strings.TrimSpace(e.Text)); err == nil {
+		start = t
+	}
+	var pop *widget.PopUp
+	cal := widget.NewCalendar(start, func(t time.Time) {
+		e.SetText(t.Format(model.LayoutDate))
+		pop.Hide()
+	})
+	c := fyne.CurrentApp().Driver().CanvasForObject(anchor)
+	if c == nil {
+		return
+	}
+	pop = widget.NewPopUp(cal, c)
+	pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(anchor)
+	pop.ShowAtPosition(pos.Add(fyne.NewPos(-cal.MinSize().Width+anchor.Size().Width, anchor.Size().Height)))
+}
+
+// photoInput is a row of thumbnails and an Add button: the picked file is
+// stored as a blob and its SHA-256 kept in the field.
+func (a *App) photoInput(in *fieldInput, changed func()) {
+	var hashes []string
+	row := container.NewHBox()
+	var render func()
+	add := widget.NewButtonWithIcon(lang.L("Add photo"), theme.ContentAddIcon(), func() {
+		a.pickPhoto(func(rc io.ReadCloser) {
+			var sha string
+			a.b.run(func() error {
+				defer rc.Close()
+				var err error
+				sha, err = a.st.PutBlob(rc)
+				return err
+			}, func(err error) {
+				if err != nil {
+					a.showErr(err)
+					return
+				}
+				if !slices.Contains(hashes, sha) {
+					hashes = append(hashes, sha)
+				}
+				render()
+				changed()
+			})
+		})
+	})
+	render = func() {
+		objs := make([]fyne.CanvasObject, 0, len(hashes)+1)
+		for _, h := range hashes {
+			h := h
+			objs = append(objs, a.thumbnail(h, func() {
+				hashes = slices.DeleteFunc(hashes, func(x string) bool { return x == h })
+				render()
+				changed()
+			}))
+		}
+		objs = append(objs, add)
+		row.Objects = objs
+		row.Refresh()
+	}
+	render()
+	in.get = func() string { return strings.Join(hashes, ",") }
+	in.set = func(s string) {
+		hashes = nil
+		for _, h := range strings.Split(s, ",") {
+			if h = strings.TrimSpace(h); h != "" {
+				hashes = append(hashes, h)
+			}
+		}
+		render()
+	}
+	in.disable = add.Disable
+	in.obj = container.NewHScroll(row)
+}
+
+// pickPhoto lets the user choose a picture file and hands it to use.
+// Tests replace App.photoPicker.
+func (a *App) pickPhoto(use func(io.ReadCloser)) {
+	if a.photoPicker != nil {
+		a.photoPicker(use)
+		return
+	}
+	d := dialog.NewFileOpen(func(rc fyne.URIReadCloser, err error) {
+		if err != nil || rc == nil {
+			return
+		}
+		use(rc)
+	}, a.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG"}))
+	d.Show()
+}
+
+// thumbnailSize is the size of photo thumbnails in forms.
+var thumbnailSize = fyne.NewSize(72, 72)
+
+// thumbnail shows a stored photo small, with a remove button when remove
+// is not nil. The image is read off the UI goroutine.
+func (a *App) thumbnail(sha string, remove func()) fyne.CanvasObject {
+	img := canvas.NewImageFromResource(theme.FileImageIcon())
+	img.FillMode = canvas.ImageFillContain
+	img.SetMinSize(thumbnailSize)
+	var decoded image.Image
+	a.b.run(func() error {
+		rc, err := a.st.OpenBlob(sha)
+		if err != nil {
+			return err
+		}
+		defer rc.Close()
+		data, err := io.ReadAll(io.LimitReader(rc, 32<<20))
+		if err != nil {
+			return err
+		}
+		decoded, _, err = image.Decode(bytes.NewReader(data))
+		return err
+	}, func(err error) {
+		if err == nil && decoded != nil {
+			img.Image = decoded
+			img.Resource = nil
+			img.Refresh()
+		}
+	})
+	if remove == nil {
+		return img
+	}
+	del := widget.NewButtonWithIcon("", theme.DeleteIcon(), remove)
+	del.Importance = widget.LowImportance
+	return container.NewVBox(img, del)
+}
+
+// refInput is a choice among the county's records of the field's Ref
+// register (titles shown, ids kept), loaded off the UI goroutine.
+func (a *App) refInput(in *fieldInput, changed func()) {
+	var ids []string
+	sel := widget.NewSelect(nil, func(string) { changed() })
+	sel.PlaceHolder = lang.L("(choose)")
+	pending := ""
+	in.get = func() string {
+		if i := sel.SelectedIndex(); i >= 0 && i < len(ids) {
+			return ids[i]
+		}
+		return pending
+	}
+	in.set = func(s string) {
+		pending = s
+		if i := slices.Index(ids, s); i >= 0 {
+			sel.SetSelectedIndex(i)
+		}
+	}
+	in.disable = sel.Disable
+	in.obj = sel
+	sc, ok := model.Lookup(in.f.Ref)
+	if !ok {
+		return
+	}
+	var titles []string
+	a.b.run(func() error {
+		page, err := a.st.List(store.Query{Register: sc.Name, County: a.county, Order: store.ByTitle, Limit: 500})
+		if err != nil {
+			return err
+		}
+		for i := range page.Records {
+			ids = append(ids, page.Records[i].Record.String())
+			titles = append(titles, a.recordTitle(sc, &page.Records[i]))
+		}
+		return nil
+	}, func(err error) {
+		sel.Options = titles
+		sel.Refresh()
+		if i := slices.Index(ids, pending); i >= 0 {
+			sel.SetSelectedIndex(i)
+		}
+	})
+}
+
+// rawOf is the input text of a stored value: what ParseInput turns back
+// into the same value.
+func rawOf(f *model.Field, v model.Value) string {
+	if v.IsNull() {
+		return ""
+	}
+	switch f.Kind {
+	case model.KindInteger, model.KindDecimal, model.KindBool:
+		return string(v)
+	case model.KindDateTime:
+		s, _ := v.AsText()
+		if t, err := time.Parse(model.LayoutDateTime, s); err == nil {
+			return t.In(beijing).Format("2006-01-02 15:04")
+		}
+		return s
+	case model.KindMultiEnum, model.KindPhotos:
+		l, _ := v.AsList()
+		return strings.Join(l, ",")
+	case model.KindTextList, model.KindRefList:
+		l, _ := v.AsList()
+		return strings.Join(l, "\n")
+	case model.KindGPS:
+		p, err := v.AsPoint()
+		if err != nil {
+			return string(v)
+		}
+		return pointText(p)
+	case model.KindGPSList:
+		ps, _ := v.AsPoints()
+		lines := make([]string, len(ps))
+		for i, p := range ps {
+			lines[i] = pointText(p)
+		}
+		return strings.Join(lines, "\n")
+	}
+	s, err := v.AsText()
+	if err != nil {
+		return string(v)
+	}
+	return s
+}
+
+func pointText(p model.Point) string {
+	s := strconv.FormatFloat(p.Lat, 'f', 6, 64) + ", " + strconv.FormatFloat(p.Lon, 'f', 6, 64)
+	if p.Acc > 0 {
+		s += ", " + strconv.FormatFloat(p.Acc, 'f', -1, 64)
+	}
+	return s
+}

@@ -1,0 +1,375 @@
+package app
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"sort"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// formScreen is the form of one register generated from its schema: an
+// input per field, validation messages under each, a draft kept as the
+// user types, and Save.
+type formScreen struct {
+	a      *App
+	sc     *model.Schema
+	id     uuid.UUID // uuid.Nil for a new record
+	base   map[string]model.Value
+	inputs []*fieldInput
+	byKey  map[string]*fieldInput
+
+	topErr   *widget.Label
+	warnings *widget.Label
+	save     *widget.Button
+	root     fyne.CanvasObject
+	draftKey string
+	// restoring suppresses draft writes while values are filled in.
+	restoring bool
+	// onSaved runs after a successful save (default: back to the caller).
+	onSaved func(storeState)
+	// extra values are saved with the inputs' (a status move).
+	extra map[string]model.Value
+	// write replaces App.append (fire checks move the status first).
+	write func(store.Change, func(storeState, error))
+}
+
+// draft is a form's typed input kept while the user types.
+type draft struct {
+	Raw   map[string]string `json:"raw"`
+	Saved time.Time         `json:"saved"`
+}
+
+// newForm builds the form for a new record of sc (id uuid.Nil, prefilled
+// with defaults) or for editing record id with its current values.
+func newForm(a *App, sc *model.Schema, id uuid.UUID, values map[string]model.Value) *formScreen {
+	return newFormOnly(a, sc, id, values, nil)
+}
+
+// newFormOnly is newForm showing only the fields in keys (all when nil);
+// the other fields keep their values.
+func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model.Value, keys []string) *formScreen {
+	s := &formScreen{a: a, sc: sc, id: id, base: values, byKey: map[string]*fieldInput{}}
+	s.draftKey = "draft/" + a.author() + "/" + sc.Name + "/" + id.String()
+	s.topErr = widget.NewLabel("")
+	s.topErr.Importance = widget.DangerImportance
+	s.topErr.Wrapping = fyne.TextWrapWord
+	s.topErr.Hide()
+	s.warnings = widget.NewLabel("")
+	s.warnings.Importance = widget.WarningImportance
+	s.warnings.Wrapping = fyne.TextWrapWord
+	s.warnings.Hide()
+	tl := a.textLang()
+	box := container.NewVBox(s.topErr)
+	for i := range sc.Fields {
+		f := &sc.Fields[i]
+		if keys != nil && !slices.Contains(keys, f.Key) {
+			continue
+		}
+		in := a.newFieldInput(f, func() { s.changed(f.Key) })
+		s.inputs = append(s.inputs, in)
+		s.byKey[f.Key] = in
+		label := f.Label.In(tl)
+		if f.Required {
+			label += " *"
+		}
+		title := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		item := container.NewVBox(title, in.obj)
+		if h := f.Help.In(tl); h != "" {
+			help := widget.NewLabel(h)
+			help.Wrapping = fyne.TextWrapWord
+			help.Importance = widget.LowImportance
+			item.Add(help)
+		}
+		item.Add(in.errLabel)
+		if f.Computed || len(f.EditRoles) > 0 && !roleIn(a.role(), f.EditRoles) {
+			in.disable()
+		}
+		box.Add(item)
+	}
+	s.restoring = true
+	for _, in := range s.inputs {
+		if v, ok := values[in.f.Key]; ok {
+			in.set(rawOf(in.f, v))
+		}
+	}
+	s.restoring = false
+	s.save = widget.NewButton(lang.L("Save"), s.submit)
+	s.save.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() {
+		a.b.run(func() error { return a.st.SetMeta(s.draftKey, nil) }, nil)
+		a.shell.pop()
+	})
+	box.Add(s.warnings)
+	box.Add(container.NewGridWithColumns(2, cancel, s.save))
+	s.root = container.NewVScroll(container.NewPadded(box))
+	s.offerDraft()
+	return s
+}
+
+func roleIn(r model.Role, rs []model.Role) bool {
+	for _, x := range rs {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *formScreen) title() string {
+	if s.id == uuid.Nil {
+		return lang.L("New: {{.Register}}", map[string]any{"Register": s.sc.Label.In(s.a.textLang())})
+	}
+	return lang.L("Edit: {{.Register}}", map[string]any{"Register": s.sc.Label.In(s.a.textLang())})
+}
+
+func (s *formScreen) view() fyne.CanvasObject { return s.root }
+
+// changed checks the edited field at once and keeps a draft.
+func (s *formScreen) changed(key string) {
+	if s.restoring {
+		return
+	}
+	in := s.byKey[key]
+	if _, ferr := in.parse(); ferr != nil {
+		in.showError(ferr.Msg.In(s.a.textLang()))
+	} else {
+		in.showError("")
+	}
+	s.a.b.debounce(s.draftKey, 400*time.Millisecond, s.writeDraft)
+}
+
+// raws is every input's text.
+func (s *formScreen) raws() map[string]string {
+	m := make(map[string]string, len(s.inputs))
+	for _, in := range s.inputs {
+		m[in.f.Key] = in.get()
+	}
+	return m
+}
+
+// writeDraft keeps the typed input in the store (survives a crash).
+func (s *formScreen) writeDraft() {
+	d := draft{Raw: s.raws(), Saved: s.a.opts.Now()}
+	data, err := json.Marshal(d)
+	if err != nil {
+		return
+	}
+	s.a.b.run(func() error { return s.a.st.SetMeta(s.draftKey, data) }, nil)
+}
+
+// offerDraft offers back a draft left by a crash or a closed window.
+func (s *formScreen) offerDraft() {
+	var d draft
+	found := false
+	s.a.b.run(func() error {
+		data, err := s.a.st.GetMeta(s.draftKey)
+		if err != nil {
+			return err
+		}
+		found = json.Unmarshal(data, &d) == nil && len(d.Raw) > 0
+		return nil
+	}, func(err error) {
+		if err != nil || !found {
+			return
+		}
+		msg := lang.L("Input from {{.Time}} was not saved. Restore it?", map[string]any{"Time": d.Saved.In(beijing).Format("2006-01-02 15:04")})
+		dialog.ShowConfirm(lang.L("Unsaved input"), msg, func(ok bool) {
+			if ok {
+				s.restoreDraft(d)
+			} else {
+				s.a.b.run(func() error { return s.a.st.SetMeta(s.draftKey, nil) }, nil)
+			}
+		}, s.a.win)
+	})
+}
+
+// restoreDraft fills the inputs from d.
+func (s *formScreen) restoreDraft(d draft) {
+	s.restoring = true
+	for _, in := range s.inputs {
+		if raw, ok := d.Raw[in.f.Key]; ok {
+			in.set(raw)
+		}
+	}
+	s.restoring = false
+}
+
+// set fills one input (quick log defaults, tests).
+func (s *formScreen) set(key string, v model.Value) {
+	if in, ok := s.byKey[key]; ok {
+		in.set(rawOf(in.f, v))
+	}
+}
+
+// collect parses every input; it returns the values and whether all
+// parsed.
+func (s *formScreen) collect() (map[string]model.Value, bool) {
+	tl := s.a.textLang()
+	vals := map[string]model.Value{}
+	ok := true
+	for _, in := range s.inputs {
+		v, ferr := in.parse()
+		if ferr != nil {
+			in.showError(ferr.Msg.In(tl))
+			ok = false
+			continue
+		}
+		in.showError("")
+		vals[in.f.Key] = v
+	}
+	return vals, ok
+}
+
+// submit validates the record and saves the changed fields.
+func (s *formScreen) submit() {
+	a := s.a
+	tl := a.textLang()
+	vals, ok := s.collect()
+	if !ok {
+		s.showTop(lang.L("Some fields are not valid; see the messages under them."))
+		return
+	}
+	rec := model.Record{Register: s.sc.Name, County: a.county, Fields: map[string]model.Value{}, Now: a.opts.Now()}
+	for k, v := range s.base {
+		rec.Fields[k] = v
+	}
+	set := map[string]model.Value{}
+	for k, v := range vals {
+		if s.base[k] != v && !(v.IsNull() && s.base[k].IsNull()) {
+			set[k] = v
+		}
+		if v.IsNull() {
+			delete(rec.Fields, k)
+		} else {
+			rec.Fields[k] = v
+		}
+	}
+	if s.id == uuid.Nil {
+		for k, v := range rec.Fields {
+			set[k] = v
+		}
+		if rec.Get(model.FieldStatus).IsNull() && s.sc.Initial != "" {
+			rec.Fields[model.FieldStatus] = model.Str(s.sc.Initial)
+		}
+		now := model.Str(a.opts.Now().In(beijing).Format(model.LayoutDateTime))
+		set[model.FieldCreatedBy] = model.Str(a.author())
+		set[model.FieldCreatedAt] = now
+		rec.Fields[model.FieldCreatedBy] = set[model.FieldCreatedBy]
+		rec.Fields[model.FieldCreatedAt] = now
+	}
+	for k, v := range s.extra {
+		rec.Fields[k] = v
+	}
+	if errs := s.sc.Validate(rec); len(errs) > 0 {
+		s.showErrors(errs)
+		return
+	}
+	if len(set) == 0 {
+		s.finish(storeState{})
+		return
+	}
+	s.showTop("")
+	if w := s.sc.Warnings(rec); len(w) > 0 {
+		s.warnings.SetText(joinMsgs(w, tl))
+		s.warnings.Show()
+	}
+	s.save.Disable()
+	for k, v := range s.extra {
+		set[k] = v
+	}
+	ch := store.Change{Record: s.id, Register: s.sc.Name, Set: set}
+	if s.id == uuid.Nil {
+		ch.County = a.county
+	}
+	write := a.append
+	if s.write != nil {
+		write = s.write
+	}
+	write(ch, func(st storeState, err error) {
+		s.save.Enable()
+		if err != nil {
+			var ve *store.ValidationError
+			if errors.As(err, &ve) {
+				s.showErrors(ve.Errors)
+				return
+			}
+			s.showTop(plainError(err))
+			return
+		}
+		s.a.b.flush()
+		a.b.run(func() error { return a.st.SetMeta(s.draftKey, nil) }, nil)
+		s.finish(st)
+	})
+}
+
+func (s *formScreen) finish(st storeState) {
+	if s.onSaved != nil {
+		s.onSaved(st)
+		return
+	}
+	s.a.shell.pop()
+}
+
+// showErrors puts each error under its field; errors of fields without an
+// input go to the top.
+func (s *formScreen) showErrors(errs []model.FieldError) {
+	tl := s.a.textLang()
+	byField := map[string][]string{}
+	var top []model.FieldError
+	for _, e := range errs {
+		if _, ok := s.byKey[e.Field]; ok {
+			byField[e.Field] = append(byField[e.Field], e.Msg.In(tl))
+		} else {
+			top = append(top, e)
+		}
+	}
+	for _, in := range s.inputs {
+		msgs := byField[in.f.Key]
+		sort.Strings(msgs)
+		in.showError(joinLines(msgs))
+	}
+	msg := lang.L("Some fields are not valid; see the messages under them.")
+	if len(top) > 0 {
+		msg += "\n" + joinMsgs(top, tl)
+	}
+	s.showTop(msg)
+}
+
+func (s *formScreen) showTop(msg string) {
+	s.topErr.SetText(msg)
+	if msg == "" {
+		s.topErr.Hide()
+	} else {
+		s.topErr.Show()
+	}
+}
+
+func joinMsgs(errs []model.FieldError, tl string) string {
+	lines := make([]string, len(errs))
+	for i, e := range errs {
+		lines[i] = e.Msg.In(tl)
+	}
+	return joinLines(lines)
+}
+
+func joinLines(l []string) string {
+	out := ""
+	for i, s := range l {
+		if i > 0 {
+			out += "\n"
+		}
+		out += s
+	}
+	return out
+}

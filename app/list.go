@@ -1,0 +1,291 @@
+package app
+
+import (
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// listPage is how many records one store.List call loads; rows are paged
+// in as the list scrolls, so 100k records never sit in memory at once.
+const listPage = 100
+
+// listScreen lists one register's records: search, filters (village,
+// status, date range), order and count, over lazily paged store queries.
+type listScreen struct {
+	a  *App
+	sc *model.Schema
+
+	rows    []storeState
+	next    string
+	loading bool
+	gen     int // query generation: results of older queries are dropped
+	total   int
+
+	list    *widget.List
+	search  *widget.Entry
+	village *widget.Entry
+	status  *widget.Select
+	from    *widget.Entry
+	to      *widget.Entry
+	order   *widget.Select
+	count   *widget.Label
+	filtErr *widget.Label
+	root    fyne.CanvasObject
+	ready   bool
+}
+
+func newListScreen(a *App, sc *model.Schema) *listScreen {
+	s := &listScreen{a: a, sc: sc}
+	tl := a.textLang()
+	s.list = widget.NewList(
+		func() int { return len(s.rows) },
+		func() fyne.CanvasObject {
+			title := widget.NewLabelWithStyle("title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			title.Truncation = fyne.TextTruncateEllipsis
+			sub := widget.NewLabel("sub")
+			sub.Truncation = fyne.TextTruncateEllipsis
+			sub.Importance = widget.LowImportance
+			status := widget.NewLabel("status")
+			return container.NewBorder(nil, nil, nil, status, container.NewVBox(title, sub))
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			if i >= len(s.rows) {
+				return
+			}
+			st := &s.rows[i]
+			c := o.(*fyne.Container)
+			texts := c.Objects[0].(*fyne.Container)
+			texts.Objects[0].(*widget.Label).SetText(a.recordTitle(sc, st))
+			texts.Objects[1].(*widget.Label).SetText(a.recordSubtitle(sc, st))
+			c.Objects[1].(*widget.Label).SetText(a.statusLabel(sc, st))
+			if i >= len(s.rows)-listPage/4 {
+				s.loadMore()
+			}
+		})
+	s.list.OnSelected = func(i widget.ListItemID) {
+		s.list.UnselectAll()
+		if i < len(s.rows) {
+			a.shell.push(newDetail(a, s.rows[i].Record))
+		}
+	}
+
+	s.search = widget.NewEntry()
+	s.search.SetPlaceHolder(lang.L("Search"))
+	s.search.OnChanged = func(string) { a.b.debounce("list-search", 300*time.Millisecond, s.reload) }
+	s.village = widget.NewEntry()
+	s.village.SetPlaceHolder(lang.L("Village"))
+	s.village.OnSubmitted = func(string) { s.reload() }
+	s.village.OnChanged = func(string) { a.b.debounce("list-village", 500*time.Millisecond, s.reload) }
+	statuses := []string{lang.L("All statuses")}
+	for _, st := range sc.Statuses {
+		statuses = append(statuses, st.Label.In(tl))
+	}
+	s.status = widget.NewSelect(statuses, func(string) { s.reload() })
+	s.status.SetSelectedIndex(0)
+	s.from = widget.NewEntry()
+	s.from.SetPlaceHolder(lang.L("from YYYY-MM-DD"))
+	s.from.OnChanged = func(string) { a.b.debounce("list-from", 500*time.Millisecond, s.reload) }
+	s.to = widget.NewEntry()
+	s.to.SetPlaceHolder(lang.L("to YYYY-MM-DD"))
+	s.to.OnChanged = func(string) { a.b.debounce("list-to", 500*time.Millisecond, s.reload) }
+	orders := []string{lang.L("Recently changed"), lang.L("Recently created"), lang.L("By name")}
+	s.order = widget.NewSelect(orders, func(string) { s.reload() })
+	s.order.SetSelectedIndex(0)
+	s.count = widget.NewLabel("")
+	s.filtErr = widget.NewLabel("")
+	s.filtErr.Importance = widget.DangerImportance
+	s.filtErr.Hide()
+	add := widget.NewButtonWithIcon(lang.L("New record"), theme.ContentAddIcon(), func() {
+		a.shell.push(newForm(a, sc, uuid.Nil, a.defaults(sc)))
+	})
+	add.Importance = widget.HighImportance
+
+	filters := container.NewGridWithColumns(3, s.village, s.status, s.order, s.from, s.to, s.count)
+	top := container.NewVBox(container.NewBorder(nil, nil, nil, add, s.search), filters, s.filtErr)
+	s.root = container.NewBorder(top, nil, nil, nil, s.list)
+	s.ready = true
+	s.reload()
+	return s
+}
+
+func (s *listScreen) title() string           { return s.sc.Label.In(s.a.textLang()) }
+func (s *listScreen) view() fyne.CanvasObject { return s.root }
+func (s *listScreen) refresh()                { s.reload() }
+
+// query is the store query of the current filters.
+func (s *listScreen) query() (store.Query, bool) {
+	q := store.Query{Register: s.sc.Name, County: s.a.county, Limit: listPage,
+		Search: strings.TrimSpace(s.search.Text), Village: strings.TrimSpace(s.village.Text)}
+	if i := s.status.SelectedIndex(); i > 0 {
+		q.Status = s.sc.Statuses[i-1].Key
+	}
+	switch s.order.SelectedIndex() {
+	case 1:
+		q.Order = store.ByCreatedDesc
+	case 2:
+		q.Order = store.ByTitle
+	}
+	ok := true
+	if t := strings.TrimSpace(s.from.Text); t != "" {
+		d, err := time.ParseInLocation(model.LayoutDate, t, beijing)
+		if err != nil {
+			ok = false
+		}
+		q.From = d
+	}
+	if t := strings.TrimSpace(s.to.Text); t != "" {
+		d, err := time.ParseInLocation(model.LayoutDate, t, beijing)
+		if err != nil {
+			ok = false
+		}
+		q.To = d.Add(24*time.Hour - time.Millisecond)
+	}
+	return q, ok
+}
+
+// reload runs the query from its first page and counts its records.
+func (s *listScreen) reload() {
+	if !s.ready {
+		return // still building
+	}
+	q, ok := s.query()
+	if !ok {
+		s.filtErr.SetText(lang.L("Dates are written YYYY-MM-DD."))
+		s.filtErr.Show()
+		return
+	}
+	s.filtErr.Hide()
+	s.gen++
+	gen := s.gen
+	s.loading = true
+	var page store.Page
+	var total int
+	s.a.b.run(func() error {
+		var err error
+		if page, err = s.a.st.List(q); err != nil {
+			return err
+		}
+		total, err = s.a.st.Count(q)
+		return err
+	}, func(err error) {
+		if gen != s.gen {
+			return
+		}
+		if err != nil {
+			s.loading = false
+			s.count.SetText(plainError(err))
+			return
+		}
+		s.rows, s.next, s.total = page.Records, page.Next, total
+		s.count.SetText(lang.L("{{.N}} records", map[string]any{"N": total}))
+		s.list.Refresh()
+		s.list.ScrollToTop()
+		s.loading = false
+	})
+}
+
+// loadMore appends the next page when the list nears its end.
+func (s *listScreen) loadMore() {
+	if s.loading || s.next == "" {
+		return
+	}
+	q, _ := s.query()
+	q.After = s.next
+	gen := s.gen
+	s.loading = true
+	var page store.Page
+	s.a.b.run(func() error {
+		var err error
+		page, err = s.a.st.List(q)
+		return err
+	}, func(err error) {
+		if gen != s.gen {
+			return
+		}
+		if err == nil {
+			s.rows = append(s.rows, page.Records...)
+			s.next = page.Next
+			s.list.Refresh()
+		}
+		s.loading = false
+	})
+}
+
+// recordTitle is a record's name in lists: its title field, its number,
+// or the start of its id.
+func (a *App) recordTitle(sc *model.Schema, st *storeState) string {
+	tl := a.textLang()
+	if sc.TitleField != "" {
+		if f, ok := sc.Field(sc.TitleField); ok {
+			if t := model.Display(f, st.Value(sc.TitleField), tl); t != "" {
+				return t
+			}
+		}
+	}
+	if no, err := st.Value(model.FieldRecordNo).AsText(); err == nil && no != "" {
+		return no
+	}
+	return sc.Label.In(tl) + " " + st.Record.String()[:8]
+}
+
+// recordSubtitle is a record's village, date and open conflicts.
+func (a *App) recordSubtitle(sc *model.Schema, st *storeState) string {
+	tl := a.textLang()
+	var parts []string
+	if sc.VillageField != "" {
+		if v, _ := st.Value(sc.VillageField).AsText(); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	if sc.DateField != "" {
+		if f, ok := sc.Field(sc.DateField); ok {
+			if d := model.Display(f, st.Value(sc.DateField), tl); d != "" {
+				parts = append(parts, d)
+			}
+		}
+	}
+	parts = append(parts, lang.L("changed {{.Time}}", map[string]any{"Time": st.Updated.Time().In(beijing).Format("2006-01-02 15:04")}))
+	if len(st.Conflicts) > 0 {
+		parts = append(parts, lang.L("{{.N}} conflicts", map[string]any{"N": len(st.Conflicts)}))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// statusLabel is the record's status in the user's language.
+func (a *App) statusLabel(sc *model.Schema, st *storeState) string {
+	k, _ := st.Value(model.FieldStatus).AsText()
+	if s, ok := sc.Status(k); ok {
+		return s.Label.In(a.textLang())
+	}
+	return k
+}
+
+// defaults are the values a new record of sc starts with: the user's
+// township and village, today's date.
+func (a *App) defaults(sc *model.Schema) map[string]model.Value {
+	vals := map[string]model.Value{}
+	if a.user != nil {
+		if _, ok := sc.Field(model.FieldTownship); ok && a.user.Township != "" {
+			vals[model.FieldTownship] = model.Str(a.user.Township)
+		}
+		if _, ok := sc.Field(model.FieldVillage); ok && a.user.Village != "" {
+			vals[model.FieldVillage] = model.Str(a.user.Village)
+		}
+	}
+	if sc.DateField != "" {
+		if f, ok := sc.Field(sc.DateField); ok && f.Kind == model.KindDate {
+			vals[sc.DateField] = model.Str(a.opts.Now().In(beijing).Format(model.LayoutDate))
+		}
+	}
+	return vals
+}

@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+)
+
+// settingsScreen holds the language, the server and enrollment, the
+// store's passphrase state, the device's users and "about".
+type settingsScreen struct {
+	a        *App
+	language *widget.RadioGroup
+	root     fyne.CanvasObject
+}
+
+// languageNames are the choices of the language setting, each in its own
+// language.
+var languageNames = []string{"中文", "English"}
+
+func newSettings(a *App) *settingsScreen {
+	s := &settingsScreen{a: a}
+	s.language = widget.NewRadioGroup(languageNames, func(v string) {
+		code := LangZH
+		if v == languageNames[1] {
+			code = LangEN
+		}
+		if code != a.lang {
+			a.SetLanguage(code)
+		}
+	})
+	s.language.Horizontal = true
+	if a.lang == LangEN {
+		s.language.SetSelected(languageNames[1])
+	} else {
+		s.language.SetSelected(languageNames[0])
+	}
+
+	server := widget.NewLabel(lang.L("not enrolled (working offline)"))
+	if b, err := a.st.GetMeta(metaServer); err == nil && len(b) > 0 {
+		server.SetText(string(b))
+	}
+	enroll := widget.NewButton(lang.L("Enroll with a server…"), func() { a.enrollDialog(server) })
+
+	encrypted := lang.L("No: the data on this device is not encrypted.")
+	if fileExists(a.dataDir() + "/lantian.salt") {
+		encrypted = lang.L("Yes: the data on this device is encrypted with a passphrase.")
+	}
+	passNote := widget.NewLabel(encrypted + "\n" + lang.L("The passphrase is chosen when the data folder is created; to change it, sync, then start with a new data folder."))
+	passNote.Wrapping = fyne.TextWrapWord
+
+	users := widget.NewButton(lang.L("Switch or add users…"), a.showLogin)
+
+	about := widget.NewForm(
+		widget.NewFormItem(lang.L("Version"), widget.NewLabel(Version)),
+		widget.NewFormItem(lang.L("Device"), widget.NewLabel(a.st.Device().String())),
+		widget.NewFormItem(lang.L("County"), widget.NewLabel(a.county+" "+a.countyName())),
+		widget.NewFormItem(lang.L("Data folder"), wrapLabel(a.dataDir())),
+	)
+	s.root = container.NewVScroll(container.NewPadded(container.NewVBox(
+		heading(lang.L("Language")), s.language,
+		widget.NewSeparator(), heading(lang.L("Server")), server, enroll,
+		widget.NewSeparator(), heading(lang.L("Passphrase")), passNote,
+		widget.NewSeparator(), heading(lang.L("Users")), users,
+		widget.NewSeparator(), heading(lang.L("About")), about,
+	)))
+	return s
+}
+
+func (s *settingsScreen) title() string           { return lang.L("Settings") }
+func (s *settingsScreen) view() fyne.CanvasObject { return s.root }
+
+func wrapLabel(t string) *widget.Label {
+	l := widget.NewLabel(t)
+	l.Wrapping = fyne.TextWrapBreak
+	return l
+}
+
+// SetLanguage switches the UI language (LangZH or LangEN), remembers it and
+// rebuilds the screens.
+func (a *App) SetLanguage(code string) {
+	a.lang = code
+	a.fa.Preferences().SetString(prefLanguage, code)
+	setLanguage(code)
+	a.win.SetTitle(lang.L("Lantian Registers"))
+	if a.shell != nil {
+		a.shell.rebuild()
+		a.setContent(a.shell.root)
+		a.shell.show(newSettings(a))
+	}
+}
+
+// enrollDialog asks for a server address and a one-time code.
+func (a *App) enrollDialog(server *widget.Label) {
+	addr := widget.NewEntry()
+	addr.SetPlaceHolder("https://sync.example.gov.cn")
+	code := widget.NewEntry()
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Wrapping = fyne.TextWrapWord
+	var pop *widget.PopUp
+	var ok *widget.Button
+	ok = widget.NewButton(lang.L("Enroll"), func() {
+		ok.Disable()
+		srv, c := addr.Text, code.Text
+		a.b.run(func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			if err := a.syncer.Enroll(ctx, srv, c); err != nil {
+				return err
+			}
+			return a.st.SetMeta(metaServer, []byte(srv))
+		}, func(err error) {
+			ok.Enable()
+			if err != nil {
+				msg.SetText(plainError(err))
+				return
+			}
+			server.SetText(srv)
+			pop.Hide()
+		})
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { pop.Hide() })
+	form := widget.NewForm(widget.NewFormItem(lang.L("Server"), addr), widget.NewFormItem(lang.L("Code"), code))
+	pop = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 240),
+		container.NewVBox(heading(lang.L("Enroll with a server")), form, msg, container.NewGridWithColumns(2, cancel, ok))), a.win.Canvas())
+	pop.Show()
+}

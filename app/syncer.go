@@ -1,0 +1,69 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Progress is one step of a running sync, as the sync client reports it.
+type Progress struct {
+	// Phase is what the client is doing: "push", "pull", "blobs".
+	Phase string
+	// Ops and Bytes are done so far; Total is the expected number of ops
+	// (0 when unknown).
+	Ops, Bytes, Total int64
+}
+
+// Result is what a sync or a bundle import did.
+type Result struct {
+	Pushed, Pulled int
+	// ClockOffset is how far this device's clock is from the server's
+	// (positive: ahead); zero when unknown.
+	ClockOffset time.Duration
+	// Summary is the client's own plain-words account, if any.
+	Summary string
+}
+
+// Syncer is what the app needs from the sync client. The real client
+// (sync/client) satisfies it through a small adapter; offlineSyncer stands
+// in when the device is not enrolled.
+type Syncer interface {
+	// Sync pushes local ops and pulls the county's, reporting progress.
+	Sync(ctx context.Context, progress func(Progress)) (Result, error)
+	// ExportBundle writes the ops the server has not acknowledged to w.
+	ExportBundle(ctx context.Context, w io.Writer) error
+	// ImportBundle applies a bundle file read from r.
+	ImportBundle(ctx context.Context, r io.Reader) (Result, error)
+	// Enroll registers this device with the server using a one-time code.
+	Enroll(ctx context.Context, server, code string) error
+}
+
+// Errors the sync screen turns into plain words. Adapters wrap the
+// client's errors with these where they can.
+var (
+	ErrNotEnrolled  = errors.New("device is not enrolled with a server")
+	ErrUnreachable  = errors.New("server unreachable")
+	ErrUnauthorized = errors.New("server refused this device")
+	ErrBadCode      = errors.New("enrollment code not accepted")
+	ErrUnavailable  = errors.New("not available in this build")
+)
+
+// offlineSyncer is the Syncer of a device working offline: nothing to talk
+// to, so every call says so in plain words.
+type offlineSyncer struct{}
+
+func (offlineSyncer) Sync(context.Context, func(Progress)) (Result, error) {
+	return Result{}, ErrNotEnrolled
+}
+
+func (offlineSyncer) ExportBundle(context.Context, io.Writer) error { return ErrUnavailable }
+
+func (offlineSyncer) ImportBundle(context.Context, io.Reader) (Result, error) {
+	return Result{}, ErrUnavailable
+}
+
+func (offlineSyncer) Enroll(context.Context, string, string) error { return ErrUnavailable }
+
+var _ Syncer = offlineSyncer{}
