@@ -10,7 +10,8 @@ import (
 )
 
 // The binary framing (ContentTypeOps) wraps ops in oplog's binary form.
-// Integers are unsigned varints (encoding/binary's Uvarint); a frame starts
+// Integers are minimal unsigned varints (encoding/binary's Uvarint), so a
+// frame has exactly one encoding; a frame starts
 // with the 4-byte magic "LT", a kind byte and the frame version 1:
 //
 //	push:  "LTP\x01" device[16] n {len op[len]}×n
@@ -224,8 +225,8 @@ func (r *reader) uvarint() uint64 {
 		return 0
 	}
 	x, n := binary.Uvarint(r.b[r.off:])
-	if n <= 0 {
-		r.fail("bad varint")
+	if n <= 0 || n != uvarintLen(x) {
+		r.fail("bad or non-minimal varint")
 		return 0
 	}
 	r.off += n

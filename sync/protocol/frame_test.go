@@ -58,6 +58,7 @@ func TestParsePushFrameErrors(t *testing.T) {
 		{"trailing", append(append([]byte{}, good...), 0), ErrBadFrame},
 		{"empty op", AppendPushFrame(nil, dev, [][]byte{{}}), ErrBadFrame},
 		{"too many", tooMany, ErrTooManyOps},
+		{"non-minimal varint", append(append(append([]byte{}, good[:20]...), 0x81, 0x00, 1), 'x'), ErrBadFrame},
 		{"huge length", append(append([]byte{}, good[:20]...), 1, 0xff, 0xff, 0xff, 0xff, 0x0f), ErrBadFrame},
 	}
 	for _, tt := range tests {
