@@ -21,15 +21,23 @@ import (
 )
 
 // memSource serves states as the store does, newest first, in pages.
-type memSource struct{ states []oplog.State }
+type memSource struct {
+	states []oplog.State
+	byID   map[uuid.UUID]int
+	match  []oplog.State // the last query's matches
+	matchQ string
+}
 
 func (m *memSource) List(q store.Query) (store.Page, error) {
-	var match []oplog.State
-	for i := len(m.states) - 1; i >= 0; i-- { // newest first
-		if st := m.states[i]; st.Register == q.Register && st.County == q.County {
-			match = append(match, st)
+	if m.match == nil || m.matchQ != q.Register+"/"+q.County {
+		m.match, m.matchQ = nil, q.Register+"/"+q.County
+		for i := len(m.states) - 1; i >= 0; i-- { // newest first
+			if st := m.states[i]; st.Register == q.Register && st.County == q.County {
+				m.match = append(m.match, st)
+			}
 		}
 	}
+	match := m.match
 	start := 0
 	if q.After != "" {
 		start, _ = strconv.Atoi(q.After)
@@ -43,12 +51,17 @@ func (m *memSource) List(q store.Query) (store.Page, error) {
 }
 
 func (m *memSource) Get(id uuid.UUID) (oplog.State, error) {
-	for _, st := range m.states {
-		if st.Record == id {
-			return st, nil
+	if m.byID == nil {
+		m.byID = make(map[uuid.UUID]int, len(m.states))
+		for i, st := range m.states {
+			m.byID[st.Record] = i
 		}
 	}
-	return oplog.State{}, store.ErrNotFound
+	i, ok := m.byID[id]
+	if !ok {
+		return oplog.State{}, store.ErrNotFound
+	}
+	return m.states[i], nil
 }
 
 const county = "130126"
