@@ -1,6 +1,8 @@
 package protocol
 
-import "time"
+import (
+	"github.com/lantian-tz/lantian/internal/oplog"
+)
 
 // Version is the protocol version every path is prefixed with.
 const Version = "v1"
@@ -54,5 +56,5 @@ const (
 	MaxKeysPerPage = 1 << 16
 	// ClockTolerance is how far ahead of the server's receipt time an op's
 	// clock may be before its effective time is clamped.
-	ClockTolerance = 5 * time.Minute
+	ClockTolerance = oplog.DefaultTolerance
 )

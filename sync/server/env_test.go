@@ -84,7 +84,13 @@ const adminToken = "admin-token-for-tests-0123456789"
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	st, err := serverstore.Open(serverstore.Options{InMemory: true})
+	return newEnvWith(t, serverstore.Options{InMemory: true})
+}
+
+// newEnvWith is newEnv with the given store options.
+func newEnvWith(t testing.TB, opts serverstore.Options) *env {
+	t.Helper()
+	st, err := serverstore.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,179 @@
+package server_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/serverstore"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+// benchEnv is newEnv with the store on disk (fsync per commit) unless
+// memory is set.
+func benchEnv(b *testing.B, memory bool) *env {
+	if memory {
+		return newEnv(b)
+	}
+	return newEnvWith(b, serverstore.Options{Dir: b.TempDir()})
+}
+
+// BenchmarkIngest stores batches of 1000 signed ops of 20 fields through
+// Server.Ingest: verification (shape, hash, signature, chain, scope,
+// schema) and one Badger transaction per batch.
+func BenchmarkIngest(b *testing.B) {
+	for _, store := range []string{"memory", "disk"} {
+		b.Run("store="+store, func(b *testing.B) {
+			e := benchEnv(b, store == "memory")
+			d := e.enroll(hebei, county1, model.RoleGrid)
+			fields := register(b).fields
+			const batch = 1000
+			b.ResetTimer()
+			var work time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				ops := d.ops(b, batch, county1, fields)
+				b.StartTimer()
+				t0 := time.Now()
+				resp, err := e.srv.Ingest(context.Background(), d.id, ops)
+				work += time.Since(t0)
+				if err != nil || resp.Acked != ops[batch-1].Seq {
+					b.Fatalf("Ingest: acked %d, %v", resp.Acked, err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batch)/work.Seconds(), "ops/s")
+		})
+	}
+}
+
+// BenchmarkAppend is the storage part of ingest alone: batches of 1000
+// verified entries in one transaction.
+func BenchmarkAppend(b *testing.B) {
+	for _, store := range []string{"memory", "disk"} {
+		b.Run("store="+store, func(b *testing.B) {
+			st, err := serverstore.Open(serverstore.Options{Dir: b.TempDir(), InMemory: store == "memory"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			d := newDevice()
+			o := d.op(b, county1, register(b).fields)
+			raw, _ := o.MarshalBinary()
+			dev := uuid.New()
+			var head server.Head
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				es := make([]server.LogEntry, 1000)
+				for j := range es {
+					es[j] = server.LogEntry{Seq: head.Acked + uint64(j) + 1, County: county1, Province: hebei, Eff: 1, Raw: raw}
+					es[j].Hash[0] = byte(j)
+				}
+				if _, err := st.Append(context.Background(), dev, head, es); err != nil {
+					b.Fatal(err)
+				}
+				head = server.Head{Acked: es[999].Seq, Hash: es[999].Hash}
+			}
+			b.ReportMetric(float64(b.N*1000)/b.Elapsed().Seconds(), "ops/s")
+		})
+	}
+}
+
+// BenchmarkPull pulls full pages (2 MiB) of 20-field ops over HTTP with
+// zstd, reporting ops/s and compressed wire bytes per op.
+func BenchmarkPull(b *testing.B) {
+	e := benchEnv(b, true)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	reader := e.enroll(hebei, county1, model.RoleCounty)
+	fields := register(b).fields
+	const total = 10000
+	for i := 0; i < total/1000; i++ {
+		if _, err := e.srv.Ingest(context.Background(), d.id, d.ops(b, 1000, county1, fields)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	body := mustJSON(b, protocol.PullRequest{Cursor: 0})
+	b.ResetTimer()
+	ops, wire := 0, 0
+	for i := 0; i < b.N; i++ {
+		r := e.do("POST", protocol.PathPull, reader.token, protocol.ContentTypeJSON, body)
+		b.StopTimer()
+		if r.status != 200 {
+			b.Fatalf("pull: %d", r.status)
+		}
+		p, err := protocol.DecodePull(r.body)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ops += len(p.Ops)
+		wire += wireLen(r)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(ops)/b.Elapsed().Seconds(), "ops/s")
+	b.ReportMetric(float64(wire)/float64(ops), "wire-bytes/op")
+}
+
+// wireLen is the compressed length of a reply's body.
+func wireLen(r reply) int {
+	n, enc := len(r.body), r.header.Get("Content-Encoding")
+	if enc != "" {
+		c, _ := protocol.Compress(enc, r.body)
+		n = len(c)
+	}
+	return n
+}
+
+// BenchmarkOneFieldEdit pushes edits of one field of an existing record
+// (one parent version) one at a time over HTTP: latency, and the request
+// body's bytes on the wire (frame, after compression when it pays).
+func BenchmarkOneFieldEdit(b *testing.B) {
+	e := benchEnv(b, true)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	first := d.op(b, county1, nil)
+	e.push(d, []oplog.Op{first})
+	var wire int
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		o := d.op(b, county1, map[string]model.Value{model.FieldReviewComment: model.Str("已整改")})
+		o.Parent = map[string][]oplog.OpID{model.FieldReviewComment: {{Device: d.id, Seq: o.Seq - 1}}}
+		o.Sign(d.priv)
+		d.prev = o.Hash()
+		frame, err := protocol.EncodePush(protocol.PushRequest{Device: d.id, Ops: []oplog.Op{o}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		body, enc := protocol.Compress(protocol.EncodingZstd, frame)
+		wire = len(body)
+		b.StartTimer()
+		r := e.pushRaw(d, body, "Content-Encoding", enc)
+		if r.status != 200 {
+			b.Fatalf("push: %d %s", r.status, r.body)
+		}
+	}
+	b.ReportMetric(float64(wire), "wire-bytes")
+}
+
+// BenchmarkEmptySync is a device's sync when nothing is new on either
+// side: an empty push and a pull at the current cursor, over HTTP.
+func BenchmarkEmptySync(b *testing.B) {
+	e := benchEnv(b, false)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	e.push(d, d.ops(b, 100, county1, nil))
+	cursor := e.pull(d, 0, 0).Cursor
+	empty, _ := protocol.EncodePush(protocol.PushRequest{Device: d.id})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := e.pushRaw(d, empty); r.status != 200 {
+			b.Fatalf("push: %d", r.status)
+		}
+		if p := e.pull(d, cursor, 0); len(p.Ops) != 0 {
+			b.Fatalf("pull: %d ops", len(p.Ops))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/sync")
+}
