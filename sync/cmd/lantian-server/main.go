@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -49,7 +50,9 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 			return runDevices(args[1:], out)
 		}
 	}
-	return runServe(args, out, log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return serve(ctx, args, nil, out, log)
 }
 
 // env is what every subcommand opens.
@@ -80,7 +83,9 @@ func open(dir string, log *slog.Logger) (*env, error) {
 	return &env{store: st, blobs: bl, gaz: gaz}, nil
 }
 
-func runServe(args []string, out io.Writer, log *slog.Logger) error {
+// serve runs the server on ln (nil: listen on --listen) until ctx ends,
+// then shuts it down gracefully.
+func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("lantian-server", flag.ContinueOnError)
 	data := fs.String("data", "", "data directory (database and blobs)")
 	listen := fs.String("listen", "127.0.0.1:8443", "address to listen on")
@@ -111,16 +116,20 @@ func runServe(args []string, out io.Writer, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	errc := make(chan error, 1)
-	go func() { errc <- srv.ListenAndServe(*listen, *cert, *key) }()
+	if ln == nil {
+		if ln, err = net.Listen("tcp", *listen); err != nil {
+			return err
+		}
+	}
+	*listen = ln.Addr().String()
+	go func() { errc <- srv.Serve(ln, *cert, *key) }()
 	scheme := "http"
 	if *cert != "" {
 		scheme = "https"
 	}
 	fmt.Fprintf(out, "lantian-server: serving protocol %s on %s://%s\n", protocol.Version, scheme, *listen)
-	fmt.Fprintf(out, "Issue the first enrollment code (offline, stop the server first or use the admin API):\n")
+	fmt.Fprintf(out, "Issue the first enrollment code offline (with the server stopped: the database is single-process),\nor with the admin API while it runs:\n")
 	fmt.Fprintf(out, "  lantian-server code --data %s --county 130126 --role county --ttl 72h\n", *data)
 	fmt.Fprintf(out, "  curl -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n")
 	fmt.Fprintf(out, "    -d '{\"scope\":{\"county\":\"130126\"},\"role\":\"county\"}' %s://%s%s\n", scheme, *listen, protocol.PathAdminCodes)
