@@ -11,7 +11,8 @@ import (
 // ParseInput turns what a user typed into a form field into a canonical
 // Value, checked as ValidateValue would (kind, options, range, length,
 // Check). Empty input gives Null. Accepted forms:
-//   - numbers with full-width digits; enums by key or by label (zh or en);
+//   - numbers with full-width digits, optionally followed by the field's
+//     unit; enums by key or by label (zh or en);
 //   - lists separated by commas, 、, semicolons or new lines;
 //   - booleans 是/否, 有/无, yes/no, true/false, 1/0;
 //   - dates YYYY-MM-DD (also / or . separated, unpadded), months YYYY-MM,
@@ -44,12 +45,14 @@ func ParseInput(f *Field, s string) (Value, *FieldError) {
 			}
 		}
 	case KindInteger:
+		s = trimUnit(f, s)
 		n, err := strconv.ParseInt(strings.ReplaceAll(s, ",", ""), 10, 64)
 		if err != nil {
 			return bad("应为整数", "must be an integer")
 		}
 		v = Int(n)
 	case KindDecimal:
+		s = trimUnit(f, s)
 		x, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
 		if err != nil || math.IsNaN(x) || math.IsInf(x, 0) {
 			return bad("应为数字", "must be a number")
@@ -140,6 +143,16 @@ func ParseInput(f *Field, s string) (Value, *FieldError) {
 		}
 	}
 	return v, nil
+}
+
+// trimUnit drops the field's unit typed after a number ("12.5 吨").
+func trimUnit(f *Field, s string) string {
+	for _, u := range []string{f.Unit.ZH, f.Unit.EN} {
+		if u != "" && strings.HasSuffix(s, u) {
+			return strings.TrimSpace(strings.TrimSuffix(s, u))
+		}
+	}
+	return s
 }
 
 // normalizeWidth turns full-width digits, letters and punctuation into

@@ -22,6 +22,8 @@ func TestParseInput(t *testing.T) {
 		{"int", "abc", Null, true},
 		{"int", "0", Null, true},
 		{"dec", "12.50", Decimal(12.5), false},
+		{"dec", "12.5 吨", Decimal(12.5), false},
+		{"int", "3台", Int(3), false},
 		{"dec", "NaN", Null, true},
 		{"dec", "x", Null, true},
 		{"enum", "a", Str("a"), false},
