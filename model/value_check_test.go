@@ -136,3 +136,28 @@ func TestValidateValueWithGazetteer(t *testing.T) {
 		})
 	}
 }
+
+// TestKindCoverage makes sure the kind tests above exercise every kind and
+// that every kind used by a register is known.
+func TestKindCoverage(t *testing.T) {
+	covered := map[Kind]bool{}
+	for _, f := range kindSchema().Fields {
+		covered[f.Kind] = true
+	}
+	known := map[Kind]bool{}
+	for _, k := range Kinds() {
+		known[k] = true
+		t.Run(string(k), func(t *testing.T) {
+			if !covered[k] {
+				t.Errorf("kind %s got no test field; want one", k)
+			}
+		})
+	}
+	for _, s := range Registers() {
+		for _, f := range s.Fields {
+			if !known[f.Kind] {
+				t.Errorf("%s.%s got kind %s; want a known kind", s.Name, f.Key, f.Kind)
+			}
+		}
+	}
+}
