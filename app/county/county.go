@@ -1,0 +1,101 @@
+// Package county holds the county bureau's and the province's screens: the
+// review queue, the targets dashboard with its charts, ledger and summary
+// exports, and the import of satellite fire points. The app shell adds
+// them as tabs or pages; each screen is a struct holding its widgets,
+// built by a New…Screen constructor and shown through CanvasObject.
+package county
+
+import (
+	"embed"
+	"log/slog"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+//go:embed translations/*.json
+var translations embed.FS
+
+// LoadTranslations adds this package's UI strings (zh-Hans, en) to Fyne's
+// translations; call it once at start-up, after the app's own.
+func LoadTranslations() error {
+	return lang.AddTranslationsFS(translations, "translations")
+}
+
+// Deps is what the screens need from the app.
+type Deps struct {
+	// Store is the device store.
+	Store *store.Store
+	// County is the device's county code; "" on a province device (every
+	// county).
+	County string
+	// CountyName names County (or the province) in titles and exports.
+	CountyName string
+	// User and Role of the signed-in user.
+	User string
+	Role model.Role
+	// Lang is the model.Text language: "zh" or "en".
+	Lang string
+	// Window hosts dialogs.
+	Window fyne.Window
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// Logger; slog.Default() when nil.
+	Logger *slog.Logger
+	// Run runs work off the UI goroutine and then done on it (the app's
+	// bridge). When nil, work runs on a new goroutine and done through
+	// fyne.Do. Tests pass a Run that calls both in line.
+	Run func(work func() error, done func(error))
+	// Post runs fn on the UI goroutine (progress from work in flight);
+	// fyne.Do when nil. Tests pass one that calls fn in line.
+	Post func(fn func())
+	// Names turns a county code into its name (the gazetteer's); the code
+	// is shown when nil.
+	Names func(code string) string
+}
+
+func (d *Deps) now() time.Time {
+	if d.Now == nil {
+		return time.Now()
+	}
+	return d.Now()
+}
+
+func (d *Deps) logger() *slog.Logger {
+	if d.Logger == nil {
+		return slog.Default()
+	}
+	return d.Logger
+}
+
+func (d *Deps) run(work func() error, done func(error)) {
+	if d.Run != nil {
+		d.Run(work, done)
+		return
+	}
+	go func() {
+		err := work()
+		if done != nil {
+			fyne.Do(func() { done(err) })
+		}
+	}()
+}
+
+func (d *Deps) name(code string) string {
+	if d.Names != nil {
+		if n := d.Names(code); n != "" {
+			return n
+		}
+	}
+	return code
+}
+
+func (d *Deps) en() bool { return strings.HasPrefix(d.Lang, "en") }
+
+// reviewer reports whether the user may review (county or province).
+func (d *Deps) reviewer() bool { return d.Role == model.RoleCounty || d.Role == model.RoleProvince }

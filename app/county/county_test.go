@@ -1,0 +1,278 @@
+package county
+
+import (
+	"bytes"
+	"context"
+	"image/png"
+	"io"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/dashboard"
+	"github.com/lantian-tz/lantian/internal/review"
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+const county = "130126"
+
+// now is the screens' clock: 2023-11-20 10:00 Beijing time.
+var now = time.Date(2023, 11, 20, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+
+// cjkTheme is the default theme with the bundled CJK font, so that
+// rendering Chinese in tests needs no system font.
+type cjkTheme struct{ fyne.Theme }
+
+func (cjkTheme) Font(fyne.TextStyle) fyne.Resource {
+	return fyne.NewStaticResource("cjk.ttf", assets.CJKFont)
+}
+
+func setup(t *testing.T, role model.Role) (*store.Store, *Deps) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(cjkTheme{theme.DefaultTheme()})
+	if err := LoadTranslations(); err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s, err := store.Open(store.Options{InMemory: true, Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	d := &Deps{Store: s, County: county, CountyName: "灵寿县", User: "李科长", Role: role, Lang: "zh",
+		Now: func() time.Time { return now }, Logger: logger,
+		Run:  func(work func() error, done func(error)) { done(work()) },
+		Post: func(fn func()) { fn() }}
+	return s, d
+}
+
+// reading creates a dustfall point in township and a reading of value
+// for 2023-11, entered by grid staff (awaiting review).
+func reading(t *testing.T, s *store.Store, township string, value float64) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	pt, err := s.Append(ctx, store.Change{Register: "dustfall_point", County: county, Author: "王网格", Role: model.RoleGrid,
+		Set: map[string]model.Value{"point_no": model.Str("JC-" + township), "name": model.Str(township + "点位"),
+			model.FieldTownship: model.Str(township), model.FieldLocation: model.GPS(model.Point{Lat: 38.3, Lon: 114.4}),
+			"point_type": model.Str("regular")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := s.Append(ctx, store.Change{Register: "dustfall_monthly", County: county, Author: "王网格", Role: model.RoleGrid,
+		Set: map[string]model.Value{"point": model.Str(pt.Record.String()), "month": model.Str("2023-11"),
+			"start_date": model.Str("2023-11-01"), "end_date": model.Str("2023-12-01"), "valid": model.Bool(true),
+			"dustfall": model.Decimal(value), model.FieldStatus: model.Str(model.DustfallEntered)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rd.Record
+}
+
+func status(t *testing.T, s *store.Store, id uuid.UUID) string {
+	t.Helper()
+	st, err := s.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := st.Value(model.FieldStatus).AsText()
+	return v
+}
+
+func TestReviewQueueApproveUpdatesList(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	first := reading(t, s, "城关镇", 6.4)
+	second := reading(t, s, "慈峪镇", 8.1)
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	w.Resize(fyne.NewSize(900, 600))
+
+	if got := scr.list.Length(); got != 2 {
+		t.Fatalf("queue: got %d rows; want 2", got)
+	}
+	if !scr.approve.Disabled() {
+		t.Errorf("approve enabled with nothing selected")
+	}
+	scr.list.Select(0)
+	approved := scr.Items()[0].State.Record
+	test.Tap(scr.approve)
+	if got := scr.list.Length(); got != 1 {
+		t.Fatalf("queue after approval: got %d rows; want 1", got)
+	}
+	if got := status(t, s, approved); got != model.DustfallApproved {
+		t.Errorf("approved record: status %q; want %q", got, model.DustfallApproved)
+	}
+	if got := scr.count.Text; !strings.Contains(got, "1") {
+		t.Errorf("count: got %q; want it to say 1", got)
+	}
+
+	other := first
+	if approved == first {
+		other = second
+	}
+	scr.Return(0, "请核对称量记录")
+	if got := scr.list.Length(); got != 0 {
+		t.Errorf("queue after return: got %d rows; want 0", got)
+	}
+	if got := status(t, s, other); got != model.DustfallReturned {
+		t.Errorf("returned record: status %q; want %q", got, model.DustfallReturned)
+	}
+}
+
+func TestReviewQueueBulkAndFilters(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	for _, tw := range []string{"城关镇", "慈峪镇", "陈庄镇"} {
+		reading(t, s, tw, 5)
+	}
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+
+	// Only records waiting over 7 days: none yet.
+	scr.age.SetSelectedIndex(3)
+	if got := scr.list.Length(); got != 0 {
+		t.Errorf("older than 7 days: got %d rows; want 0", got)
+	}
+	scr.age.SetSelectedIndex(0)
+	if got := scr.list.Length(); got != 3 {
+		t.Fatalf("queue: got %d rows; want 3", got)
+	}
+	scr.Check(0, true)
+	scr.Check(2, true)
+	if scr.bulk.Disabled() {
+		t.Fatalf("bulk approve disabled with two ticked")
+	}
+	scr.BulkApprove()
+	if got := scr.list.Length(); got != 1 {
+		t.Errorf("queue after bulk approval: got %d rows; want 1", got)
+	}
+}
+
+func TestReviewButtonsForGridStaff(t *testing.T) {
+	s, d := setup(t, model.RoleGrid)
+	reading(t, s, "城关镇", 5)
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	scr.list.Select(0)
+	if !scr.approve.Disabled() || !scr.ret.Disabled() {
+		t.Errorf("grid staff: approve and return enabled; want disabled")
+	}
+}
+
+func TestDashboardShowsFigures(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	ctx := context.Background()
+	for _, r := range []struct {
+		township string
+		value    float64
+	}{{"城关镇", 6.4}, {"慈峪镇", 8.2}} {
+		id := reading(t, s, r.township, r.value)
+		if _, err := review.Approve(ctx, s, id, "李科长", model.RoleCounty, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := dashboard.SaveTarget(s, county, 40); err != nil {
+		t.Fatal(err)
+	}
+	scr := NewDashboardScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	w.Resize(fyne.NewSize(1000, 800))
+
+	text := scr.Text()
+	for _, want := range []string{"7.30", "1.城关镇 6.40", "2.慈峪镇 8.20", "40"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("figures: %q missing from\n%s", want, text)
+		}
+	}
+	if got := len(scr.dustChart.Points); got != 2 {
+		t.Errorf("township chart: got %d bars; want 2", got)
+	}
+	if got, want := scr.Result().Total.Dust.CountyMean, 7.3; got < want-1e-9 || got > want+1e-9 {
+		t.Errorf("county mean: got %v; want %v", got, want)
+	}
+}
+
+func TestChartPNG(t *testing.T) {
+	setup(t, model.RoleCounty)
+	c := NewChart(Bars, "各乡镇降尘量", []Point{{Label: "城关镇", Value: 6.4, Has: true}, {Label: "慈峪镇", Value: 8.2, Has: true}})
+	c.Limit, c.LimitLabel = 7, "限值 7"
+	data, err := ChartPNG(c, fyne.NewSize(400, 240))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 240 {
+		t.Errorf("image: got %v; want at least 400×240", b)
+	}
+}
+
+type closingBuffer struct {
+	bytes.Buffer
+	closed bool
+}
+
+func (c *closingBuffer) Close() error { c.closed = true; return nil }
+
+func TestExportScreenWritesCSV(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	reading(t, s, "城关镇", 6.4)
+	scr := NewExportScreen(d)
+	req, err := scr.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Register, req.From, req.To = "dustfall_monthly", time.Time{}, time.Time{}
+	var out closingBuffer
+	scr.Run(req, FormatCSV, &out)
+	if !out.closed {
+		t.Errorf("output not closed")
+	}
+	if !bytes.HasPrefix(out.Bytes(), []byte{0xEF, 0xBB, 0xBF}) {
+		t.Errorf("CSV without byte order mark")
+	}
+	if !strings.Contains(out.String(), "6.4") || !strings.Contains(out.String(), "已称量录入") {
+		t.Errorf("CSV lacks the reading:\n%s", out.String())
+	}
+	if got := scr.progress.Value; got != 1 {
+		t.Errorf("progress: got %v; want 1", got)
+	}
+	if !strings.Contains(scr.Status(), "1") {
+		t.Errorf("status: got %q; want the count", scr.Status())
+	}
+}
+
+func TestFireImportScreenReport(t *testing.T) {
+	_, d := setup(t, model.RoleCounty)
+	scr := NewFireImportScreen(d)
+	csv := "火点编号,经度,纬度,发现时间,乡镇\nF1,114.38,38.30,2023-11-20 08:00,慈峪镇\nF2,abc,38.3,2023-11-20 08:00,慈峪镇\n"
+	scr.Import(io.NopCloser(strings.NewReader(csv)))
+	lines := scr.Lines()
+	if len(lines) != 2 {
+		t.Fatalf("report: got %v; want 2 lines", lines)
+	}
+	if !strings.Contains(lines[0], "3") || !strings.Contains(lines[1], "F1") {
+		t.Errorf("report: got %v; want the bad line 3 first, then F1", lines)
+	}
+	if !strings.Contains(scr.Summary(), "UTF-8") {
+		t.Errorf("summary: got %q; want the encoding", scr.Summary())
+	}
+	// A second import of the same file creates nothing.
+	scr.Import(io.NopCloser(strings.NewReader(csv)))
+	if got := scr.Lines(); len(got) != 2 || !strings.Contains(got[1], "F1") {
+		t.Errorf("re-import report: got %v; want the bad line and F1 already imported", got)
+	}
+}

@@ -1,0 +1,191 @@
+package county
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/lantian-tz/lantian/internal/firepoint"
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// villageRegisters are the registers whose village and location give
+// village positions for assignment.
+var villageRegisters = []string{"straw_grid", "straw_patrol", "farm_coal_facility", "livestock_farm"}
+
+// FireImportScreen imports a fire-point CSV from the provincial platform:
+// file dialog, the check deadline, then a report of the points created
+// (with their villages), duplicates and bad rows by line.
+type FireImportScreen struct {
+	d *Deps
+
+	due      *widget.Entry
+	open     *widget.Button
+	progress *widget.ProgressBar
+	summary  *widget.Label
+	lines    []string
+	report   *widget.List
+	root     fyne.CanvasObject
+}
+
+// NewFireImportScreen builds the import screen.
+func NewFireImportScreen(d *Deps) *FireImportScreen {
+	s := &FireImportScreen{d: d}
+	s.due = widget.NewEntry()
+	s.due.SetText("24")
+	s.open = widget.NewButton(lang.L("Import fire points from CSV…"), s.choose)
+	s.open.Importance = widget.HighImportance
+	if !d.reviewer() {
+		s.open.Disable()
+	}
+	s.progress = widget.NewProgressBar()
+	s.progress.Hide()
+	s.summary = widget.NewLabel("")
+	s.summary.Wrapping = fyne.TextWrapWord
+	s.report = widget.NewList(func() int { return len(s.lines) },
+		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
+		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.lines[i]) })
+	top := container.NewVBox(
+		widget.NewForm(widget.NewFormItem(lang.L("Hours allowed for the check"), s.due)),
+		s.open, s.progress, s.summary)
+	s.root = container.NewBorder(top, nil, nil, nil, s.report)
+	return s
+}
+
+// CanvasObject returns the screen's content.
+func (s *FireImportScreen) CanvasObject() fyne.CanvasObject { return s.root }
+
+// Lines returns the report lines shown.
+func (s *FireImportScreen) Lines() []string { return s.lines }
+
+// Summary returns the report's summary line.
+func (s *FireImportScreen) Summary() string { return s.summary.Text }
+
+func (s *FireImportScreen) choose() {
+	if s.d.Window == nil {
+		return
+	}
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		s.Import(r)
+	}, s.d.Window)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".txt"}))
+	d.Show()
+}
+
+// Import reads a fire-point file from r (closing it) and imports it off
+// the UI goroutine, then shows the report.
+func (s *FireImportScreen) Import(r io.ReadCloser) {
+	hours, err := strconv.ParseFloat(strings.TrimSpace(s.due.Text), 64)
+	if err != nil || hours <= 0 {
+		r.Close()
+		showError(s.d, fmt.Errorf("%s", lang.L("Hours allowed must be a positive number")))
+		return
+	}
+	s.open.Disable()
+	s.progress.SetValue(0)
+	s.progress.Show()
+	now := s.d.now()
+	var parsed firepoint.Parsed
+	var res firepoint.Result
+	s.d.run(func() error {
+		defer r.Close()
+		var err error
+		parsed, err = firepoint.Parse(r)
+		if err != nil {
+			return err
+		}
+		villages, err := s.villages()
+		if err != nil {
+			return err
+		}
+		res, err = firepoint.Import(context.Background(), s.d.Store, parsed.Points, firepoint.Options{
+			County: s.d.County, CountyName: s.d.CountyName, Author: s.d.User, Role: s.d.Role, Now: now,
+			Due: time.Duration(hours * float64(time.Hour)), Villages: villages, Logger: s.d.logger(),
+			Progress: func(done, total int) {
+				post(s.d, func() { s.progress.SetValue(float64(done) / float64(total)) })
+			},
+		})
+		return err
+	}, func(err error) {
+		s.progress.Hide()
+		if s.d.reviewer() {
+			s.open.Enable()
+		}
+		if err != nil {
+			s.summary.SetText(err.Error())
+			s.lines = nil
+			s.report.Refresh()
+			showError(s.d, err)
+			return
+		}
+		s.show(parsed, res)
+	})
+}
+
+// villages derives village positions from the county's records.
+func (s *FireImportScreen) villages() ([]firepoint.Village, error) {
+	var states []oplog.State
+	for _, reg := range villageRegisters {
+		q := store.Query{Register: reg, County: s.d.County, Limit: 1000}
+		for {
+			page, err := s.d.Store.List(q)
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range page.Records {
+				// Keep only what VillagesFrom reads.
+				states = append(states, oplog.State{Fields: map[string]oplog.FieldState{
+					model.FieldTownship: st.Fields[model.FieldTownship],
+					model.FieldVillage:  st.Fields[model.FieldVillage],
+					model.FieldLocation: st.Fields[model.FieldLocation],
+				}})
+			}
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+	}
+	return firepoint.VillagesFrom(states), nil
+}
+
+// show fills the report.
+func (s *FireImportScreen) show(p firepoint.Parsed, res firepoint.Result) {
+	bad := append(append([]firepoint.RowError(nil), p.Bad...), res.Bad...)
+	s.summary.SetText(fmt.Sprintf(lang.L("File encoding %s. Imported %d, already present %d, other counties %d, bad rows %d."),
+		p.Encoding, len(res.Created), len(res.Duplicates), res.OtherCounty, len(bad)))
+	var lines []string
+	for _, e := range bad {
+		lines = append(lines, fmt.Sprintf(lang.L("Line %d: %s"), e.Line, e.Reason.In(s.d.Lang)))
+	}
+	for _, c := range res.Created {
+		where := lang.L("no village")
+		if c.Village.Name != "" {
+			where = c.Village.Township + " " + c.Village.Name
+			if c.DistanceM > 0 {
+				where += fmt.Sprintf(" (%.1f km)", c.DistanceM/1000)
+			}
+		}
+		lines = append(lines, fmt.Sprintf(lang.L("Line %d: fire point %s → %s"), c.Line, c.FireID, where))
+	}
+	for _, id := range res.Duplicates {
+		lines = append(lines, fmt.Sprintf(lang.L("Fire point %s is already imported"), id))
+	}
+	s.lines = lines
+	s.report.Refresh()
+}

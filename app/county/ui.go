@@ -1,0 +1,23 @@
+package county
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
+)
+
+// post runs fn on the UI goroutine: d.Post, else fyne.Do.
+func post(d *Deps, fn func()) {
+	if d.Post != nil {
+		d.Post(fn)
+		return
+	}
+	fyne.Do(fn)
+}
+
+// showError shows err in a dialog (logged when there is no window).
+func showError(d *Deps, err error) {
+	d.logger().Warn("county screen", "err", err)
+	if d.Window != nil {
+		dialog.ShowError(err, d.Window)
+	}
+}
