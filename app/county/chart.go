@@ -243,4 +243,3 @@ func ChartPNG(c *Chart, size fyne.Size) ([]byte, error) {
 	}
 	return buf.Bytes(), nil
 }
-
