@@ -72,7 +72,9 @@ func (s *Store) Append(ctx context.Context, ch Change) (oplog.State, error) {
 		if err := txn.Set(headKey(s.device), head{Seq: seq, Hash: op.Hash()}.encode()); err != nil {
 			return err
 		}
-		st, err = remerge(txn, op.Record)
+		rtxn := s.db.NewTransaction(false)
+		defer rtxn.Discard()
+		st, err = remerge(txn, rtxn, op.Record, []oplog.Op{op})
 		return err
 	})
 	if err != nil {

@@ -48,9 +48,8 @@ type batch struct {
 	s        *Store
 	txn      *badger.Txn
 	res      ApplyResult
-	keys     map[uuid.UUID][]byte // registered public keys
 	heads    map[uuid.UUID]head
-	records  map[uuid.UUID]struct{} // records to re-merge
+	records  map[uuid.UUID][]oplog.Op // records to re-merge: their ops written in this batch
 	maxHLC   hlc.Timestamp
 	recShape map[uuid.UUID][2]string // register and county of records
 	held     map[oplog.OpID]struct{} // ops held by this batch
@@ -68,6 +67,9 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 			return ApplyResult{}, &OpError{ID: ops[i].ID(), Err: err}
 		}
 	}
+	if err := s.verifyNew(ops); err != nil {
+		return ApplyResult{}, err
+	}
 	sort.SliceStable(ops, func(i, j int) bool {
 		if c := bytes.Compare(ops[i].Device[:], ops[j].Device[:]); c != 0 {
 			return c < 0
@@ -84,9 +86,8 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 	defer txn.Discard()
 	b := &batch{
 		s: s, txn: txn,
-		keys:     map[uuid.UUID][]byte{},
 		heads:    map[uuid.UUID]head{},
-		records:  map[uuid.UUID]struct{}{},
+		records:  map[uuid.UUID][]oplog.Op{},
 		recShape: map[uuid.UUID][2]string{},
 		held:     map[oplog.OpID]struct{}{},
 	}
@@ -157,17 +158,6 @@ func checkRemote(op *oplog.Op) error {
 // add stores one op of the batch, or holds it, or counts it as a
 // duplicate.
 func (b *batch) add(op *oplog.Op) error {
-	pub, ok := b.keys[op.Device]
-	if !ok {
-		k, err := deviceKeyOf(b.txn, op.Device)
-		if err != nil {
-			return err
-		}
-		pub, b.keys[op.Device] = k, k
-	}
-	if err := op.VerifySig(pub); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadSignature, err)
-	}
 	if err := b.checkRecord(op); err != nil {
 		return err
 	}
@@ -234,7 +224,7 @@ func (b *batch) duplicate(op *oplog.Op, h oplog.Hash) error {
 		return fmt.Errorf("stored op: %w", err)
 	}
 	if stored.Hash() != h {
-		return ErrEquivocation
+		return b.refuseTwin(op)
 	}
 	b.res.Duplicates++
 	if op.Eff != 0 && (op.Eff != stored.Eff || op.ServerSeq != stored.ServerSeq) {
@@ -246,9 +236,22 @@ func (b *batch) duplicate(op *oplog.Op, h oplog.Hash) error {
 		if err := b.txn.Set(logKey(op.ID()), v); err != nil {
 			return err
 		}
-		b.records[op.Record] = struct{}{}
+		b.records[op.Record] = append(b.records[op.Record], stored)
 	}
 	return nil
+}
+
+// refuseTwin refuses an op that differs from the stored op with its id:
+// a forgery when its signature does not verify, else an equivocation.
+func (b *batch) refuseTwin(op *oplog.Op) error {
+	pub, err := deviceKeyOf(b.txn, op.Device)
+	if err != nil {
+		return err
+	}
+	if err := op.VerifySig(pub); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadSignature, err)
+	}
+	return ErrEquivocation
 }
 
 // hold keeps an op whose predecessor has not arrived.
@@ -261,7 +264,7 @@ func (b *batch) hold(op *oplog.Op, h oplog.Hash) error {
 			return err
 		}
 		if held.Hash() != h {
-			return ErrEquivocation
+			return b.refuseTwin(op)
 		}
 		b.res.Duplicates++
 		return nil
@@ -283,7 +286,7 @@ func (b *batch) store(op *oplog.Op, h oplog.Hash) error {
 		return err
 	}
 	b.heads[op.Device] = head{Seq: op.Seq, Hash: h}
-	b.records[op.Record] = struct{}{}
+	b.records[op.Record] = append(b.records[op.Record], *op)
 	if op.HLC > b.maxHLC {
 		b.maxHLC = op.HLC
 	}
@@ -333,8 +336,10 @@ func (b *batch) finish() error {
 			return err
 		}
 	}
-	for rec := range b.records {
-		if _, err := remerge(b.txn, rec); err != nil {
+	rtxn := b.s.db.NewTransaction(false)
+	defer rtxn.Discard()
+	for rec, fresh := range b.records {
+		if _, err := remerge(b.txn, rtxn, rec, fresh); err != nil {
 			return err
 		}
 	}

@@ -25,48 +25,66 @@ import (
 // benchCounties are the counties of generated records.
 var benchCounties = []string{"130102", "130104", "130105", "130107"}
 
-// remoteDevice is a device that makes ops outside any store (benchmarks).
-type remoteDevice struct {
-	id   uuid.UUID
-	pub  ed25519.PublicKey
-	priv ed25519.PrivateKey
+// opGen makes the signed, chained ops of a device outside any store,
+// batch by batch (so that benchmarks hold only a batch in memory). Each op
+// creates a record of about 20 fields, spread over benchCounties and the
+// register's statuses.
+type opGen struct {
+	fx    *fixture
+	dev   uuid.UUID
+	pub   ed25519.PublicKey
+	priv  ed25519.PrivateKey
+	seq   uint64
+	prev  oplog.Hash
+	start int64
 }
 
-// genOps makes n signed, chained ops of a new device, each creating a
-// record of about 20 fields spread over benchCounties and the register's
-// statuses.
-func genOps(tb testing.TB, fx *fixture, n int) (remoteDevice, []oplog.Op) {
+func newOpGen(tb testing.TB, fx *fixture) *opGen {
 	tb.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	dev := remoteDevice{id: uuid.Must(uuid.NewV7()), pub: pub, priv: priv}
+	return &opGen{fx: fx, dev: uuid.Must(uuid.NewV7()), pub: pub, priv: priv,
+		start: time.Date(2024, 10, 1, 8, 0, 0, 0, time.UTC).UnixMilli()}
+}
+
+// next returns the device's next n ops.
+func (g *opGen) next(n int) []oplog.Op {
+	fx := g.fx
 	ops := make([]oplog.Op, n)
-	var prev oplog.Hash
-	start := time.Date(2024, 10, 1, 8, 0, 0, 0, time.UTC).UnixMilli()
-	for i := range ops {
+	for k := range ops {
+		g.seq++
+		i := int(g.seq)
 		set := fx.fields(i)
 		set[fx.textKeys[0]] = model.Str("石家庄市长安区某村某组 " + strconv.Itoa(i))
 		set[fx.textKeys[1]] = model.Str("备注 " + strconv.Itoa(i))
 		set[model.FieldStatus] = model.Str(fx.sc.Statuses[i%len(fx.sc.Statuses)].Key)
 		op := oplog.Op{
-			Device: dev.id, Seq: uint64(i + 1), HLC: hlc.Make(start+int64(i)*1000, 0),
-			Record: uuid.Must(uuid.NewV7()), Register: fx.sc.Name, County: benchCounties[i%len(benchCounties)],
-			Author: "网格员", Set: set, Parent: map[string][]oplog.OpID{}, Prev: prev,
+			Device: g.dev, Seq: g.seq, HLC: hlc.Make(g.start+int64(i)*1000, 0),
+			Record: uuid.Must(uuid.NewV7()), Register: fx.sc.Name, County: benchCounties[(i/len(fx.sc.Statuses))%len(benchCounties)],
+			Author: "网格员", Set: set, Prev: g.prev,
 		}
-		op.Sign(priv)
-		prev = op.Hash()
-		ops[i] = op
+		op.Sign(g.priv)
+		g.prev = op.Hash()
+		ops[k] = op
 	}
-	return dev, ops
+	return ops
 }
 
-// applyAll applies ops to s in batches of 1000.
-func applyAll(tb testing.TB, s *Store, ops []oplog.Op) {
+// applyGen applies n ops of g to s in batches of 1000; with b set, the
+// making of the ops is not timed.
+func applyGen(tb testing.TB, b *testing.B, s *Store, g *opGen, n int) {
 	tb.Helper()
-	for i := 0; i < len(ops); i += 1000 {
-		if _, err := s.Apply(context.Background(), ops[i:min(i+1000, len(ops))]); err != nil {
+	for done := 0; done < n; done += 1000 {
+		if b != nil {
+			b.StopTimer()
+		}
+		ops := g.next(min(1000, n-done))
+		if b != nil {
+			b.StartTimer()
+		}
+		if _, err := s.Apply(context.Background(), ops); err != nil {
 			tb.Fatal(err)
 		}
 	}
@@ -75,17 +93,14 @@ func applyAll(tb testing.TB, s *Store, ops []oplog.Op) {
 var bench struct {
 	once sync.Once
 	fx   *fixture
-	dev  remoteDevice
-	ops  []oplog.Op // 200k
-	dir  string     // a store holding ops
+	dir  string // a store holding 200k records
 	err  error
 }
 
-// benchFixture generates 200k ops and a store holding them, once per run.
+// benchFixture makes a store of 200k records, once per run.
 func benchFixture(b *testing.B) {
 	bench.once.Do(func() {
 		bench.fx = newFixture(b)
-		bench.dev, bench.ops = genOps(b, bench.fx, 200_000)
 		bench.dir, bench.err = os.MkdirTemp("", "lantian-store-bench-*")
 		if bench.err != nil {
 			return
@@ -95,11 +110,12 @@ func benchFixture(b *testing.B) {
 			bench.err = err
 			return
 		}
-		if err := s.RegisterDevice(bench.dev.id, bench.dev.pub, "bench"); err != nil {
+		g := newOpGen(b, bench.fx)
+		if err := s.RegisterDevice(g.dev, g.pub, "bench"); err != nil {
 			bench.err = err
 			return
 		}
-		applyAll(b, s, bench.ops)
+		applyGen(b, nil, s, g, 200_000)
 		bench.err = s.Close()
 	})
 	if bench.err != nil {
@@ -167,8 +183,7 @@ func BenchmarkAppend(b *testing.B) {
 }
 
 func BenchmarkApply100k(b *testing.B) {
-	benchFixture(b)
-	ops := bench.ops[:100_000]
+	fx := newFixture(b)
 	resetPeakRSS()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -177,11 +192,12 @@ func BenchmarkApply100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if err := s.RegisterDevice(bench.dev.id, bench.dev.pub, "bench"); err != nil {
+		g := newOpGen(b, fx)
+		if err := s.RegisterDevice(g.dev, g.pub, "bench"); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		applyAll(b, s, ops)
+		applyGen(b, b, s, g, 100_000)
 		b.StopTimer()
 		s.Close()
 	}

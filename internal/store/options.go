@@ -49,9 +49,12 @@ func (o *Options) defaults() {
 }
 
 // Badger sizes for a tablet: the defaults take ~220 MB RSS writing 100k
-// small keys; these keep it near 130 MB.
+// small keys; these keep it near 130 MB. Values above valueThreshold (op
+// bodies, states) go to the value log, which keeps the LSM tree, its
+// compactions and their memory small.
 const (
-	memTableSize   = 32 << 20
+	valueThreshold = 256
+	memTableSize   = 16 << 20
 	numMemtables   = 2
 	blockCacheSize = 16 << 20
 	indexCacheSize = 16 << 20
@@ -66,7 +69,7 @@ func badgerOptions(o *Options, key []byte) badger.Options {
 	if o.InMemory {
 		bo = badger.DefaultOptions("").WithInMemory(true)
 	} else {
-		bo = badger.DefaultOptions(o.Dir)
+		bo = badger.DefaultOptions(o.Dir).WithValueThreshold(valueThreshold)
 	}
 	bo = bo.WithLogger(slogBadger{o.Logger}).
 		WithLoggingLevel(badger.WARNING).
@@ -75,7 +78,7 @@ func badgerOptions(o *Options, key []byte) badger.Options {
 		WithSyncWrites(false).
 		WithMemTableSize(memTableSize).
 		WithNumMemtables(numMemtables).
-		WithNumLevelZeroTables(2).
+		WithNumLevelZeroTables(3).
 		WithNumLevelZeroTablesStall(8).
 		WithBlockCacheSize(blockCacheSize).
 		WithIndexCacheSize(indexCacheSize).

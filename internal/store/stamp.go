@@ -31,7 +31,7 @@ func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	recs := map[uuid.UUID]struct{}{}
+	recs := map[uuid.UUID][]oplog.Op{}
 	err := s.update(func(txn *badger.Txn) error {
 		for _, st := range stamps {
 			for _, key := range [][]byte{logKey(st.ID), pendingKey(st.ID)} {
@@ -58,13 +58,15 @@ func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 					if err != nil {
 						return err
 					}
-					recs[op.Record] = struct{}{}
+					recs[op.Record] = append(recs[op.Record], op)
 				}
 				break
 			}
 		}
-		for rec := range recs {
-			if _, err := remerge(txn, rec); err != nil {
+		rtxn := s.db.NewTransaction(false)
+		defer rtxn.Discard()
+		for rec, fresh := range recs {
+			if _, err := remerge(txn, rtxn, rec, fresh); err != nil {
 				return err
 			}
 		}

@@ -51,14 +51,43 @@ func recordOps(txn *badger.Txn, rec uuid.UUID) ([]oplog.Op, error) {
 }
 
 // remerge recomputes rec's state from all its ops and writes it with its
-// index entries.
-func remerge(txn *badger.Txn, rec uuid.UUID) (oplog.State, error) {
-	ops, err := recordOps(txn, rec)
-	if err != nil {
+// index entries in txn. The ops are those committed (read through rtxn, a
+// read-only transaction: iterating inside a write transaction with many
+// pending writes sorts them all for every iterator) overlaid with fresh,
+// the ops of rec written or restamped in txn. Callers hold s.mu, so
+// nothing commits between rtxn and txn.
+func remerge(txn, rtxn *badger.Txn, rec uuid.UUID, fresh []oplog.Op) (oplog.State, error) {
+	var ops []oplog.Op
+	if _, err := getValue(rtxn, stateKey(rec)); err == nil {
+		if ops, err = recordOps(rtxn, rec); err != nil {
+			return oplog.State{}, err
+		}
+	} else if !errors.Is(err, ErrNotFound) {
 		return oplog.State{}, err
 	}
+	ops = overlay(ops, fresh)
 	st := oplog.Merge(ops)
 	return st, putState(txn, &st)
+}
+
+// overlay replaces the ops of base that fresh has a copy of, and adds the
+// others.
+func overlay(base, fresh []oplog.Op) []oplog.Op {
+	if len(base) == 0 {
+		return fresh
+	}
+	at := make(map[oplog.OpID]int, len(base))
+	for i := range base {
+		at[base[i].ID()] = i
+	}
+	for _, op := range fresh {
+		if i, ok := at[op.ID()]; ok {
+			base[i] = op
+		} else {
+			base = append(base, op)
+		}
+	}
+	return base
 }
 
 // putState writes st and its index entries, removing the entries of the

@@ -1,0 +1,73 @@
+package store
+
+import (
+	"crypto/ed25519"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
+)
+
+// verifyNew checks the signatures of the ops of a batch that are not yet
+// stored, in parallel (ed25519 verification dominates the cost of applying
+// a batch). Ops at or below their device's head are checked against the
+// stored copy instead, under the lock (a copy with the same hash carries
+// nothing new that is signed; one with another hash is verified there).
+// Every op's device must be registered.
+func (s *Store) verifyNew(ops []oplog.Op) error {
+	keys := map[uuid.UUID]ed25519.PublicKey{}
+	heads := map[uuid.UUID]uint64{}
+	err := s.view(func(txn *badger.Txn) error {
+		for i := range ops {
+			dev := ops[i].Device
+			if _, ok := keys[dev]; ok {
+				continue
+			}
+			k, err := deviceKeyOf(txn, dev)
+			if err != nil {
+				return &OpError{ID: ops[i].ID(), Err: err}
+			}
+			hd, err := getHead(txn, dev)
+			if err != nil {
+				return err
+			}
+			keys[dev], heads[dev] = k, hd.Seq
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	var todo []int
+	for i := range ops {
+		if ops[i].Seq > heads[ops[i].Device] {
+			todo = append(todo, i)
+		}
+	}
+	errs := make([]error, len(todo))
+	workers := min(runtime.GOMAXPROCS(0), (len(todo)+63)/64)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for k := w; k < len(todo); k += workers {
+				op := &ops[todo[k]]
+				if err := op.VerifySig(keys[op.Device]); err != nil {
+					errs[k] = err
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	for k, err := range errs {
+		if err != nil {
+			return &OpError{ID: ops[todo[k]].ID(), Err: fmt.Errorf("%w: %w", ErrBadSignature, err)}
+		}
+	}
+	return nil
+}
