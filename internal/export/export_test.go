@@ -114,7 +114,7 @@ func expected(t *testing.T) ([]Column, [][]Cell) {
 	src := fixtureSource()
 	var rows [][]Cell
 	for i, n := range []int{0, 1, 3} {
-		rows = append(rows, Row(cols, &src.states[n], i+1, "zh"))
+		rows = append(rows, Row(cols, &src.states[n], i+1, "zh", nil))
 	}
 	return cols, rows
 }

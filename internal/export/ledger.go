@@ -107,8 +107,10 @@ func (c Cell) String() string {
 	return c.Text
 }
 
-// Row returns the cells of record st (row number n from 1).
-func Row(cols []Column, st *oplog.State, n int, lang string) []Cell {
+// Row returns the cells of record st (row number n from 1). resolve, when
+// not nil, turns a referenced record id into its title (the point a
+// reading belongs to, the farm of a facility).
+func Row(cols []Column, st *oplog.State, n int, lang string, resolve func(id string) string) []Cell {
 	row := make([]Cell, len(cols))
 	for i, c := range cols {
 		switch {
@@ -129,6 +131,11 @@ func Row(cols []Column, st *oplog.State, n int, lang string) []Cell {
 				}
 			}
 			t := model.Display(c.field, v, lang)
+			if c.field.Kind == model.KindRef && resolve != nil && t != "" {
+				if title := resolve(t); title != "" {
+					t = title
+				}
+			}
 			if maskedFields[c.Key] {
 				t = model.MaskID(t)
 			}
@@ -234,6 +241,7 @@ func rows(ctx context.Context, s Source, sc *model.Schema, req *Request, fn func
 		return 0, err
 	}
 	cols := Columns(sc, req.Lang)
+	resolve := titles(s, req.Lang)
 	for i, id := range ids {
 		if i%progressEvery == 0 {
 			if err := ctx.Err(); err != nil {
@@ -247,7 +255,7 @@ func rows(ctx context.Context, s Source, sc *model.Schema, req *Request, fn func
 		if err != nil {
 			return i, fmt.Errorf("export: record %s: %w", id, err)
 		}
-		if err := fn(Row(cols, &st, i+1, req.Lang)); err != nil {
+		if err := fn(Row(cols, &st, i+1, req.Lang, resolve)); err != nil {
 			return i, err
 		}
 	}
@@ -267,4 +275,29 @@ func schemaOf(register string) (*model.Schema, error) {
 		return nil, fmt.Errorf("export: unknown register %q / 未知台账", register)
 	}
 	return sc, nil
+}
+
+// titles returns a resolver of record ids to their titles (the title
+// field in words), caching each; unknown ids resolve to "".
+func titles(s Source, lang string) func(id string) string {
+	cache := map[string]string{}
+	return func(id string) string {
+		if t, ok := cache[id]; ok {
+			return t
+		}
+		t := ""
+		if u, err := uuid.Parse(id); err == nil {
+			if st, err := s.Get(u); err == nil {
+				if sc, ok := model.Lookup(st.Register); ok && sc.TitleField != "" {
+					if f, ok := sc.FieldOrReserved(sc.TitleField); ok {
+						t = model.Display(f, st.Value(sc.TitleField), lang)
+					}
+				}
+			}
+		}
+		if len(cache) < 10000 {
+			cache[id] = t
+		}
+		return t
+	}
 }
