@@ -17,6 +17,7 @@ import (
 
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/dashboard"
+	"github.com/lantian-tz/lantian/internal/firepoint"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -269,6 +270,18 @@ func TestFireImportScreenReport(t *testing.T) {
 	}
 	if !strings.Contains(scr.Summary(), "UTF-8") {
 		t.Errorf("summary: got %q; want the encoding", scr.Summary())
+	}
+	// By hand to another village.
+	scr.Assign(1, firepoint.Village{Township: "陈庄镇", Name: "南庄"})
+	if got := scr.Lines()[1]; !strings.Contains(got, "南庄") {
+		t.Errorf("after assigning by hand: got %q; want 南庄", got)
+	}
+	page, err := d.Store.List(store.Query{Register: "fire_point", County: county})
+	if err != nil || len(page.Records) != 1 {
+		t.Fatalf("fire points: got %d, %v; want 1", len(page.Records), err)
+	}
+	if got := firepoint.AssignedVillage(&page.Records[0]); got != "南庄" {
+		t.Errorf("stored village: got %q; want 南庄", got)
 	}
 	// A second import of the same file creates nothing.
 	scr.Import(io.NopCloser(strings.NewReader(csv)))

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/firepoint"
 	"github.com/lantian-tz/lantian/internal/oplog"
@@ -36,6 +37,11 @@ type FireImportScreen struct {
 	progress *widget.ProgressBar
 	summary  *widget.Label
 	lines    []string
+	// records[i] is the fire point of lines[i] (uuid.Nil for other lines).
+	records  []uuid.UUID
+	villages []firepoint.Village
+	selected int
+	assign   *widget.Button
 	report   *widget.List
 	root     fyne.CanvasObject
 }
@@ -57,9 +63,20 @@ func NewFireImportScreen(d *Deps) *FireImportScreen {
 	s.report = widget.NewList(func() int { return len(s.lines) },
 		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.lines[i]) })
+	s.selected = -1
+	s.assign = widget.NewButton(lang.L("Assign to village…"), s.chooseVillage)
+	s.assign.Disable()
+	s.report.OnSelected = func(i widget.ListItemID) {
+		s.selected = i
+		if i < len(s.records) && s.records[i] != uuid.Nil && d.reviewer() {
+			s.assign.Enable()
+		} else {
+			s.assign.Disable()
+		}
+	}
 	top := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(lang.L("Hours allowed for the check"), s.due)),
-		s.open, s.progress, s.summary)
+		container.NewHBox(s.open, s.assign), s.progress, s.summary)
 	s.root = container.NewBorder(top, nil, nil, nil, s.report)
 	return s
 }
@@ -109,10 +126,11 @@ func (s *FireImportScreen) Import(r io.ReadCloser) {
 		if err != nil {
 			return err
 		}
-		villages, err := s.villages()
+		villages, err := s.loadVillages()
 		if err != nil {
 			return err
 		}
+		s.villages = villages
 		res, err = firepoint.Import(context.Background(), s.d.Store, parsed.Points, firepoint.Options{
 			County: s.d.County, CountyName: s.d.CountyName, Author: s.d.User, Role: s.d.Role, Now: now,
 			Due: time.Duration(hours * float64(time.Hour)), Villages: villages, Logger: s.d.logger(),
@@ -137,8 +155,8 @@ func (s *FireImportScreen) Import(r io.ReadCloser) {
 	})
 }
 
-// villages derives village positions from the county's records.
-func (s *FireImportScreen) villages() ([]firepoint.Village, error) {
+// loadVillages derives village positions from the county's records.
+func (s *FireImportScreen) loadVillages() ([]firepoint.Village, error) {
 	var states []oplog.State
 	for _, reg := range villageRegisters {
 		q := store.Query{Register: reg, County: s.d.County, Limit: 1000}
@@ -170,8 +188,10 @@ func (s *FireImportScreen) show(p firepoint.Parsed, res firepoint.Result) {
 	s.summary.SetText(fmt.Sprintf(lang.L("File encoding %s. Imported %d, already present %d, other counties %d, bad rows %d."),
 		p.Encoding, len(res.Created), len(res.Duplicates), res.OtherCounty, len(bad)))
 	var lines []string
+	var records []uuid.UUID
 	for _, e := range bad {
 		lines = append(lines, fmt.Sprintf(lang.L("Line %d: %s"), e.Line, e.Reason.In(s.d.Lang)))
+		records = append(records, uuid.Nil)
 	}
 	for _, c := range res.Created {
 		where := lang.L("no village")
@@ -182,10 +202,56 @@ func (s *FireImportScreen) show(p firepoint.Parsed, res firepoint.Result) {
 			}
 		}
 		lines = append(lines, fmt.Sprintf(lang.L("Line %d: fire point %s → %s"), c.Line, c.FireID, where))
+		records = append(records, c.Record)
 	}
 	for _, id := range res.Duplicates {
 		lines = append(lines, fmt.Sprintf(lang.L("Fire point %s is already imported"), id))
+		records = append(records, uuid.Nil)
 	}
-	s.lines = lines
+	s.lines, s.records, s.selected = lines, records, -1
+	s.report.UnselectAll()
+	s.assign.Disable()
 	s.report.Refresh()
+}
+
+// chooseVillage asks which village the selected fire point goes to.
+func (s *FireImportScreen) chooseVillage() {
+	if s.d.Window == nil || s.selected < 0 || s.selected >= len(s.records) || len(s.villages) == 0 {
+		return
+	}
+	var names []string
+	for _, v := range s.villages {
+		names = append(names, v.Township+" "+v.Name)
+	}
+	sel := widget.NewSelect(names, nil)
+	i := s.selected
+	dialog.ShowForm(lang.L("Assign to village…"), lang.L("Assign"), lang.L("Cancel"),
+		[]*widget.FormItem{widget.NewFormItem(lang.L("Village"), sel)}, func(ok bool) {
+			if ok && sel.SelectedIndex() >= 0 {
+				s.Assign(i, s.villages[sel.SelectedIndex()])
+			}
+		}, s.d.Window)
+}
+
+// Assign assigns the fire point of report line i to village v by hand.
+func (s *FireImportScreen) Assign(i int, v firepoint.Village) {
+	if i < 0 || i >= len(s.records) || s.records[i] == uuid.Nil {
+		return
+	}
+	id := s.records[i]
+	s.d.run(func() error {
+		_, err := firepoint.Assign(context.Background(), s.d.Store, id, v, s.d.User, s.d.Role)
+		return err
+	}, func(err error) {
+		if err != nil {
+			showError(s.d, err)
+			return
+		}
+		line := s.lines[i]
+		if j := strings.LastIndex(line, "→"); j >= 0 {
+			line = line[:j]
+		}
+		s.lines[i] = line + "→ " + v.Township + " " + v.Name + " " + lang.L("(by hand)")
+		s.report.RefreshItem(i)
+	})
 }

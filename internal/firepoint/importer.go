@@ -18,6 +18,10 @@ import (
 // Register is the register fire points are created in.
 const Register = "fire_point"
 
+// assignPrefix starts the remark naming the village a point is assigned
+// to (fire_point has no village field).
+const assignPrefix = "派至"
+
 // Store is what the importer and tracking need of the device store.
 type Store interface {
 	Append(ctx context.Context, ch store.Change) (oplog.State, error)
@@ -150,9 +154,9 @@ func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.
 	var remarks []string
 	if c.Village.Name != "" {
 		if c.DistanceM > 0 {
-			remarks = append(remarks, fmt.Sprintf("派至%s（距 %.0f 米）", c.Village.Name, c.DistanceM))
+			remarks = append(remarks, fmt.Sprintf("%s%s（距 %.0f 米）", assignPrefix, c.Village.Name, c.DistanceM))
 		} else {
-			remarks = append(remarks, "派至"+c.Village.Name)
+			remarks = append(remarks, assignPrefix+c.Village.Name)
 		}
 	}
 	if p.Confidence != "" {

@@ -249,3 +249,28 @@ func TestNearest(t *testing.T) {
 		t.Errorf("one degree of latitude: got %.0f m; want about 111195", d)
 	}
 }
+
+func TestAssignByHandAfterImport(t *testing.T) {
+	ctx := context.Background()
+	s := openMem(t)
+	res := importFile(t, s, dayFile, options())
+	id := res.Created[0].Record
+	st, _ := s.Get(id)
+	if got := AssignedVillage(&st); got != "东村" {
+		t.Fatalf("assigned on import: got %q; want 东村", got)
+	}
+	st, err := Assign(ctx, s, id, Village{Township: "陈庄镇", Name: "南庄"}, "李科长", model.RoleCounty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := AssignedVillage(&st); got != "南庄" {
+		t.Errorf("assigned by hand: got %q; want 南庄", got)
+	}
+	if got, want := st.Value("pushed_township"), model.Str("陈庄镇"); got != want {
+		t.Errorf("township: got %s; want %s", got, want)
+	}
+	remarks, _ := st.Value(model.FieldRemarks).AsText()
+	if want := "派至南庄；置信度 85"; remarks != want {
+		t.Errorf("remarks: got %q; want %q", remarks, want)
+	}
+}

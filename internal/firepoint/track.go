@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -137,4 +138,45 @@ func SetDue(ctx context.Context, s Store, id uuid.UUID, due time.Time, author st
 		return oplog.State{}, fmt.Errorf("firepoint: set due of %s: %w", id, err)
 	}
 	return out, nil
+}
+
+// Assign assigns a fire point to a village by hand: the pushed township
+// becomes the village's, and the village is noted in remarks (replacing
+// an earlier assignment note).
+func Assign(ctx context.Context, s Store, id uuid.UUID, v Village, author string, role model.Role) (oplog.State, error) {
+	st, err := s.Get(id)
+	if err != nil {
+		return oplog.State{}, fmt.Errorf("firepoint: %w", err)
+	}
+	remarks, _ := st.Value(model.FieldRemarks).AsText()
+	var keep []string
+	for _, part := range strings.Split(remarks, "；") {
+		if part != "" && !strings.HasPrefix(part, assignPrefix) {
+			keep = append(keep, part)
+		}
+	}
+	set := map[string]model.Value{model.FieldRemarks: model.Str(strings.Join(append([]string{assignPrefix + v.Name}, keep...), "；"))}
+	if len([]rune(v.Township)) >= 2 {
+		set["pushed_township"] = model.Str(v.Township)
+	}
+	out, err := s.Append(ctx, store.Change{Record: id, Author: author, Role: role, Set: set})
+	if err != nil {
+		return oplog.State{}, fmt.Errorf("firepoint: assign %s: %w", id, err)
+	}
+	return out, nil
+}
+
+// AssignedVillage returns the village a fire point was assigned to, read
+// from its remarks ("" when none).
+func AssignedVillage(st *oplog.State) string {
+	remarks, _ := st.Value(model.FieldRemarks).AsText()
+	for _, part := range strings.Split(remarks, "；") {
+		if rest, ok := strings.CutPrefix(part, assignPrefix); ok {
+			if i := strings.Index(rest, "（"); i >= 0 {
+				rest = rest[:i]
+			}
+			return rest
+		}
+	}
+	return ""
 }
