@@ -6,6 +6,8 @@ import (
 	"os"
 	"testing"
 	"time"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
 )
 
 // testClock is a settable wall clock for stores under test.
@@ -53,3 +55,6 @@ func TestMain(m *testing.M) {
 	cleanupBench()
 	os.Exit(code)
 }
+
+// opID builds an op id.
+func opID(dev [16]byte, seq uint64) oplog.OpID { return oplog.OpID{Device: dev, Seq: seq} }
