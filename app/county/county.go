@@ -13,6 +13,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -57,6 +58,9 @@ type Deps struct {
 	// Names turns a county code into its name (the gazetteer's); the code
 	// is shown when nil.
 	Names func(code string) string
+	// Open, when set, shows a record in the app's detail screen (the
+	// review queue's Open button).
+	Open func(register string, id uuid.UUID)
 }
 
 func (d *Deps) now() time.Time {

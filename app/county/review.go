@@ -43,6 +43,7 @@ type ReviewScreen struct {
 	approve  *widget.Button
 	ret      *widget.Button
 	bulk     *widget.Button
+	openBtn  *widget.Button
 	progress *widget.ProgressBar
 	root     fyne.CanvasObject
 }
@@ -81,12 +82,21 @@ func NewReviewScreen(d *Deps) *ReviewScreen {
 	s.approve.Importance = widget.HighImportance
 	s.ret = widget.NewButton(lang.L("Return…"), s.returnSelected)
 	s.bulk = widget.NewButton(lang.L("Approve ticked"), s.approveChecked)
+	s.openBtn = widget.NewButton(lang.L("Open record"), func() {
+		if s.selected >= 0 && s.selected < len(s.items) && d.Open != nil {
+			it := s.items[s.selected]
+			d.Open(it.Flow.Schema.Name, it.State.Record)
+		}
+	})
+	if d.Open == nil {
+		s.openBtn.Hide()
+	}
 	s.count = widget.NewLabel("")
 	s.progress = widget.NewProgressBar()
 	s.progress.Hide()
 
 	filters := container.NewGridWithColumns(4, s.register, s.status, s.village, s.age)
-	actions := container.NewHBox(s.approve, s.ret, s.bulk, s.count)
+	actions := container.NewHBox(s.openBtn, s.approve, s.ret, s.bulk, s.count)
 	s.root = container.NewBorder(container.NewVBox(filters, actions, s.progress), nil, nil, nil, s.list)
 
 	s.register.SetSelectedIndex(0)
