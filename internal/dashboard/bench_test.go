@@ -81,3 +81,22 @@ func BenchmarkCompute200k(b *testing.B) {
 	b.ReportMetric(float64(time.Since(start).Milliseconds())/float64(b.N), "ms/op")
 	b.ReportMetric(vmHWM(), "MB-VmHWM")
 }
+
+// BenchmarkBuilderStreaming200k feeds 200,000 records to a Builder one
+// page at a time, as Load does, so that only a page is held: its peak RSS
+// is the figures' own footprint (run it alone: VmHWM is per process).
+func BenchmarkBuilderStreaming200k(b *testing.B) {
+	opts := Options{Now: now}
+	for i := 0; i < b.N; i++ {
+		bl := NewBuilder(opts)
+		for page := 0; page < 200; page++ {
+			for _, st := range syntheticStates(1000) {
+				bl.Add(&st)
+			}
+		}
+		if res := bl.Result(); len(res.Counties) != 10 {
+			b.Fatalf("counties: got %d; want 10", len(res.Counties))
+		}
+	}
+	b.ReportMetric(vmHWM(), "MB-VmHWM")
+}
