@@ -98,8 +98,8 @@ func (c *Clock) Now() Timestamp {
 // Update merges a remote timestamp on receipt of a message and returns the
 // new local reading, greater than both the previous reading and remote. A
 // remote timestamp more than the clock's maxDrift ahead of physical time is
-// not adopted: Update returns an error wrapping ErrDrift and leaves the
-// clock unchanged, so one device whose clock runs days ahead cannot drag
+// not adopted: Update returns the last reading and an error wrapping
+// ErrDrift and leaves the clock unchanged, so one device whose clock runs days ahead cannot drag
 // every other clock forward.
 func (c *Clock) Update(remote Timestamp) (Timestamp, error) {
 	c.mu.Lock()

@@ -16,7 +16,8 @@ import (
 // trailing bytes, an unknown version, non-minimal varints, unsorted or
 // repeated keys and parents, lengths over the size limits and unknown
 // flags, with an error wrapping ErrMalformed. It never allocates more than
-// a small multiple of len(b). On error o is left unchanged.
+// a small multiple of len(b). On success Set and Parent are non-nil maps
+// (Parent holds only fields with parents); on error o is left unchanged.
 func (o *Op) UnmarshalBinary(b []byte) error {
 	d := decoder{b: b}
 	op, end := d.signed()
