@@ -38,13 +38,21 @@ var Registers = []string{
 const LoadPageSize = 1000
 
 // Load streams the records of county ("" for every county on a province
-// device) from the store, register by register and page by page, into a
+// device) from the store, register by register (or, for every county, in
+// one pass) and page by page, into a
 // Builder, and returns the figures; at most one page of records is held
 // at a time. Targets come from opts (see LoadTarget). It stops with ctx's
 // error when ctx is cancelled.
 func Load(ctx context.Context, s Lister, county string, opts Options) (Result, error) {
 	b := NewBuilder(opts)
-	for _, reg := range Registers {
+	regs := Registers
+	if county == "" {
+		// Without a county the store has no register index to walk: one
+		// pass over every record beats a full scan per register. Add
+		// skips the registers without figures.
+		regs = []string{""}
+	}
+	for _, reg := range regs {
 		q := store.Query{Register: reg, County: county, Limit: LoadPageSize}
 		for {
 			if err := ctx.Err(); err != nil {

@@ -24,7 +24,7 @@ func (p *pagedLister) List(q store.Query) (store.Page, error) {
 	p.calls++
 	var match []oplog.State
 	for _, st := range p.states {
-		if st.Register == q.Register && (q.County == "" || st.County == q.County) {
+		if (q.Register == "" || st.Register == q.Register) && (q.County == "" || st.County == q.County) {
 			match = append(match, st)
 		}
 	}
@@ -75,6 +75,13 @@ func TestLoadMatchesCompute(t *testing.T) {
 	}
 	if l.max > LoadPageSize {
 		t.Errorf("largest page: got %d; want ≤ %d", l.max, LoadPageSize)
+	}
+	all, err := Load(context.Background(), l, "", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := Compute(states, opts); len(all.Counties) != 2 || all.Total.FarmCoal != want.Total.FarmCoal || all.Total.Fire.Points != want.Total.Fire.Points {
+		t.Errorf("province load: got %d counties, %+v; want 2, %+v", len(all.Counties), all.Total.FarmCoal, want.Total.FarmCoal)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
