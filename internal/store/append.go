@@ -42,6 +42,16 @@ func (s *Store) Append(ctx context.Context, ch Change) (oplog.State, error) {
 	if err := ctx.Err(); err != nil {
 		return oplog.State{}, err
 	}
+	st, err := s.appendLocked(ch)
+	if err != nil {
+		return oplog.State{}, err
+	}
+	s.emit(Event{Kind: Appended, Records: []uuid.UUID{st.Record}})
+	return st, nil
+}
+
+// appendLocked is Append under the write lock.
+func (s *Store) appendLocked(ch Change) (oplog.State, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
@@ -81,7 +91,6 @@ func (s *Store) Append(ctx context.Context, ch Change) (oplog.State, error) {
 		return oplog.State{}, err
 	}
 	s.localSeq.Store(seq)
-	s.emit(Event{Kind: Appended, Records: []uuid.UUID{st.Record}})
 	return st, nil
 }
 

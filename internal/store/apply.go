@@ -77,10 +77,21 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 		return ops[i].Seq < ops[j].Seq
 	})
 
+	res, recs, err := s.applyLocked(ctx, ops, cursor)
+	if err != nil {
+		return ApplyResult{}, err
+	}
+	s.emit(Event{Kind: Applied, Records: recs})
+	return res, nil
+}
+
+// applyLocked stores a checked, sorted batch under the write lock and
+// returns the records it changed.
+func (s *Store) applyLocked(ctx context.Context, ops []oplog.Op, cursor *uint64) (ApplyResult, []uuid.UUID, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
-		return ApplyResult{}, ErrClosed
+		return ApplyResult{}, nil, ErrClosed
 	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
@@ -93,25 +104,25 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 	}
 	for i := range ops {
 		if err := ctx.Err(); err != nil {
-			return ApplyResult{}, err
+			return ApplyResult{}, nil, err
 		}
 		if err := b.add(&ops[i]); err != nil {
-			return ApplyResult{}, &OpError{ID: ops[i].ID(), Err: err}
+			return ApplyResult{}, nil, &OpError{ID: ops[i].ID(), Err: err}
 		}
 	}
 	if err := b.finish(); err != nil {
-		return ApplyResult{}, err
+		return ApplyResult{}, nil, err
 	}
 	if cursor != nil {
 		if err := txn.Set(metaKeyOf(metaCursor), binary.BigEndian.AppendUint64(nil, *cursor)); err != nil {
-			return ApplyResult{}, err
+			return ApplyResult{}, nil, err
 		}
 	}
 	if err := txn.Commit(); err != nil {
-		return ApplyResult{}, fmt.Errorf("store: apply: %w", err)
+		return ApplyResult{}, nil, fmt.Errorf("store: apply: %w", err)
 	}
 	if err := s.db.Sync(); err != nil {
-		return ApplyResult{}, fmt.Errorf("store: sync: %w", err)
+		return ApplyResult{}, nil, fmt.Errorf("store: sync: %w", err)
 	}
 	if hd, ok := b.heads[s.device]; ok && hd.Seq > s.localSeq.Load() {
 		s.localSeq.Store(hd.Seq)
@@ -121,15 +132,12 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 			s.log.Warn("store: remote clock ahead", "hlc", b.maxHLC, "err", err)
 		}
 	}
-	if len(b.records) > 0 {
-		recs := make([]uuid.UUID, 0, len(b.records))
-		for r := range b.records {
-			recs = append(recs, r)
-		}
-		sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i][:], recs[j][:]) < 0 })
-		s.emit(Event{Kind: Applied, Records: recs})
+	recs := make([]uuid.UUID, 0, len(b.records))
+	for r := range b.records {
+		recs = append(recs, r)
 	}
-	return b.res, nil
+	sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i][:], recs[j][:]) < 0 })
+	return b.res, recs, nil
 }
 
 // checkRemote checks what can be checked of a remote op alone: its shape,

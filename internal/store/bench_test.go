@@ -153,7 +153,14 @@ func cleanupBench() {
 func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
 
 // peakRSSMB returns VmHWM in MB (0 where unknown).
-func peakRSSMB() float64 {
+func peakRSSMB() float64 { return procStatusMB("VmHWM:") }
+
+// anonRSSMB returns RssAnon in MB: the resident memory not backed by
+// files (Badger maps its tables and logs; those pages are page cache).
+func anonRSSMB() float64 { return procStatusMB("RssAnon:") }
+
+// procStatusMB returns a kB line of /proc/self/status in MB.
+func procStatusMB(name string) float64 {
 	f, err := os.Open("/proc/self/status")
 	if err != nil {
 		return 0
@@ -161,7 +168,7 @@ func peakRSSMB() float64 {
 	defer f.Close()
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), name); ok {
 			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
 			return kb / 1024
 		}
@@ -199,6 +206,7 @@ func BenchmarkAppend(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "µs-p50")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "µs-p99")
 	b.ReportMetric(peakRSSMB(), "MB-rss")
+	b.ReportMetric(anonRSSMB(), "MB-anon")
 }
 
 func BenchmarkApply100k(b *testing.B) {
@@ -221,6 +229,7 @@ func BenchmarkApply100k(b *testing.B) {
 		s.Close()
 	}
 	b.ReportMetric(peakRSSMB(), "MB-rss")
+	b.ReportMetric(anonRSSMB(), "MB-anon")
 }
 
 // listQuery is a county + status filter over the fixture.
@@ -246,6 +255,7 @@ func BenchmarkOpen200k(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(peakRSSMB(), "MB-rss")
+	b.ReportMetric(anonRSSMB(), "MB-anon")
 }
 
 func BenchmarkListPage(b *testing.B) {
@@ -269,4 +279,5 @@ func BenchmarkListPage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(peakRSSMB(), "MB-rss")
+	b.ReportMetric(anonRSSMB(), "MB-anon")
 }

@@ -29,9 +29,8 @@ func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	recs := map[uuid.UUID][]oplog.Op{}
+	s.mu.Lock()
 	err := s.update(func(txn *badger.Txn) error {
 		for _, st := range stamps {
 			for _, key := range [][]byte{logKey(st.ID), pendingKey(st.ID)} {
@@ -72,6 +71,7 @@ func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 		}
 		return nil
 	})
+	s.mu.Unlock()
 	if err != nil {
 		return err
 	}

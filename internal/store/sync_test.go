@@ -108,6 +108,12 @@ func TestSubscribe(t *testing.T) {
 				t.Errorf("Get in callback: %v", err)
 			}
 		}
+		// Nor writing to it (the store's lock is not held).
+		if ev.Kind == Stamped {
+			if err := b.SetAcked(b.LocalSeq()); err != nil {
+				t.Errorf("SetAcked in callback: %v", err)
+			}
+		}
 		mu.Lock()
 		got = append(got, ev)
 		mu.Unlock()
