@@ -2,6 +2,7 @@ package county
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -171,7 +172,7 @@ func (s *ExportScreen) Run(req export.Request, format string, w io.WriteCloser) 
 		s.start.Enable()
 		s.cancel.Disable()
 		switch {
-		case err == context.Canceled:
+		case errors.Is(err, context.Canceled):
 			s.status.SetText(lang.L("Export cancelled"))
 		case err != nil:
 			s.status.SetText(err.Error())

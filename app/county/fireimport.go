@@ -119,6 +119,7 @@ func (s *FireImportScreen) Import(r io.ReadCloser) {
 	now := s.d.now()
 	var parsed firepoint.Parsed
 	var res firepoint.Result
+	var villages []firepoint.Village
 	s.d.run(func() error {
 		defer r.Close()
 		var err error
@@ -126,11 +127,10 @@ func (s *FireImportScreen) Import(r io.ReadCloser) {
 		if err != nil {
 			return err
 		}
-		villages, err := s.loadVillages()
+		villages, err = s.loadVillages()
 		if err != nil {
 			return err
 		}
-		s.villages = villages
 		res, err = firepoint.Import(context.Background(), s.d.Store, parsed.Points, firepoint.Options{
 			County: s.d.County, CountyName: s.d.CountyName, Author: s.d.User, Role: s.d.Role, Now: now,
 			Due: time.Duration(hours * float64(time.Hour)), Villages: villages, Logger: s.d.logger(),
@@ -151,6 +151,7 @@ func (s *FireImportScreen) Import(r io.ReadCloser) {
 			showError(s.d, err)
 			return
 		}
+		s.villages = villages
 		s.show(parsed, res)
 	})
 }
