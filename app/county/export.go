@@ -186,3 +186,14 @@ func (s *ExportScreen) Run(req export.Request, format string, w io.WriteCloser) 
 
 // Status returns the status line.
 func (s *ExportScreen) Status() string { return s.status.Text }
+
+// ShowExportDialog shows the export form in a dialog over d.Window.
+func ShowExportDialog(d *Deps) *ExportScreen {
+	s := NewExportScreen(d)
+	if d.Window != nil {
+		dl := dialog.NewCustom(lang.L("Export ledger"), lang.L("Close"), s.CanvasObject(), d.Window)
+		dl.Resize(fyne.NewSize(520, 360))
+		dl.Show()
+	}
+	return s
+}
