@@ -1,0 +1,60 @@
+// Package pgstore is a PostgreSQL backend of sync/server's Storage, for
+// provinces that run several stateless server instances behind a load
+// balancer and want SQL access to the ops for analysts.
+//
+// # Schema
+//
+// Open creates the schema idempotently (several instances may start at
+// once: creation runs under a transaction-scoped advisory lock) in the
+// connection's search_path:
+//
+//	lantian_counter  one row: the last server seq handed out
+//	devices          enrolled devices, unique token hash
+//	codes            one-time enrollment codes by hash
+//	heads            each device's acknowledged seq and chain head
+//	device_log       (device, seq): hash, eff, county, province,
+//	                 server_seq (NULL for refused entries), refused code
+//	                 and receipt (jsonb), raw op bytes (refused entries
+//	                 only: an applied op's bytes are in ops)
+//	ops              applied ops by server_seq with device, seq, county,
+//	                 province, eff and raw bytes; indexed by
+//	                 (county, server_seq) and (province, server_seq)
+//
+// # Cursor rule
+//
+// A pull cursor is a server seq, so a pull must never return seq 11 while
+// seq 10 is still uncommitted: that op would commit later and every cursor
+// at 11 would skip it. A PostgreSQL sequence cannot give that, because its
+// values are handed out before commit and transactions commit in any
+// order.
+//
+// Append therefore takes its server seqs from the single lantian_counter
+// row with UPDATE ... SET n = n + k RETURNING n, inside the push
+// transaction and after the head check. The row lock it takes is held
+// until the transaction commits or rolls back, so the writers that assign
+// seqs are serialised from that point to their commit: the next writer
+// reads the counter only after the previous one has committed (PostgreSQL
+// makes a transaction visible before it releases its locks) and gets
+// greater seqs. Every snapshot therefore holds a prefix of the server
+// seqs, and an op that commits after a pull's snapshot has a greater seq
+// than every op the pull returned. A rolled-back Append leaves no hole:
+// its counter update rolls back too. The price is one province-wide
+// critical section per batch (insert and commit), the same as the Badger
+// backend's mutex; the head check, decoding and signature verification
+// stay outside it.
+//
+// # Head check
+//
+// Append locks the device's heads row (SELECT ... FOR UPDATE, the row
+// created first with INSERT ... ON CONFLICT DO NOTHING) and fails with
+// server.ErrStaleHead when it no longer equals the head the batch was
+// verified against; two instances pushing the same device's batch at once
+// therefore store it once, and the loser answers duplicates after the
+// server re-reads the head.
+//
+// # Connections
+//
+// The store keeps a small pool of pgx connections: at most 10, or the
+// URL's pool_max_conns parameter (as pgxpool reads it). Reads run in
+// autocommit mode (READ COMMITTED, one snapshot per statement).
+package pgstore

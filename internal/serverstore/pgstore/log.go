@@ -1,0 +1,245 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+// Pull reads ops in chunks of firstChunk rows, doubling up to maxChunk,
+// so a small page reads few rows and a large one few round trips.
+const (
+	firstChunk = 64
+	maxChunk   = 1024
+)
+
+// clampSeq converts a uint64 seq to bigint, saturating.
+func clampSeq(x uint64) int64 { return int64(min(x, math.MaxInt64)) }
+
+// scanHead reads a head row's acked and hash (NULL: the zero hash).
+func scanHead(row pgx.Row) (server.Head, error) {
+	var (
+		h     server.Head
+		acked int64
+		hash  []byte
+	)
+	err := row.Scan(&acked, &hash)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return h, nil
+	}
+	if err != nil {
+		return h, err
+	}
+	h.Acked = uint64(acked)
+	copy(h.Hash[:], hash)
+	return h, nil
+}
+
+// Head returns the device's acknowledged seq and chain head (zero for a
+// device that never pushed).
+func (s *Store) Head(ctx context.Context, id uuid.UUID) (server.Head, error) {
+	var h server.Head
+	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+		var err error
+		h, err = scanHead(conn.QueryRow(ctx, `SELECT acked, hash FROM heads WHERE device = $1`, pgUUID(id)))
+		return err
+	})
+	return h, err
+}
+
+// Log returns the device's entries for seqs from..to that exist. Raw is
+// filled for refused entries only (an applied op's bytes are served by
+// Pull).
+func (s *Store) Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]server.LogEntry, error) {
+	var out []server.LogEntry
+	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+		rows, err := conn.Query(ctx, `SELECT seq, hash, eff, county, province, server_seq, refusal, raw
+			FROM device_log WHERE device = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+			pgUUID(id), clampSeq(from), clampSeq(to))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var (
+				e        server.LogEntry
+				seq, eff int64
+				hash     []byte
+				ss       pgtype.Int8
+				refusal  []byte
+			)
+			if err := rows.Scan(&seq, &hash, &eff, &e.County, &e.Province, &ss, &refusal, &e.Raw); err != nil {
+				return err
+			}
+			e.Seq, e.Eff = uint64(seq), hlc.Timestamp(eff)
+			copy(e.Hash[:], hash)
+			e.Refused = !ss.Valid
+			e.ServerSeq = uint64(ss.Int64)
+			if refusal != nil {
+				e.Refusal = new(protocol.Receipt)
+				if err := json.Unmarshal(refusal, e.Refusal); err != nil {
+					return fmt.Errorf("pgstore: log entry %s/%d: %w", id, seq, err)
+				}
+			}
+			out = append(out, e)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// Append stores entries (consecutive seqs after from.Acked) in one
+// transaction: it locks the device's head row and checks it is still from
+// (else server.ErrStaleHead), takes server seqs for the entries that are
+// not refused from the counter row (whose lock it holds until commit: see
+// the package documentation), writes the log entries and ops, and
+// advances the head. It returns the server seq of each entry (0 for
+// refused ones).
+func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, entries []server.LogEntry) ([]uint64, error) {
+	applied := 0
+	for i, e := range entries {
+		if want := from.Acked + 1 + uint64(i); e.Seq != want {
+			return nil, fmt.Errorf("pgstore: append %s: entry seq %d; want %d", dev, e.Seq, want)
+		}
+		if !e.Refused {
+			applied++
+		}
+	}
+	sss := make([]uint64, len(entries))
+	logRows := make([][]any, len(entries))
+	opRows := make([][]any, 0, applied)
+	id := pgUUID(dev)
+	err := s.pool.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO heads (device, acked) VALUES ($1, 0) ON CONFLICT (device) DO NOTHING`, id); err != nil {
+			return err
+		}
+		h, err := scanHead(tx.QueryRow(ctx, `SELECT acked, hash FROM heads WHERE device = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		if h != from {
+			return server.ErrStaleHead
+		}
+		if len(entries) == 0 {
+			return nil
+		}
+		var next int64
+		if applied > 0 {
+			// From here to commit this transaction holds the counter
+			// row's lock: server seqs are assigned in commit order.
+			var last int64
+			if err := tx.QueryRow(ctx, `UPDATE lantian_counter SET n = n + $1 RETURNING n`, applied).Scan(&last); err != nil {
+				return err
+			}
+			next = last - int64(applied) + 1
+		}
+		opRows = opRows[:0]
+		for i, e := range entries {
+			row := []any{id, int64(e.Seq), e.Hash[:], int64(e.Eff), e.County, e.Province, nil, nil, nil, nil}
+			sss[i] = 0
+			if e.Refused {
+				if e.Refusal != nil {
+					j, err := json.Marshal(e.Refusal)
+					if err != nil {
+						return err
+					}
+					row[7], row[8] = e.Refusal.Code, string(j)
+				}
+				row[9] = e.Raw
+			} else {
+				sss[i] = uint64(next)
+				row[6] = next
+				opRows = append(opRows, []any{next, id, int64(e.Seq), e.County, e.Province, int64(e.Eff), e.Raw})
+				next++
+			}
+			logRows[i] = row
+		}
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"device_log"},
+			[]string{"device", "seq", "hash", "eff", "county", "province", "server_seq", "refused_code", "refusal", "raw"},
+			pgx.CopyFromRows(logRows)); err != nil {
+			return err
+		}
+		if len(opRows) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ops"},
+				[]string{"server_seq", "device", "seq", "county", "province", "eff", "raw"},
+				pgx.CopyFromRows(opRows)); err != nil {
+				return err
+			}
+		}
+		last := entries[len(entries)-1]
+		_, err = tx.Exec(ctx, `UPDATE heads SET acked = $2, hash = $3 WHERE device = $1`, id, int64(last.Seq), last.Hash[:])
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sss, nil
+}
+
+// Pull returns the applied ops in scope with server seq after cursor, in
+// server seq order, up to about maxBytes (at least one op when one is
+// waiting).
+func (s *Store) Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (server.Page, error) {
+	q := `SELECT server_seq, device, eff, raw FROM ops WHERE province = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3`
+	code := scope.Province
+	if scope.County != "" {
+		q = `SELECT server_seq, device, eff, raw FROM ops WHERE county = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3`
+		code = scope.County
+	}
+	page := server.Page{Cursor: after}
+	size := 0
+	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+		for chunk := firstChunk; ; chunk = min(2*chunk, maxChunk) {
+			n, full, err := s.pullChunk(ctx, conn, q, code, chunk, &page, &size, maxBytes)
+			if err != nil || full || n < chunk {
+				return err
+			}
+		}
+	})
+	if err != nil {
+		return server.Page{}, err
+	}
+	return page, nil
+}
+
+// pullChunk appends to page up to chunk ops after page.Cursor. It returns
+// the rows read and whether the page is full.
+func (s *Store) pullChunk(ctx context.Context, conn *pgx.Conn, q, code string, chunk int, page *server.Page, size *int, maxBytes int) (int, bool, error) {
+	rows, err := conn.Query(ctx, q, code, clampSeq(page.Cursor), chunk)
+	if err != nil {
+		return 0, false, err
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		n++
+		var (
+			ss, eff int64
+			dev     pgtype.UUID
+			raw     []byte
+		)
+		if err := rows.Scan(&ss, &dev, &eff, &raw); err != nil {
+			return n, false, err
+		}
+		op := protocol.PageOp{ServerSeq: uint64(ss), Eff: hlc.Timestamp(eff), Raw: raw}
+		*size += protocol.PageOpSize(op)
+		if *size > maxBytes && len(page.Ops) > 0 {
+			page.More = true
+			return n, true, nil
+		}
+		page.Ops = append(page.Ops, op)
+		page.Devices = append(page.Devices, dev.Bytes)
+		page.Cursor = op.ServerSeq
+	}
+	return n, false, rows.Err()
+}

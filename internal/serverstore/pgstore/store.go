@@ -1,0 +1,134 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+// Store is the PostgreSQL backend of server.Storage. It is safe for
+// concurrent use, and several Stores (in several processes) may share one
+// database.
+type Store struct {
+	pool *pool
+	log  *slog.Logger
+}
+
+var _ server.Storage = (*Store)(nil)
+
+const (
+	// defaultMaxConns bounds the connections of one Store unless the URL
+	// sets pool_max_conns.
+	defaultMaxConns = 10
+	// closeTimeout bounds the goodbye to the server of a closing
+	// connection.
+	closeTimeout = 5 * time.Second
+	// schemaLockKey is the advisory lock key under which Open creates the
+	// schema, so that instances starting together do not race.
+	schemaLockKey = 0x6c616e7469616e // "lantian"
+)
+
+// schema is created idempotently by Open. Integers that are uint64 in Go
+// (seqs, server seqs, effective times) are bigint; they stay below 2^63.
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS lantian_counter (
+		id boolean PRIMARY KEY DEFAULT true CHECK (id),
+		n  bigint NOT NULL)`,
+	`INSERT INTO lantian_counter (id, n) VALUES (true, 0) ON CONFLICT (id) DO NOTHING`,
+	`CREATE TABLE IF NOT EXISTS devices (
+		id         uuid PRIMARY KEY,
+		public_key bytea NOT NULL,
+		label      text NOT NULL,
+		province   text NOT NULL,
+		county     text NOT NULL,
+		role       text NOT NULL,
+		token_hash bytea NOT NULL UNIQUE,
+		enrolled   timestamptz NOT NULL,
+		revoked    boolean NOT NULL DEFAULT false)`,
+	`CREATE TABLE IF NOT EXISTS codes (
+		hash     bytea PRIMARY KEY,
+		province text NOT NULL,
+		county   text NOT NULL,
+		role     text NOT NULL,
+		expires  timestamptz NOT NULL,
+		used     boolean NOT NULL DEFAULT false,
+		device   uuid)`,
+	`CREATE TABLE IF NOT EXISTS heads (
+		device uuid PRIMARY KEY,
+		acked  bigint NOT NULL,
+		hash   bytea)`,
+	`CREATE TABLE IF NOT EXISTS device_log (
+		device       uuid NOT NULL,
+		seq          bigint NOT NULL,
+		hash         bytea NOT NULL,
+		eff          bigint NOT NULL,
+		county       text NOT NULL,
+		province     text NOT NULL,
+		server_seq   bigint,
+		refused_code text,
+		refusal      jsonb,
+		raw          bytea,
+		PRIMARY KEY (device, seq))`,
+	`CREATE TABLE IF NOT EXISTS ops (
+		server_seq bigint PRIMARY KEY,
+		device     uuid NOT NULL,
+		seq        bigint NOT NULL,
+		county     text NOT NULL,
+		province   text NOT NULL,
+		eff        bigint NOT NULL,
+		raw        bytea NOT NULL)`,
+	`CREATE INDEX IF NOT EXISTS ops_county ON ops (county, server_seq)`,
+	`CREATE INDEX IF NOT EXISTS ops_province ON ops (province, server_seq)`,
+	`CREATE INDEX IF NOT EXISTS ops_device ON ops (device, seq)`,
+}
+
+// Open connects to the database at url (a PostgreSQL URL or key=value
+// string; pool_max_conns sets the connection limit) and creates the
+// schema when it is missing. logger receives the store's warnings; nil
+// discards them.
+func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: %w", err)
+	}
+	maxConns := defaultMaxConns
+	if v, ok := cfg.RuntimeParams["pool_max_conns"]; ok {
+		delete(cfg.RuntimeParams, "pool_max_conns")
+		if maxConns, err = strconv.Atoi(v); err != nil || maxConns < 1 {
+			return nil, fmt.Errorf("pgstore: pool_max_conns %q is not a positive number", v)
+		}
+	}
+	s := &Store{pool: newPool(cfg, maxConns), log: logger}
+	err = s.pool.tx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(schemaLockKey)); err != nil {
+			return err
+		}
+		for _, q := range schema {
+			if _, err := tx.Exec(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.pool.close()
+		return nil, fmt.Errorf("pgstore: schema: %w", err)
+	}
+	logger.Info("pgstore: schema ready", "host", cfg.Host, "database", cfg.Database, "max_conns", maxConns)
+	return s, nil
+}
+
+// Close closes the store's connections.
+func (s *Store) Close() error {
+	s.pool.close()
+	return nil
+}
