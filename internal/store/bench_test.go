@@ -281,3 +281,24 @@ func BenchmarkListPage(b *testing.B) {
 	b.ReportMetric(peakRSSMB(), "MB-rss")
 	b.ReportMetric(anonRSSMB(), "MB-anon")
 }
+
+func BenchmarkListSearch(b *testing.B) {
+	benchFixture(b)
+	s, err := openDir(b, bench.dir, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	resetPeakRSS()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		// A title substring in one county: a scan of its 50k index entries.
+		q := Query{Register: bench.fx.sc.Name, County: benchCounties[2], Search: "记录 1234", Limit: 50}
+		p, err := s.List(q)
+		if err != nil || len(p.Records) == 0 {
+			b.Fatalf("List = %d records, %v; want some", len(p.Records), err)
+		}
+	}
+	b.ReportMetric(peakRSSMB(), "MB-rss")
+	b.ReportMetric(anonRSSMB(), "MB-anon")
+}
