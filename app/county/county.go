@@ -103,3 +103,27 @@ func (d *Deps) en() bool { return strings.HasPrefix(d.Lang, "en") }
 
 // reviewer reports whether the user may review (county or province).
 func (d *Deps) reviewer() bool { return d.Role == model.RoleCounty || d.Role == model.RoleProvince }
+
+// ReviewTitle is the review queue's title.
+func ReviewTitle() string { return lang.L("Review queue") }
+
+// DashboardTitle is the dashboard's title.
+func DashboardTitle() string { return lang.L("Dashboard") }
+
+// ExportTitle is the export screen's title.
+func ExportTitle() string { return lang.L("Export ledger") }
+
+// FireImportTitle is the fire-point import screen's title.
+func FireImportTitle() string { return lang.L("Import fire points") }
+
+// Title is the review queue's title.
+func (s *ReviewScreen) Title() string { return ReviewTitle() }
+
+// Title is the dashboard's title.
+func (s *DashboardScreen) Title() string { return DashboardTitle() }
+
+// Title is the export screen's title.
+func (s *ExportScreen) Title() string { return ExportTitle() }
+
+// Title is the fire-point import screen's title.
+func (s *FireImportScreen) Title() string { return FireImportTitle() }

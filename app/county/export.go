@@ -191,7 +191,7 @@ func (s *ExportScreen) Status() string { return s.status.Text }
 func ShowExportDialog(d *Deps) *ExportScreen {
 	s := NewExportScreen(d)
 	if d.Window != nil {
-		dl := dialog.NewCustom(lang.L("Export ledger"), lang.L("Close"), s.CanvasObject(), d.Window)
+		dl := dialog.NewCustom(ExportTitle(), lang.L("Close"), s.CanvasObject(), d.Window)
 		dl.Resize(fyne.NewSize(520, 360))
 		dl.Show()
 	}
