@@ -289,3 +289,41 @@ func TestFireImportScreenReport(t *testing.T) {
 		t.Errorf("re-import report: got %v; want the bad line and F1 already imported", got)
 	}
 }
+
+func TestDashboardProvinceRanksCounties(t *testing.T) {
+	s, d := setup(t, model.RoleProvince)
+	ctx := context.Background()
+	// A reading in a second county, entered on this (province) device.
+	pt, err := s.Append(ctx, store.Change{Register: "dustfall_point", County: "130127", Author: "省厅", Role: model.RoleProvince,
+		Set: map[string]model.Value{"point_no": model.Str("JC-9"), "name": model.Str("深泽点位"),
+			model.FieldTownship: model.Str("深泽镇"), model.FieldLocation: model.GPS(model.Point{Lat: 38.2, Lon: 115.2}),
+			"point_type": model.Str("regular")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, store.Change{Register: "dustfall_monthly", County: "130127", Author: "省厅", Role: model.RoleProvince,
+		Set: map[string]model.Value{"point": model.Str(pt.Record.String()), "month": model.Str("2023-11"),
+			"start_date": model.Str("2023-11-01"), "end_date": model.Str("2023-12-01"), "valid": model.Bool(true),
+			"dustfall": model.Decimal(9.5), model.FieldStatus: model.Str(model.DustfallEntered)}}); err != nil {
+		t.Fatal(err)
+	}
+	reading(t, s, "城关镇", 6.4)
+	d.County = ""
+	d.Names = func(code string) string { return map[string]string{"130126": "灵寿县", "130127": "深泽县"}[code] }
+	scr := NewDashboardScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	if got := len(scr.Result().Counties); got != 2 {
+		t.Fatalf("counties: got %d; want 2", got)
+	}
+	text := scr.Text()
+	for _, want := range []string{"1.灵寿县 6.40", "2.深泽县 9.50", "7.95"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("province figures: %q missing from\n%s", want, text)
+		}
+	}
+	scr.county.SetSelectedIndex(2) // 深泽县
+	if text := scr.Text(); !strings.Contains(text, "1.深泽镇 9.50") {
+		t.Errorf("county figures: township ranking missing from\n%s", text)
+	}
+}

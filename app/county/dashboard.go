@@ -224,15 +224,21 @@ func (s *DashboardScreen) show() {
 		}
 	}
 	ranking := ""
-	for _, t := range du.Townships {
-		ranking += fmt.Sprintf(" %d.%s %.2f", t.Rank, t.Township, t.Mean)
-	}
-	s.dust.SetText(fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month). Township ranking:%s. Construction sites %d, keeping all six 100%% measures %d."),
-		mean, ranking, du.Sites, du.SitesSix100))
 	var dpts []Point
 	for _, t := range du.Townships {
+		ranking += fmt.Sprintf(" %d.%s %.2f", t.Rank, t.Township, t.Mean)
 		dpts = append(dpts, Point{Label: t.Township, Value: t.Mean, Has: true})
 	}
+	if f.County == "" && len(s.result.Counties) > 1 {
+		// A province total ranks the counties (区县排名).
+		ranking, dpts = "", nil
+		for _, r := range s.result.CountyRanking {
+			ranking += fmt.Sprintf(" %d.%s %.2f", r.Rank, s.d.name(r.Name), r.Value)
+			dpts = append(dpts, Point{Label: s.d.name(r.Name), Value: r.Value, Has: true})
+		}
+	}
+	s.dust.SetText(fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month). Ranking:%s. Construction sites %d, keeping all six 100%% measures %d."),
+		mean, ranking, du.Sites, du.SitesSix100))
 	s.dustChart.SetPoints(dpts)
 	var trend []Point
 	for _, m := range du.Trend {

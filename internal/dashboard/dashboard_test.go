@@ -144,6 +144,8 @@ func buildFixture() []oplog.State {
 	reading(countyA, p1, "2023-11", 6.0, true)
 	reading(countyA, p2, "2023-11", 8.0, true)
 	reading(countyA, p2, "2023-11", 30.0, false)
+	f.add("dustfall_monthly", countyA, kv{"status": s(model.DustfallReturned), "point": s(p3), "month": s("2023-11"),
+		"dustfall": model.Decimal(40), "valid": model.Bool(true)}) // returned: not counted
 	reading(countyA, p3, "2023-11", 5.0, true)
 	reading(countyA, p4, "2023-11", 7.0, true)
 	reading(countyA, p5, "2023-11", 20.0, true)

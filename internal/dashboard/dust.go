@@ -35,7 +35,9 @@ var (
 	siteClosedStatus = []string{"closed", model.StatusVoid}
 )
 
-// PointDustfall is one monitoring point's dustfall of the month.
+// PointDustfall is one monitoring point's dustfall of the month: its
+// valid reading, weighed and not returned by the reviewer (已称量录入,
+// 已审核 or 已发布).
 type PointDustfall struct {
 	PointNo, Name, Township string
 	// Control points (对照点) are listed but not averaged.
@@ -125,6 +127,9 @@ func (a *dustAcc) add(st *oplog.State) {
 		a.points[st.Record.String()] = pointInfo{no: text(st, "point_no"), name: text(st, "name"),
 			township: text(st, model.FieldTownship), control: text(st, "point_type") == pointControl}
 	case regDustfallMonthly:
+		if s == model.DustfallSampling || s == model.DustfallReturned {
+			return // not weighed yet, or sent back as doubtful
+		}
 		v, ok := decimal(st, "dustfall")
 		valid := ok && (st.Value("valid").IsNull() || boolean(st, "valid"))
 		a.readings = append(a.readings, reading{point: text(st, "point"), month: text(st, "month"),
