@@ -53,6 +53,7 @@ type batch struct {
 	maxHLC   hlc.Timestamp
 	recShape map[uuid.UUID][2]string // register and county of records
 	held     map[oplog.OpID]struct{} // ops held by this batch
+	existed  map[uuid.UUID]bool      // records with a state before the batch
 }
 
 func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (ApplyResult, error) {
@@ -62,8 +63,10 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 	// Stateless checks first, outside the lock.
 	ops := make([]oplog.Op, len(in))
 	copy(ops, in)
-	for i := range ops {
-		if err := checkRemote(&ops[i]); err != nil {
+	errs := make([]error, len(ops))
+	parallel(len(ops), func(i int) { errs[i] = checkRemote(&ops[i]) })
+	for i, err := range errs {
+		if err != nil {
 			return ApplyResult{}, &OpError{ID: ops[i].ID(), Err: err}
 		}
 	}
@@ -101,6 +104,7 @@ func (s *Store) applyLocked(ctx context.Context, ops []oplog.Op, cursor *uint64)
 		records:  map[uuid.UUID][]oplog.Op{},
 		recShape: map[uuid.UUID][2]string{},
 		held:     map[oplog.OpID]struct{}{},
+		existed:  map[uuid.UUID]bool{},
 	}
 	for i := range ops {
 		if err := ctx.Err(); err != nil {
@@ -198,6 +202,7 @@ func (b *batch) checkRecord(op *oplog.Op) error {
 		switch {
 		case err == nil:
 			shape = [2]string{st.Register, st.County}
+			b.existed[op.Record] = true
 		case errors.Is(err, ErrNotFound):
 			shape = [2]string{op.Register, op.County}
 		default:
@@ -337,7 +342,9 @@ func (b *batch) release(dev uuid.UUID) error {
 	}
 }
 
-// finish writes the heads and re-merges the touched records.
+// finish writes the heads and re-merges the touched records: their
+// stored ops are read serially, the merges and encodings run in parallel,
+// the writes serially.
 func (b *batch) finish() error {
 	for dev, hd := range b.heads {
 		if err := b.txn.Set(headKey(dev), hd.encode()); err != nil {
@@ -346,8 +353,33 @@ func (b *batch) finish() error {
 	}
 	rtxn := b.s.db.NewTransaction(false)
 	defer rtxn.Discard()
+	type job struct {
+		rec uuid.UUID
+		ops []oplog.Op
+		old [][]byte
+		w   stateWrite
+	}
+	jobs := make([]job, 0, len(b.records))
 	for rec, fresh := range b.records {
-		if _, err := remerge(b.txn, rtxn, rec, fresh); err != nil {
+		j := job{rec: rec, ops: fresh}
+		if b.existed[rec] {
+			stored, err := recordOps(rtxn, rec)
+			if err != nil {
+				return err
+			}
+			j.ops = overlay(stored, fresh)
+			if j.old, err = oldIndexKeys(b.txn, rec); err != nil {
+				return err
+			}
+		}
+		jobs = append(jobs, j)
+	}
+	parallel(len(jobs), func(i int) {
+		st := oplog.Merge(jobs[i].ops)
+		jobs[i].w = prepareState(&st)
+	})
+	for i := range jobs {
+		if err := jobs[i].w.write(b.txn, jobs[i].old); err != nil {
 			return err
 		}
 	}

@@ -93,30 +93,56 @@ func overlay(base, fresh []oplog.Op) []oplog.Op {
 // putState writes st and its index entries, removing the entries of the
 // state it replaces.
 func putState(txn *badger.Txn, st *oplog.State) error {
-	var oldKeys [][]byte
-	old, err := getState(txn, st.Record)
-	switch {
-	case err == nil:
-		oldKeys = indexKeys(old.Record, summarize(&old, lookupSchema(old.Register)))
-	case !errors.Is(err, ErrNotFound):
+	old, err := oldIndexKeys(txn, st.Record)
+	if err != nil {
 		return err
 	}
+	return prepareState(st).write(txn, old)
+}
+
+// oldIndexKeys returns the index keys of the state of rec stored (or
+// written) in txn; nil when there is none.
+func oldIndexKeys(txn *badger.Txn, rec uuid.UUID) ([][]byte, error) {
+	old, err := getState(txn, rec)
+	switch {
+	case err == nil:
+		return indexKeys(old.Record, summarize(&old, lookupSchema(old.Register))), nil
+	case errors.Is(err, ErrNotFound):
+		return nil, nil
+	default:
+		return nil, err
+	}
+}
+
+// stateWrite is a state encoded with its index entries, ready to write
+// (computed outside the transaction, possibly in parallel).
+type stateWrite struct {
+	key, val []byte
+	index    [][]byte
+	indexVal []byte
+}
+
+// prepareState encodes st and its index entries.
+func prepareState(st *oplog.State) stateWrite {
 	sm := summarize(st, lookupSchema(st.Register))
-	newKeys := indexKeys(st.Record, sm)
-	for _, ok := range oldKeys {
-		if !containsKey(newKeys, ok) {
+	return stateWrite{key: stateKey(st.Record), val: encodeState(st), index: indexKeys(st.Record, sm), indexVal: sm.encode()}
+}
+
+// write stores w in txn, deleting the old index keys it does not keep.
+func (w stateWrite) write(txn *badger.Txn, old [][]byte) error {
+	for _, ok := range old {
+		if !containsKey(w.index, ok) {
 			if err := txn.Delete(ok); err != nil {
 				return err
 			}
 		}
 	}
-	val := sm.encode()
-	for _, k := range newKeys {
-		if err := txn.Set(k, val); err != nil {
+	for _, k := range w.index {
+		if err := txn.Set(k, w.indexVal); err != nil {
 			return err
 		}
 	}
-	return txn.Set(stateKey(st.Record), encodeState(st))
+	return txn.Set(w.key, w.val)
 }
 
 func containsKey(keys [][]byte, k []byte) bool {

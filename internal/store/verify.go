@@ -49,25 +49,38 @@ func (s *Store) verifyNew(ops []oplog.Op) error {
 		}
 	}
 	errs := make([]error, len(todo))
-	workers := min(runtime.GOMAXPROCS(0), (len(todo)+63)/64)
+	parallel(len(todo), func(k int) {
+		op := &ops[todo[k]]
+		if err := op.VerifySig(keys[op.Device]); err != nil {
+			errs[k] = fmt.Errorf("%w: %w", ErrBadSignature, err)
+		}
+	})
+	for k, err := range errs {
+		if err != nil {
+			return &OpError{ID: ops[todo[k]].ID(), Err: err}
+		}
+	}
+	return nil
+}
+
+// parallel runs fn(0) … fn(n-1) on GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), (n+31)/32)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
 	var wg sync.WaitGroup
 	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
-			for k := w; k < len(todo); k += workers {
-				op := &ops[todo[k]]
-				if err := op.VerifySig(keys[op.Device]); err != nil {
-					errs[k] = err
-				}
+			for i := w; i < n; i += workers {
+				fn(i)
 			}
 		}(w)
 	}
 	wg.Wait()
-	for k, err := range errs {
-		if err != nil {
-			return &OpError{ID: ops[todo[k]].ID(), Err: fmt.Errorf("%w: %w", ErrBadSignature, err)}
-		}
-	}
-	return nil
 }
