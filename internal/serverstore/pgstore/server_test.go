@@ -1,0 +1,257 @@
+package pgstore_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/serverstore"
+	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+const adminToken = "admin-token-for-tests-0123456789"
+
+// instance is one server over a pgstore, behind httptest.
+type instance struct {
+	t     *testing.T
+	store *pgstore.Store
+	ts    *httptest.Server
+}
+
+// newInstance starts a server over its own store on database u, as one
+// of several instances behind a load balancer.
+func newInstance(t *testing.T, u string, gaz *model.Gazetteer, now func() time.Time) *instance {
+	t.Helper()
+	st := openURL(t, u)
+	bl, err := serverstore.OpenBlobs(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := server.New(server.Config{Store: st, Blobs: bl, Gazetteer: gaz, Now: now, AdminTokenHash: server.HashToken(adminToken)})
+	if err != nil {
+		t.Fatalf("server.New: %v", err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(func() {
+		ts.Close()
+		_ = srv.Shutdown(context.Background())
+	})
+	return &instance{t: t, store: st, ts: ts}
+}
+
+// do sends a request and returns the status and decoded body.
+func (in *instance) do(path, token, ctype string, body []byte) (int, []byte) {
+	in.t.Helper()
+	req, err := http.NewRequest("POST", in.ts.URL+path, bytes.NewReader(body))
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("Accept-Encoding", protocol.AcceptEncoding)
+	resp, err := in.ts.Client().Do(req)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := protocol.ReadBody(resp.Body, resp.Header.Get("Content-Encoding"), 64<<20)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return resp.StatusCode, b
+}
+
+func (in *instance) doJSON(path, token string, v any) (int, []byte) {
+	in.t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	return in.do(path, token, protocol.ContentTypeJSON, b)
+}
+
+// device is a test device making signed, chained ops.
+type device struct {
+	id    uuid.UUID
+	priv  ed25519.PrivateKey
+	pub   ed25519.PublicKey
+	token string
+	seq   uint64
+	prev  oplog.Hash
+}
+
+// enroll enrolls a new device with code through in.
+func (in *instance) enroll(code string) (*device, int) {
+	in.t.Helper()
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	d := &device{id: uuid.Must(uuid.NewV7()), priv: priv, pub: pub}
+	st, b := in.doJSON(protocol.PathEnroll, "", protocol.EnrollRequest{Code: code, Device: d.id, PublicKey: pub, Label: "测试平板"})
+	if st == http.StatusOK {
+		var resp protocol.EnrollResponse
+		if err := json.Unmarshal(b, &resp); err != nil {
+			in.t.Fatal(err)
+		}
+		d.token = resp.Token
+	}
+	return d, st
+}
+
+// ops makes the device's next n ops on a record of register reg in
+// county.
+func (d *device) ops(n int, reg, county string) []oplog.Op {
+	out := make([]oplog.Op, n)
+	rec := uuid.Must(uuid.NewV7())
+	for i := range out {
+		d.seq++
+		o := oplog.Op{Device: d.id, Seq: d.seq, HLC: hlc.Make(time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC).UnixMilli(), uint16(d.seq)),
+			Record: rec, Register: reg, County: county, Author: "张三",
+			Set: map[string]model.Value{model.FieldReviewComment: model.Str("已核查")}, Prev: d.prev}
+		o.Sign(d.priv)
+		d.prev = o.Hash()
+		out[i] = o
+	}
+	return out
+}
+
+func (in *instance) push(d *device, ops []oplog.Op) (int, protocol.PushResponse) {
+	in.t.Helper()
+	b, err := protocol.EncodePush(protocol.PushRequest{Device: d.id, Ops: ops})
+	if err != nil {
+		in.t.Fatal(err)
+	}
+	st, body := in.do(protocol.PathPush, d.token, protocol.ContentTypeOps, b)
+	var resp protocol.PushResponse
+	if st == http.StatusOK {
+		if resp, err = protocol.DecodePushResponse(body); err != nil {
+			in.t.Fatal(err)
+		}
+	}
+	return st, resp
+}
+
+// pullAll pulls every page from cursor 0 in pages of maxBytes.
+func (in *instance) pullAll(d *device, maxBytes int) []oplog.Op {
+	in.t.Helper()
+	var out []oplog.Op
+	var cursor uint64
+	for {
+		st, b := in.doJSON(protocol.PathPull, d.token, protocol.PullRequest{Cursor: cursor, MaxBytes: maxBytes})
+		if st != http.StatusOK {
+			in.t.Fatalf("pull: got %d %s; want 200", st, b)
+		}
+		p, err := protocol.DecodePull(b)
+		if err != nil {
+			in.t.Fatal(err)
+		}
+		out = append(out, p.Ops...)
+		cursor = p.Cursor
+		if !p.More {
+			return out
+		}
+	}
+}
+
+// TestServerEndToEnd runs sync/server over pgstore as two instances on one
+// database: enroll, push, duplicate push, refused op, pull and revoke
+// through different instances, as a load balancer would route them.
+func TestServerEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	u := freshURL(t)
+	gaz, err := model.LoadGazetteer(assets.ScopeJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var reg string
+	for _, s := range model.Registers() {
+		if s.ValidateValue(model.FieldReviewComment, model.Str("已核查")) == nil {
+			reg = s.Name
+			break
+		}
+	}
+	if reg == "" {
+		t.Fatal("no register takes a review comment")
+	}
+	now := func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	a, b := newInstance(t, u, gaz, now), newInstance(t, u, gaz, now)
+
+	issue := func(sc protocol.Scope, role model.Role) string {
+		c, err := server.IssueCode(ctx, a.store, gaz, sc, role, time.Hour, now())
+		if err != nil {
+			t.Fatalf("IssueCode: %v", err)
+		}
+		return c.Code
+	}
+	gridCode := issue(protocol.Scope{Province: hebei, County: county1}, model.RoleGrid)
+	grid, st := a.enroll(gridCode)
+	if st != http.StatusOK {
+		t.Fatalf("enroll through A: got %d; want 200", st)
+	}
+	if _, st := b.enroll(gridCode); st != http.StatusForbidden {
+		t.Errorf("enroll with a used code through B: got %d; want 403", st)
+	}
+	prov, st := b.enroll(issue(protocol.Scope{Province: hebei}, model.RoleProvince))
+	if st != http.StatusOK {
+		t.Fatalf("enroll province device through B: got %d; want 200", st)
+	}
+
+	ops := grid.ops(5, reg, county1)
+	st, first := a.push(grid, ops)
+	if st != http.StatusOK || first.Acked != 5 {
+		t.Fatalf("push through A: got %d acked %d; want 200 acked 5", st, first.Acked)
+	}
+	st, again := b.push(grid, ops)
+	if st != http.StatusOK || again.Acked != 5 {
+		t.Fatalf("push again through B: got %d acked %d; want 200 acked 5", st, again.Acked)
+	}
+	for i := range ops {
+		f, g := first.Receipts[i], again.Receipts[i]
+		if f.Status != protocol.StatusApplied || g.Status != protocol.StatusDuplicate || f.ServerSeq != g.ServerSeq || f.ServerSeq == 0 {
+			t.Errorf("receipt %d: got %s/%d then %s/%d; want applied then duplicate with the same server seq",
+				i, f.Status, f.ServerSeq, g.Status, g.ServerSeq)
+		}
+	}
+	outside := grid.ops(1, reg, county3)
+	st, ref := b.push(grid, outside)
+	if st != http.StatusOK || len(ref.Receipts) != 1 || ref.Receipts[0].Status != protocol.StatusRefused || ref.Receipts[0].Code != protocol.RefusedScope {
+		t.Fatalf("push of another province's op: got %d %+v; want 200 refused %s", st, ref.Receipts, protocol.RefusedScope)
+	}
+	st, ref2 := a.push(grid, outside)
+	if st != http.StatusOK || ref2.Receipts[0].Status != protocol.StatusRefused {
+		t.Errorf("refused op resent through A: got %d %+v; want refused again", st, ref2.Receipts)
+	}
+
+	for _, in := range []*instance{a, b} {
+		got := in.pullAll(prov, 200)
+		if len(got) != len(ops) {
+			t.Fatalf("pulled: got %d ops; want %d", len(got), len(ops))
+		}
+		for i, o := range got {
+			if o.Hash() != ops[i].Hash() || o.ServerSeq != first.Receipts[i].ServerSeq || o.Eff != first.Receipts[i].Eff {
+				t.Errorf("pulled op %d: got seq %d server seq %d; want seq %d server seq %d", i, o.Seq, o.ServerSeq, ops[i].Seq, first.Receipts[i].ServerSeq)
+			}
+		}
+	}
+
+	st, body := b.do(protocol.PathAdminDevices+"/"+grid.id.String()+"/revoke", adminToken, protocol.ContentTypeJSON, nil)
+	if st != http.StatusOK {
+		t.Fatalf("revoke through B: got %d %s; want 200", st, body)
+	}
+	if st, _ := a.push(grid, grid.ops(1, reg, county1)); st != http.StatusForbidden {
+		t.Errorf("push of a revoked device through A: got %d; want 403", st)
+	}
+}
