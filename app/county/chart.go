@@ -3,6 +3,7 @@ package county
 import (
 	"bytes"
 	"fmt"
+	"image/color"
 	"image/png"
 	"math"
 	"strconv"
@@ -42,6 +43,9 @@ type Chart struct {
 	Limit      float64
 	LimitLabel string
 	min        fyne.Size
+	// light draws with the theme's light colours whatever the app's
+	// variant (charts saved for printed reports).
+	light bool
 }
 
 // NewChart returns a chart of kind with title and points.
@@ -123,15 +127,21 @@ func (r *chartRenderer) build(s fyne.Size) {
 	if s.Width <= 0 || s.Height <= 0 {
 		s = r.c.min
 	}
-	fg := theme.Color(theme.ColorNameForeground)
-	primary := theme.Color(theme.ColorNamePrimary)
-	danger := theme.Color(theme.ColorNameError)
-	grid := theme.Color(theme.ColorNameSeparator)
-	textSize := theme.TextSize()
+	th := fyne.CurrentApp().Settings().Theme()
+	variant := fyne.CurrentApp().Settings().ThemeVariant()
+	if r.c.light {
+		variant = theme.VariantLight
+	}
+	col := func(n fyne.ThemeColorName) color.Color { return th.Color(n, variant) }
+	fg := col(theme.ColorNameForeground)
+	primary := col(theme.ColorNamePrimary)
+	danger := col(theme.ColorNameError)
+	grid := col(theme.ColorNameSeparator)
+	textSize := th.Size(theme.SizeNameText)
 	small := textSize * 0.85
 
 	var objs []fyne.CanvasObject
-	bg := canvas.NewRectangle(theme.Color(theme.ColorNameBackground))
+	bg := canvas.NewRectangle(col(theme.ColorNameBackground))
 	bg.Resize(s)
 	objs = append(objs, bg)
 	title := canvas.NewText(r.c.Title, fg)
@@ -182,14 +192,14 @@ func (r *chartRenderer) build(s fyne.Size) {
 				prev = nil
 				continue
 			}
-			col := primary
+			fill := primary
 			if r.c.LimitLabel != "" && p.Value > r.c.Limit {
-				col = danger
+				fill = danger
 			}
 			switch r.c.Kind {
 			case Bars:
 				w := slot * 0.6
-				bar := canvas.NewRectangle(col)
+				bar := canvas.NewRectangle(fill)
 				bar.Move(fyne.NewPos(cx-w/2, y(p.Value)))
 				bar.Resize(fyne.NewSize(w, y(0)-y(p.Value)))
 				objs = append(objs, bar)
@@ -201,7 +211,7 @@ func (r *chartRenderer) build(s fyne.Size) {
 					seg.Position1, seg.Position2 = *prev, pos
 					objs = append(objs, seg)
 				}
-				dot := canvas.NewCircle(col)
+				dot := canvas.NewCircle(fill)
 				dot.Move(pos.SubtractXY(3, 3))
 				dot.Resize(fyne.NewSize(6, 6))
 				objs = append(objs, dot)
@@ -230,11 +240,12 @@ func (r *chartRenderer) build(s fyne.Size) {
 	r.objs = objs
 }
 
-// ChartPNG renders a copy of c at size with the current theme and
-// returns it as PNG.
+// ChartPNG renders a copy of c at size with the current theme's light
+// colours (for printed reports) and returns it as PNG.
 func ChartPNG(c *Chart, size fyne.Size) ([]byte, error) {
 	cp := c.Copy()
 	cp.SetMinSize(size)
+	cp.light = true
 	th := fyne.CurrentApp().Settings().Theme()
 	img := software.Render(cp, th)
 	var buf bytes.Buffer

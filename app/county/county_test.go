@@ -219,6 +219,11 @@ func TestChartPNG(t *testing.T) {
 	if b := img.Bounds(); b.Dx() < 400 || b.Dy() < 240 {
 		t.Errorf("image: got %v; want at least 400×240", b)
 	}
+	// Saved charts are drawn light whatever the app's variant.
+	r, g, b, _ := img.At(2, img.Bounds().Dy()-2).RGBA()
+	if r>>8 < 200 || g>>8 < 200 || b>>8 < 200 {
+		t.Errorf("background: got rgb(%d,%d,%d); want light", r>>8, g>>8, b>>8)
+	}
 }
 
 type closingBuffer struct {
