@@ -44,7 +44,8 @@ func setup(t *testing.T, role model.Role) (*store.Store, *Deps) {
 		t.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s, err := store.Open(store.Options{InMemory: true, Logger: logger})
+	// Records are entered two days before the screens' now.
+	s, err := store.Open(store.Options{InMemory: true, Logger: logger, Now: func() time.Time { return now.Add(-48 * time.Hour) }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,10 +139,15 @@ func TestReviewQueueBulkAndFilters(t *testing.T) {
 	w := test.NewWindow(scr.CanvasObject())
 	defer w.Close()
 
-	// Only records waiting over 7 days: none yet.
+	// Only records waiting over 7 days: none.
 	scr.age.SetSelectedIndex(3)
 	if got := scr.list.Length(); got != 0 {
 		t.Errorf("older than 7 days: got %d rows; want 0", got)
+	}
+	// Entered two days ago: all waiting over a day.
+	scr.age.SetSelectedIndex(1)
+	if got := scr.list.Length(); got != 3 {
+		t.Errorf("older than 1 day: got %d rows; want 3", got)
 	}
 	scr.age.SetSelectedIndex(0)
 	if got := scr.list.Length(); got != 3 {

@@ -84,15 +84,19 @@ func NewDashboardScreen(d *Deps) *DashboardScreen {
 		}
 		return widget.NewCard(title, "", container.NewVBox(objs...))
 	}
-	body := container.NewVBox(
+	body := container.NewGridWithColumns(2,
 		card(lang.L("Farm coal replacement"), s.farmCoal, s.coalChart),
 		card(lang.L("Straw burning patrols"), s.straw, s.patrolChart),
 		card(lang.L("Fire points"), s.fire, s.fireChart),
 		card(lang.L("Livestock ammonia ledgers"), s.livestock),
 		card(lang.L("Dust"), s.dust, s.dustChart, s.trendChart),
 	)
+	targetBox := container.NewGridWrap(fyne.NewSize(160, s.target.MinSize().Height), s.target)
+	if s.target.Hidden {
+		targetBox.Hide()
+	}
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabel(lang.L("Month")), s.month, s.county, s.target, setTarget, summary),
+		container.NewHBox(widget.NewLabel(lang.L("Month")), s.month, s.county, targetBox, setTarget, summary),
 		s.progress, s.status)
 	s.root = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
 	s.month.SetSelectedIndex(0)

@@ -211,7 +211,7 @@ func (s *ReviewScreen) fillRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if v, _ := it.State.Value(model.FieldVillage).AsText(); v != "" {
 		sub += " · " + v
 	}
-	sub += " · " + fmt.Sprintf(lang.L("waiting %.1f days"), it.Waiting.Hours()/24)
+	sub += " · " + fmt.Sprintf(lang.L("waiting %.1f days"), max(it.Waiting.Hours(), 0)/24)
 	if a := it.State.Fields[model.FieldStatus].Author; a != "" {
 		sub += " · " + a
 	}
