@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -16,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/store"
@@ -48,6 +50,9 @@ type Options struct {
 	Now func() time.Time
 	// Logger receives warnings; slog.Default() when nil.
 	Logger *slog.Logger
+
+	// Screen names a screen to open after sign-in (see Main's -screen).
+	Screen string
 
 	// inline runs background work on the caller's goroutine (tests).
 	inline bool
@@ -83,11 +88,12 @@ func Main(args []string) error {
 	demo := fl.Bool("demo", false, "open on a demo county with generated records")
 	data := fl.String("data", "", "folder of the local store (default: the app's storage folder)")
 	n := fl.Int("demo-records", 400, "number of demo records to generate")
+	screen := fl.String("screen", "", "open on a screen after sign-in (registers, list:REGISTER, form:REGISTER, patrol, fire, sync, held, settings); for screenshots")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	fa := fyneapp.NewWithID(ID)
-	a := New(fa, Options{DataDir: *data, Demo: *demo, DemoRecords: *n})
+	a := New(fa, Options{DataDir: *data, Demo: *demo, DemoRecords: *n, Screen: *screen})
 	a.Start()
 	a.win.ShowAndRun()
 	return a.Close()
@@ -253,6 +259,36 @@ func (a *App) signIn(u User) {
 	a.shell.rebuild()
 	a.setContent(a.shell.root)
 	a.shell.goHome()
+	if a.opts.Screen != "" {
+		a.openScreen(a.opts.Screen)
+		a.opts.Screen = ""
+	}
+}
+
+// openScreen opens a screen by name: registers, list:REGISTER,
+// form:REGISTER, patrol, fire, sync, held, settings.
+func (a *App) openScreen(name string) {
+	kind, reg, _ := strings.Cut(name, ":")
+	sc, _ := model.Lookup(reg)
+	switch {
+	case kind == "registers":
+		a.shell.show(newRegisters(a))
+	case kind == "list" && sc != nil:
+		a.shell.show(newRegisters(a))
+		a.shell.push(newListScreen(a, sc))
+	case kind == "form" && sc != nil:
+		a.shell.push(newForm(a, sc, uuid.Nil, a.defaults(sc)))
+	case kind == "patrol":
+		a.shell.push(newPatrolLog(a))
+	case kind == "fire":
+		a.shell.show(newFirePoints(a))
+	case kind == "sync":
+		a.shell.show(newSyncScreen(a))
+	case kind == "held":
+		a.shell.show(newQuarantine(a))
+	case kind == "settings":
+		a.shell.show(newSettings(a))
+	}
 }
 
 // Close stops listening and closes the store.

@@ -95,14 +95,24 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 		id = uuid.Nil
 	}
 	set := make(map[string]model.Value, len(sd.Fields))
+	creator, creatorRole := author, model.RoleGrid
 	for k, v := range sd.Fields {
+		if f, ok := sc.Field(k); ok {
+			if f.Computed {
+				continue // the store derives it
+			}
+			if len(f.EditRoles) > 0 && !slices.Contains(f.EditRoles, model.RoleGrid) {
+				// Pushed fire points, annual tasks: the county enters them.
+				creator, creatorRole = reviewer, model.RoleCounty
+			}
+		}
 		set[k] = v
 	}
 	target, _ := set[model.FieldStatus].AsText()
 	delete(set, model.FieldStatus)
 	comment := set[model.FieldReviewComment]
 	st, err := a.st.Append(ctx, store.Change{Record: id, Register: sd.Register, County: sd.County,
-		Author: author, Role: model.RoleGrid, Set: set})
+		Author: creator, Role: creatorRole, Set: set})
 	if err != nil || target == "" || target == sc.Initial {
 		return st, err
 	}

@@ -75,8 +75,12 @@ func (s *detailScreen) refresh() {
 	})
 }
 
+// heading is a section title: larger text, since the CJK font has no
+// bold face.
 func heading(text string) *widget.Label {
-	return widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.SizeName = theme.SizeNameSubHeadingText
+	return l
 }
 
 func (s *detailScreen) render() {

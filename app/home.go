@@ -2,6 +2,7 @@ package app
 
 import (
 	"slices"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -52,7 +53,7 @@ func newHome(a *App) *homeScreen {
 			func(i widget.ListItemID, o fyne.CanvasObject) {
 				it := (*items)[i]
 				c := o.(*fyne.Container)
-				c.Objects[0].(*widget.Label).SetText(a.recordTitle(it.sc, &it.st) + " · " + a.statusLabel(it.sc, &it.st))
+				c.Objects[0].(*widget.Label).SetText(it.sc.Label.In(a.textLang()) + "：" + a.recordTitle(it.sc, &it.st) + " · " + a.statusLabel(it.sc, &it.st))
 				sub := c.Objects[1].(*widget.Label)
 				if it.extra != "" {
 					sub.SetText(it.extra)
@@ -163,6 +164,9 @@ func (s *homeScreen) refresh() {
 				}
 				for _, st := range page.Records {
 					c, _ := st.Value(model.FieldReviewComment).AsText()
+					if c == "" && !strings.Contains(status, "return") {
+						continue // reached by other moves too; only returns carry a comment
+					}
 					if c != "" {
 						c = lang.L("Comment: {{.Comment}}", map[string]any{"Comment": c})
 					}

@@ -282,6 +282,9 @@ func (a *App) defaults(sc *model.Schema) map[string]model.Value {
 			vals[model.FieldVillage] = model.Str(a.user.Village)
 		}
 	}
+	if f, ok := sc.Field("grid"); ok && f.Kind == model.KindRef && f.Ref == "straw_grid" && a.user != nil && a.user.Grid != "" {
+		vals["grid"] = model.Str(a.user.Grid)
+	}
 	if sc.DateField != "" {
 		if f, ok := sc.Field(sc.DateField); ok && f.Kind == model.KindDate {
 			vals[sc.DateField] = model.Str(a.opts.Now().In(beijing).Format(model.LayoutDate))
