@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-resty/resty/v2"
@@ -25,7 +26,7 @@ type Client struct {
 	log  *slog.Logger
 
 	mu    sync.Mutex // serializes Sync and Enroll
-	token string
+	token atomic.Pointer[string]
 }
 
 // New returns a client for cfg.
@@ -36,15 +37,13 @@ func New(cfg Config) *Client {
 		SetRetryCount(0). // retries are ours: per-attempt timeouts, 4xx never
 		SetDisableWarn(true).
 		SetHeader("User-Agent", "lantian-client/"+protocol.Version)
-	return &Client{cfg: cfg, http: r, log: cfg.Logger, token: cfg.Token}
+	c := &Client{cfg: cfg, http: r, log: cfg.Logger}
+	c.token.Store(&cfg.Token)
+	return c
 }
 
 // Token returns the bearer token the client uses (set by Enroll).
-func (c *Client) Token() string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.token
-}
+func (c *Client) Token() string { return *c.token.Load() }
 
 // Error is a sync failure that is not the server's answer (those are
 // *protocol.Error): the network, the local store, or a server that

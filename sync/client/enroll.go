@@ -35,6 +35,6 @@ func (c *Client) Enroll(ctx context.Context, code, label string) (protocol.Enrol
 	if resp.Token == "" || resp.Device != st.Device() {
 		return protocol.EnrollResponse{}, serverErr("enroll", "enroll response for device %s without token", resp.Device)
 	}
-	c.token = resp.Token
+	c.token.Store(&resp.Token)
 	return resp, nil
 }
