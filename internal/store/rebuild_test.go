@@ -84,3 +84,36 @@ func TestRebuildAndCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestOpenFinishesInterruptedRebuild(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t)
+	dir := t.TempDir()
+	s, err := openDir(t, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	makeOps(t, s, fx, 9)
+	want := states(t, s)
+	// A rebuild that crashed after dropping the states and indexes.
+	if err := s.update(func(txn *badger.Txn) error { return txn.Set(metaKeyOf(metaRebuilding), []byte{1}) }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.db.DropPrefix([]byte{pfxState}, []byte{pfxIndex}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s, err = openDir(t, dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if got := states(t, s); !reflect.DeepEqual(got, want) {
+		t.Fatalf("after reopen: %d records; want %d", len(got), len(want))
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
