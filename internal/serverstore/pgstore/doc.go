@@ -56,5 +56,8 @@
 //
 // The store keeps a small pool of pgx connections: at most 10, or the
 // URL's pool_max_conns parameter (as pgxpool reads it). Reads run in
-// autocommit mode (READ COMMITTED, one snapshot per statement).
+// autocommit mode (READ COMMITTED, one snapshot per statement). Pull reads
+// a page in chunks of rows after the last seq read; since every snapshot
+// holds a prefix of the server seqs, chunks read under successive
+// snapshots still never pass an op that commits later.
 package pgstore

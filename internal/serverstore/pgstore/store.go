@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -17,7 +18,6 @@ import (
 // database.
 type Store struct {
 	pool *pool
-	log  *slog.Logger
 }
 
 var _ server.Storage = (*Store)(nil)
@@ -90,7 +90,8 @@ var schema = []string{
 
 // Open connects to the database at url (a PostgreSQL URL or key=value
 // string; pool_max_conns sets the connection limit) and creates the
-// schema when it is missing. logger receives the store's warnings; nil
+// schema when it is missing. Other pgxpool parameters (pool_*) are
+// ignored with a warning. logger receives the store's messages; nil
 // discards them.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
 	if logger == nil {
@@ -101,13 +102,21 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 		return nil, fmt.Errorf("pgstore: %w", err)
 	}
 	maxConns := defaultMaxConns
-	if v, ok := cfg.RuntimeParams["pool_max_conns"]; ok {
-		delete(cfg.RuntimeParams, "pool_max_conns")
+	for k, v := range cfg.RuntimeParams {
+		if !strings.HasPrefix(k, "pool_") {
+			continue
+		}
+		// pgxpool's parameters are not server settings: never send them.
+		delete(cfg.RuntimeParams, k)
+		if k != "pool_max_conns" {
+			logger.Warn("pgstore: connection parameter ignored", "param", k)
+			continue
+		}
 		if maxConns, err = strconv.Atoi(v); err != nil || maxConns < 1 {
 			return nil, fmt.Errorf("pgstore: pool_max_conns %q is not a positive number", v)
 		}
 	}
-	s := &Store{pool: newPool(cfg, maxConns), log: logger}
+	s := &Store{pool: newPool(cfg, maxConns)}
 	err = s.pool.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(schemaLockKey)); err != nil {
 			return err

@@ -290,8 +290,36 @@ func TestOpenAgain(t *testing.T) {
 	if err != nil || fmt.Sprint(sss) != "[3]" {
 		t.Errorf("server seq after reopening: got %v, %v; want [3]", sss, err)
 	}
-	if _, err := pgstore.Open(ctx, withParam(u, "pool_max_conns", "zero"), nil); err == nil {
-		t.Errorf("Open with pool_max_conns=zero: got nil error; want one")
+}
+
+func TestOpenParams(t *testing.T) {
+	ctx := context.Background()
+	u := freshURL(t)
+	tests := []struct {
+		name    string
+		url     string
+		wantErr bool
+	}{
+		{"max conns", withParam(u, "pool_max_conns", "2"), false},
+		{"other pool parameter ignored", withParam(u, "pool_min_conns", "1"), false},
+		{"max conns not a number", withParam(u, "pool_max_conns", "zero"), true},
+		{"max conns zero", withParam(u, "pool_max_conns", "0"), true},
+		{"unknown server setting", withParam(u, "no_such_setting", "1"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, err := pgstore.Open(ctx, tt.url, nil)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Open: got %v; want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			defer s.Close()
+			if _, err := s.Head(ctx, uuid.New()); err != nil {
+				t.Errorf("Head: got %v; want nil", err)
+			}
+		})
 	}
 }
 
