@@ -76,7 +76,7 @@ func (s *Store) appendLocked(ch Change) (oplog.State, error) {
 		}
 		op.Prev = hd.Hash
 		op.Sign(s.priv)
-		if err := storeOp(txn, &op); err != nil {
+		if err := storeOp(txn, &op, nil); err != nil {
 			return err
 		}
 		if err := txn.Set(headKey(s.device), head{Seq: seq, Hash: op.Hash()}.encode()); err != nil {
@@ -221,13 +221,16 @@ func (s *Store) buildOp(txn *badger.Txn, ch Change) (oplog.Op, error) {
 	return op, nil
 }
 
-// storeOp writes op to the log and the record's op index.
-func storeOp(txn *badger.Txn, op *oplog.Op) error {
-	v, err := encodeOp(op)
-	if err != nil {
-		return err
+// storeOp writes op to the log and the record's op index; enc is its
+// encodeOp form (nil: encode it here).
+func storeOp(txn *badger.Txn, op *oplog.Op, enc []byte) error {
+	if enc == nil {
+		var err error
+		if enc, err = encodeOp(op); err != nil {
+			return err
+		}
 	}
-	if err := txn.Set(logKey(op.ID()), v); err != nil {
+	if err := txn.Set(logKey(op.ID()), enc); err != nil {
 		return err
 	}
 	return txn.Set(recordOpKey(op.Record, op.ID()), nil)

@@ -43,6 +43,13 @@ func (s *Store) ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (A
 	return s.apply(ctx, ops, &cursor)
 }
 
+// remoteOp is an op of a batch with its hash and stored encoding.
+type remoteOp struct {
+	op   oplog.Op
+	hash oplog.Hash
+	enc  []byte
+}
+
 // batch is the work of one Apply in its transaction.
 type batch struct {
 	s        *Store
@@ -60,24 +67,32 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 	if err := ctx.Err(); err != nil {
 		return ApplyResult{}, err
 	}
-	// Stateless checks first, outside the lock.
-	ops := make([]oplog.Op, len(in))
-	copy(ops, in)
-	errs := make([]error, len(ops))
-	parallel(len(ops), func(i int) { errs[i] = checkRemote(&ops[i]) })
+	// Stateless checks and encodings first, outside the lock and in
+	// parallel.
+	ops := make([]remoteOp, len(in))
+	errs := make([]error, len(in))
+	parallel(len(in), func(i int) {
+		r := &ops[i]
+		r.op = in[i]
+		if errs[i] = checkRemote(&r.op); errs[i] != nil {
+			return
+		}
+		r.hash = r.op.Hash()
+		r.enc, errs[i] = encodeOp(&r.op)
+	})
 	for i, err := range errs {
 		if err != nil {
-			return ApplyResult{}, &OpError{ID: ops[i].ID(), Err: err}
+			return ApplyResult{}, &OpError{ID: in[i].ID(), Err: err}
 		}
 	}
 	if err := s.verifyNew(ops); err != nil {
 		return ApplyResult{}, err
 	}
 	sort.SliceStable(ops, func(i, j int) bool {
-		if c := bytes.Compare(ops[i].Device[:], ops[j].Device[:]); c != 0 {
+		if c := bytes.Compare(ops[i].op.Device[:], ops[j].op.Device[:]); c != 0 {
 			return c < 0
 		}
-		return ops[i].Seq < ops[j].Seq
+		return ops[i].op.Seq < ops[j].op.Seq
 	})
 
 	res, recs, err := s.applyLocked(ctx, ops, cursor)
@@ -90,7 +105,7 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 
 // applyLocked stores a checked, sorted batch under the write lock and
 // returns the records it changed.
-func (s *Store) applyLocked(ctx context.Context, ops []oplog.Op, cursor *uint64) (ApplyResult, []uuid.UUID, error) {
+func (s *Store) applyLocked(ctx context.Context, ops []remoteOp, cursor *uint64) (ApplyResult, []uuid.UUID, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
@@ -111,7 +126,7 @@ func (s *Store) applyLocked(ctx context.Context, ops []oplog.Op, cursor *uint64)
 			return ApplyResult{}, nil, err
 		}
 		if err := b.add(&ops[i]); err != nil {
-			return ApplyResult{}, nil, &OpError{ID: ops[i].ID(), Err: err}
+			return ApplyResult{}, nil, &OpError{ID: ops[i].op.ID(), Err: err}
 		}
 	}
 	if err := b.finish(); err != nil {
@@ -169,7 +184,8 @@ func checkRemote(op *oplog.Op) error {
 
 // add stores one op of the batch, or holds it, or counts it as a
 // duplicate.
-func (b *batch) add(op *oplog.Op) error {
+func (b *batch) add(r *remoteOp) error {
+	op, h := &r.op, r.hash
 	if err := b.checkRecord(op); err != nil {
 		return err
 	}
@@ -177,17 +193,16 @@ func (b *batch) add(op *oplog.Op) error {
 	if err != nil {
 		return err
 	}
-	h := op.Hash()
 	switch {
 	case op.Seq <= hd.Seq:
 		return b.duplicate(op, h)
 	case op.Seq > hd.Seq+1:
-		return b.hold(op, h)
+		return b.hold(op, h, r.enc)
 	}
 	if op.Prev != hd.Hash {
 		return fmt.Errorf("%w: prev %x is not the hash of %s/%d", ErrBrokenChain, op.Prev[:4], op.Device, hd.Seq)
 	}
-	if err := b.store(op, h); err != nil {
+	if err := b.store(op, h, r.enc); err != nil {
 		return err
 	}
 	return b.release(op.Device)
@@ -268,7 +283,7 @@ func (b *batch) refuseTwin(op *oplog.Op) error {
 }
 
 // hold keeps an op whose predecessor has not arrived.
-func (b *batch) hold(op *oplog.Op, h oplog.Hash) error {
+func (b *batch) hold(op *oplog.Op, h oplog.Hash, enc []byte) error {
 	v, err := getValue(b.txn, pendingKey(op.ID()))
 	switch {
 	case err == nil:
@@ -284,18 +299,14 @@ func (b *batch) hold(op *oplog.Op, h oplog.Hash) error {
 	case !errors.Is(err, ErrNotFound):
 		return err
 	}
-	enc, err := encodeOp(op)
-	if err != nil {
-		return err
-	}
 	b.res.Held++
 	b.held[op.ID()] = struct{}{}
 	return b.txn.Set(pendingKey(op.ID()), enc)
 }
 
-// store adds op to the log as its device's new head.
-func (b *batch) store(op *oplog.Op, h oplog.Hash) error {
-	if err := storeOp(b.txn, op); err != nil {
+// store adds op, encoded as enc, to the log as its device's new head.
+func (b *batch) store(op *oplog.Op, h oplog.Hash, enc []byte) error {
+	if err := storeOp(b.txn, op, enc); err != nil {
 		return err
 	}
 	b.heads[op.Device] = head{Seq: op.Seq, Hash: h}
@@ -336,7 +347,7 @@ func (b *batch) release(dev uuid.UUID) error {
 			delete(b.held, next)
 			b.res.Held--
 		}
-		if err := b.store(&op, op.Hash()); err != nil {
+		if err := b.store(&op, op.Hash(), v); err != nil {
 			return err
 		}
 	}

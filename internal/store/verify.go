@@ -8,8 +8,6 @@ import (
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
-
-	"github.com/lantian-tz/lantian/internal/oplog"
 )
 
 // verifyNew checks the signatures of the ops of a batch that are not yet
@@ -18,18 +16,18 @@ import (
 // stored copy instead, under the lock (a copy with the same hash carries
 // nothing new that is signed; one with another hash is verified there).
 // Every op's device must be registered.
-func (s *Store) verifyNew(ops []oplog.Op) error {
+func (s *Store) verifyNew(ops []remoteOp) error {
 	keys := map[uuid.UUID]ed25519.PublicKey{}
 	heads := map[uuid.UUID]uint64{}
 	err := s.view(func(txn *badger.Txn) error {
 		for i := range ops {
-			dev := ops[i].Device
+			dev := ops[i].op.Device
 			if _, ok := keys[dev]; ok {
 				continue
 			}
 			k, err := deviceKeyOf(txn, dev)
 			if err != nil {
-				return &OpError{ID: ops[i].ID(), Err: err}
+				return &OpError{ID: ops[i].op.ID(), Err: err}
 			}
 			hd, err := getHead(txn, dev)
 			if err != nil {
@@ -44,20 +42,20 @@ func (s *Store) verifyNew(ops []oplog.Op) error {
 	}
 	var todo []int
 	for i := range ops {
-		if ops[i].Seq > heads[ops[i].Device] {
+		if ops[i].op.Seq > heads[ops[i].op.Device] {
 			todo = append(todo, i)
 		}
 	}
 	errs := make([]error, len(todo))
 	parallel(len(todo), func(k int) {
-		op := &ops[todo[k]]
+		op := &ops[todo[k]].op
 		if err := op.VerifySig(keys[op.Device]); err != nil {
 			errs[k] = fmt.Errorf("%w: %w", ErrBadSignature, err)
 		}
 	})
 	for k, err := range errs {
 		if err != nil {
-			return &OpError{ID: ops[todo[k]].ID(), Err: err}
+			return &OpError{ID: ops[todo[k]].op.ID(), Err: err}
 		}
 	}
 	return nil
