@@ -5,11 +5,13 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/demo"
+	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -61,3 +63,41 @@ func BenchmarkLoadFromStore(b *testing.B) {
 // took 45 s to fill, 3.3 s to load). The in-memory store's RSS is mostly
 // Badger's tables, not Load's.
 const loadBenchRecords = 20000
+
+// TestLoadFromStoreMatchesCompute loads demo records through the real
+// store and checks the figures against Compute over the same records.
+func TestLoadFromStoreMatchesCompute(t *testing.T) {
+	s, err := store.Open(store.Options{InMemory: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if n := fillStore(t, s, countyA, 600); n < 300 {
+		t.Fatalf("store took %d of 600 demo records", n)
+	}
+	var all []oplog.State
+	q := store.Query{Limit: 100}
+	for {
+		page, err := s.List(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, page.Records...)
+		if page.Next == "" {
+			break
+		}
+		q.After = page.Next
+	}
+	opts := Options{Now: now, Targets: map[string]int{countyA: 50}}
+	got, err := Load(context.Background(), s, countyA, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Compute(all, opts)
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Load differs from Compute:\ngot  %+v\nwant %+v", got.Total.FarmCoal, want.Total.FarmCoal)
+	}
+	if got.Total.FarmCoal.Listed.Records == 0 || got.Total.Straw.Villages == nil {
+		t.Errorf("demo figures empty: %+v", got.Total.FarmCoal)
+	}
+}
