@@ -73,10 +73,11 @@ func (g *opGen) next(n int) []oplog.Op {
 	return ops
 }
 
-// applyGen applies n ops of g to s in batches of 1000; with b set, the
-// making of the ops is not timed.
-func applyGen(tb testing.TB, b *testing.B, s *Store, g *opGen, n int) {
+// applyGen applies n ops of g to s in batches of 1000 and returns each
+// batch's latency; with b set, the making of the ops is not timed.
+func applyGen(tb testing.TB, b *testing.B, s *Store, g *opGen, n int) []time.Duration {
 	tb.Helper()
+	var lat []time.Duration
 	for done := 0; done < n; done += 1000 {
 		if b != nil {
 			b.StopTimer()
@@ -85,10 +86,20 @@ func applyGen(tb testing.TB, b *testing.B, s *Store, g *opGen, n int) {
 		if b != nil {
 			b.StartTimer()
 		}
+		t0 := time.Now()
 		if _, err := s.Apply(context.Background(), ops); err != nil {
 			tb.Fatal(err)
 		}
+		lat = append(lat, time.Since(t0))
 	}
+	return lat
+}
+
+// reportPercentiles reports the p50 and p99 of lat in unit.
+func reportPercentiles(b *testing.B, lat []time.Duration, unit time.Duration, name string) {
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	b.ReportMetric(float64(lat[len(lat)/2])/float64(unit), name+"-p50")
+	b.ReportMetric(float64(lat[len(lat)*99/100])/float64(unit), name+"-p99")
 }
 
 var bench struct {
@@ -202,15 +213,14 @@ func BenchmarkAppend(b *testing.B) {
 		last = st.Record
 	}
 	b.StopTimer()
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "µs-p50")
-	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "µs-p99")
+	reportPercentiles(b, lat, time.Microsecond, "µs")
 	b.ReportMetric(peakRSSMB(), "MB-rss")
 	b.ReportMetric(anonRSSMB(), "MB-anon")
 }
 
 func BenchmarkApply100k(b *testing.B) {
 	fx := newFixture(b)
+	var lat []time.Duration
 	resetPeakRSS()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -224,10 +234,11 @@ func BenchmarkApply100k(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		applyGen(b, b, s, g, 100_000)
+		lat = append(lat, applyGen(b, b, s, g, 100_000)...)
 		b.StopTimer()
 		s.Close()
 	}
+	reportPercentiles(b, lat, time.Millisecond, "ms/batch")
 	b.ReportMetric(peakRSSMB(), "MB-rss")
 	b.ReportMetric(anonRSSMB(), "MB-anon")
 }
