@@ -13,7 +13,10 @@ import (
 //	k/<codehash32>                enrollment code (JSON)
 //	h/<device16>                  head: acked8 hash32
 //	l/<device16><seq8>            log entry: see encodeLogValue
-//	o/<serverseq8>                applied op: eff8 device16 raw
+//	o/<serverseq8>                applied op: eff8 device16 prevProvince8
+//	                              prevCounty8 raw (see Append)
+//	a/<device16>                  seq of the device's last applied op
+//	x/<device16><county>          seq of its last applied op in county
 //	c/<county>\x00<serverseq8>    index of applied ops by county
 //	p/<province>\x00<serverseq8>  index of applied ops by province
 //	s                             last server seq
@@ -26,6 +29,8 @@ const (
 	pOp       = 'o'
 	pCounty   = 'c'
 	pProvince = 'p'
+	pApplied  = 'a'
+	pAppliedC = 'x'
 )
 
 var keySeq = []byte("s")

@@ -19,7 +19,7 @@ import (
 const (
 	flagRefused = 1
 	logFixed    = 1 + 8 + 8 + 32 // flags, server seq, eff, hash
-	opFixed     = 8 + 16         // eff, device
+	opFixed     = 8 + 16 + 8 + 8 // eff, device, prevProvince, prevCounty
 )
 
 // encodeLogValue is flags ss eff hash, then for refused entries the
@@ -144,6 +144,15 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		if err != nil {
 			return err
 		}
+		// The seq of the device's previous applied op, overall (all in
+		// one province) and per county, is kept with each op so a pull
+		// can tell receivers which of the device's ops their scope got
+		// before it (protocol.PageOp.ScopePrev).
+		prevAll, err := readU64(txn, key(pApplied, dev[:]))
+		if err != nil {
+			return err
+		}
+		prevCounty := map[string]uint64{}
 		for i, e := range entries {
 			if want := from.Acked + 1 + uint64(i); e.Seq != want {
 				return fmt.Errorf("serverstore: append %s: entry seq %d; want %d", dev, e.Seq, want)
@@ -153,10 +162,19 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 				last++
 				e.ServerSeq = last
 				sss[i] = last
+				pc, ok := prevCounty[e.County]
+				if !ok {
+					if pc, err = readU64(txn, key(pAppliedC, dev[:], []byte(e.County))); err != nil {
+						return err
+					}
+				}
 				v := make([]byte, 0, opFixed+len(e.Raw))
 				v = binary.BigEndian.AppendUint64(v, uint64(e.Eff))
 				v = append(v, dev[:]...)
+				v = binary.BigEndian.AppendUint64(v, prevAll)
+				v = binary.BigEndian.AppendUint64(v, pc)
 				v = append(v, e.Raw...)
+				prevAll, prevCounty[e.County] = e.Seq, e.Seq
 				ss := u64(last)
 				if err := txn.Set(opKey(last), v); err != nil {
 					return err
@@ -180,6 +198,14 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		if err := txn.Set(keySeq, u64(last)); err != nil {
 			return err
 		}
+		if err := txn.Set(key(pApplied, dev[:]), u64(prevAll)); err != nil {
+			return err
+		}
+		for c, seq := range prevCounty {
+			if err := txn.Set(key(pAppliedC, dev[:], []byte(c)), u64(seq)); err != nil {
+				return err
+			}
+		}
 		hv := binary.BigEndian.AppendUint64(make([]byte, 0, 40), h.Acked)
 		return txn.Set(headKey(dev), append(hv, h.Hash[:]...))
 	})
@@ -189,8 +215,11 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 	return sss, nil
 }
 
-func readCounter(txn *badger.Txn) (uint64, error) {
-	it, err := txn.Get(keySeq)
+func readCounter(txn *badger.Txn) (uint64, error) { return readU64(txn, keySeq) }
+
+// readU64 reads a big-endian uint64 value, 0 when the key is absent.
+func readU64(txn *badger.Txn, k []byte) (uint64, error) {
+	it, err := txn.Get(k)
 	if errors.Is(err, badger.ErrKeyNotFound) {
 		return 0, nil
 	} else if err != nil {
@@ -199,7 +228,7 @@ func readCounter(txn *badger.Txn) (uint64, error) {
 	var n uint64
 	err = it.Value(func(b []byte) error {
 		if len(b) != 8 {
-			return fmt.Errorf("serverstore: server seq of %d bytes", len(b))
+			return fmt.Errorf("serverstore: %q: %d bytes", k, len(b))
 		}
 		n = binary.BigEndian.Uint64(b)
 		return nil
@@ -235,7 +264,11 @@ func (s *Store) Pull(_ context.Context, scope protocol.Scope, after uint64, maxB
 			if len(v) < opFixed {
 				return fmt.Errorf("serverstore: op %d: %d bytes", ss, len(v))
 			}
-			op := protocol.PageOp{ServerSeq: ss, Eff: hlc.Timestamp(binary.BigEndian.Uint64(v)), Raw: v[opFixed:]}
+			op := protocol.PageOp{ServerSeq: ss, Eff: hlc.Timestamp(binary.BigEndian.Uint64(v)), Raw: v[opFixed:],
+				ScopePrev: binary.BigEndian.Uint64(v[24:32])}
+			if scope.County != "" {
+				op.ScopePrev = binary.BigEndian.Uint64(v[32:40])
+			}
 			size += protocol.PageOpSize(op)
 			if size > maxBytes && len(page.Ops) > 0 {
 				page.More = true

@@ -44,8 +44,8 @@ func DecodePushRaw(b []byte) (PushRequest, [][]byte, error) {
 	return req, raws, nil
 }
 
-// EncodePull returns the page frame of resp, stamping each op's binary
-// form with its Eff and ServerSeq.
+// EncodePull returns the page frame of resp: each op's binary form with
+// its Eff, ServerSeq and ScopePrev (0 where ScopePrev is short).
 func EncodePull(resp PullResponse) ([]byte, error) {
 	p := PageFrame{Cursor: resp.Cursor, More: resp.More, ServerTime: resp.ServerTime, Keys: resp.Keys}
 	size := 64 + len(resp.Keys)*48
@@ -55,7 +55,11 @@ func EncodePull(resp PullResponse) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
-		p.Ops = append(p.Ops, PageOp{ServerSeq: o.ServerSeq, Eff: o.Eff, Raw: raw})
+		po := PageOp{ServerSeq: o.ServerSeq, Eff: o.Eff, Raw: raw}
+		if i < len(resp.ScopePrev) {
+			po.ScopePrev = resp.ScopePrev[i]
+		}
+		p.Ops = append(p.Ops, po)
 		size += len(raw) + 24
 	}
 	return AppendPageFrame(make([]byte, 0, size), p), nil
@@ -68,7 +72,8 @@ func DecodePull(b []byte) (PullResponse, error) {
 	if err != nil {
 		return PullResponse{}, err
 	}
-	resp := PullResponse{Cursor: p.Cursor, More: p.More, ServerTime: p.ServerTime, Keys: p.Keys, Ops: make([]oplog.Op, len(p.Ops))}
+	resp := PullResponse{Cursor: p.Cursor, More: p.More, ServerTime: p.ServerTime, Keys: p.Keys,
+		Ops: make([]oplog.Op, len(p.Ops)), ScopePrev: make([]uint64, len(p.Ops))}
 	for i, po := range p.Ops {
 		o := &resp.Ops[i]
 		if err := o.UnmarshalBinary(po.Raw); err != nil {
@@ -76,6 +81,7 @@ func DecodePull(b []byte) (PullResponse, error) {
 		}
 		o.ServerSeq = po.ServerSeq
 		o.Eff = po.Eff
+		resp.ScopePrev[i] = po.ScopePrev
 	}
 	return resp, nil
 }

@@ -16,7 +16,7 @@ import (
 //
 //	push:  "LTP\x01" device[16] n {len op[len]}×n
 //	page:  "LTL\x01" cursor flags server_time
-//	       k {device[16] key[32]}×k  n {server_seq eff len op[len]}×n
+//	       k {device[16] key[32]}×k  n {server_seq eff scope_prev len op[len]}×n
 //
 // flags bit 0 is "more". Nothing may follow the last op.
 const (
@@ -78,6 +78,9 @@ type DeviceKey struct {
 type PageOp struct {
 	ServerSeq uint64
 	Eff       hlc.Timestamp
+	// ScopePrev is the seq of the previous op of the same device that the
+	// page's scope receives, 0 when none (see PullResponse.ScopePrev).
+	ScopePrev uint64
 	Raw       []byte
 }
 
@@ -110,6 +113,7 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 	for _, o := range p.Ops {
 		dst = binary.AppendUvarint(dst, o.ServerSeq)
 		dst = binary.AppendUvarint(dst, uint64(o.Eff))
+		dst = binary.AppendUvarint(dst, o.ScopePrev)
 		dst = binary.AppendUvarint(dst, uint64(len(o.Raw)))
 		dst = append(dst, o.Raw...)
 	}
@@ -119,7 +123,8 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 // PageOpSize is the number of bytes op adds to a page frame, for paging
 // by bytes.
 func PageOpSize(op PageOp) int {
-	return uvarintLen(op.ServerSeq) + uvarintLen(uint64(op.Eff)) + uvarintLen(uint64(len(op.Raw))) + len(op.Raw)
+	return uvarintLen(op.ServerSeq) + uvarintLen(uint64(op.Eff)) + uvarintLen(op.ScopePrev) +
+		uvarintLen(uint64(len(op.Raw))) + len(op.Raw)
 }
 
 func uvarintLen(x uint64) int {
@@ -163,14 +168,15 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 		p.Keys = append(p.Keys, k)
 	}
 	n := r.uvarint()
-	// Each op needs at least 4 bytes, which bounds n by the input.
-	if r.err == nil && n > uint64(len(r.b)-r.off)/4 {
+	// Each op needs at least 5 bytes, which bounds n by the input.
+	if r.err == nil && n > uint64(len(r.b)-r.off)/5 {
 		r.fail("%d ops in %d bytes", n, len(r.b)-r.off)
 	}
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		var o PageOp
 		o.ServerSeq = r.uvarint()
 		o.Eff = hlc.Timestamp(r.uvarint())
+		o.ScopePrev = r.uvarint()
 		o.Raw = r.op()
 		p.Ops = append(p.Ops, o)
 	}

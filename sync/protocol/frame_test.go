@@ -77,7 +77,7 @@ func TestPageFrameRoundTrip(t *testing.T) {
 		Keys: []DeviceKey{{Device: uuid.New(), Key: bytes.Repeat([]byte{7}, 32)}},
 		Ops: []PageOp{
 			{ServerSeq: 1233, Eff: 99, Raw: []byte("first")},
-			{ServerSeq: 1234, Eff: 1 << 60, Raw: []byte("second")},
+			{ServerSeq: 1234, Eff: 1 << 60, ScopePrev: 7, Raw: []byte("second")},
 		},
 	}
 	b := AppendPageFrame(nil, p)
@@ -96,7 +96,7 @@ func TestPageFrameRoundTrip(t *testing.T) {
 	}
 	size := 0
 	for i, o := range got.Ops {
-		if o.ServerSeq != p.Ops[i].ServerSeq || o.Eff != p.Ops[i].Eff || !bytes.Equal(o.Raw, p.Ops[i].Raw) {
+		if o.ServerSeq != p.Ops[i].ServerSeq || o.Eff != p.Ops[i].Eff || o.ScopePrev != p.Ops[i].ScopePrev || !bytes.Equal(o.Raw, p.Ops[i].Raw) {
 			t.Errorf("op %d: got %+v; want %+v", i, o, p.Ops[i])
 		}
 		size += PageOpSize(o)

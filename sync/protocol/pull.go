@@ -25,6 +25,14 @@ type PullResponse struct {
 	Keys []DeviceKey
 	// Ops carry their server stamps in Eff and ServerSeq.
 	Ops []oplog.Op
+	// ScopePrev[i] is the seq of the previous op of Ops[i].Device that
+	// this scope receives, 0 when none. When it is below Ops[i].Seq-1, the
+	// ops in between were refused or belong to counties outside the
+	// scope (a province device writes many counties); the server verified
+	// the device's hash chain across them. A receiver whose head for the
+	// device is at ScopePrev[i] applies Ops[i] without waiting for them;
+	// one whose head is below it has missed a page and must not.
+	ScopePrev []uint64
 }
 
 // DecodePullRequest decodes a pull request.

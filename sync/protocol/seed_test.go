@@ -46,7 +46,7 @@ func seeds(t *testing.T) map[string][][]byte {
 	stamped[0].ServerSeq, stamped[0].Eff = 41, stamped[0].HLC
 	stamped[1].ServerSeq, stamped[1].Eff = 42, stamped[1].HLC-1
 	page, err := EncodePull(PullResponse{Cursor: 42, More: true, ServerTime: 1764392000000,
-		Keys: []DeviceKey{{Device: ops[0].Device, Key: pub}}, Ops: stamped})
+		Keys: []DeviceKey{{Device: ops[0].Device, Key: pub}}, Ops: stamped, ScopePrev: []uint64{0, 1}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -178,3 +178,41 @@ func TestPullNeverSkipsConcurrentPushes(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestPullScopePrev checks the links that let receivers apply a device's
+// ops across the ones their scope does not get (other counties, refused).
+func TestPullScopePrev(t *testing.T) {
+	e := newEnv(t)
+	prov := e.enroll(hebei, "", model.RoleProvince)
+	grid := e.enroll(hebei, county1, model.RoleGrid)
+	c1 := e.enroll(hebei, county1, model.RoleCounty)
+	e.push(prov, []oplog.Op{prov.op(t, county1, nil), prov.op(t, county2, nil), prov.op(t, county1, nil), prov.op(t, county2, nil)})
+	e.push(grid, []oplog.Op{grid.op(t, county1, nil), grid.op(t, county3, nil), grid.op(t, county1, nil)}) // seq 2 refused
+	links := func(p protocol.PullResponse, dev *device) string {
+		s := ""
+		for i, o := range p.Ops {
+			if o.Device == dev.id {
+				s += fmt.Sprintf("%d<-%d ", o.Seq, p.ScopePrev[i])
+			}
+		}
+		return s
+	}
+	tests := []struct {
+		name   string
+		reader *device
+		dev    *device
+		want   string
+	}{
+		{"county reader, province device", c1, prov, "1<-0 3<-1 "},
+		{"province reader, province device", prov, prov, "1<-0 2<-1 3<-2 4<-3 "},
+		{"county reader, device with a refused op", c1, grid, "1<-0 3<-1 "},
+		{"province reader, device with a refused op", prov, grid, "1<-0 3<-1 "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := links(e.pull(tt.reader, 0, 0), tt.dev); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
+	}
+}
