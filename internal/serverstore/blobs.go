@@ -106,12 +106,18 @@ func (b *Blobs) Write(id string, offset, total int64, r io.Reader) (int64, bool,
 		err = protocol.ErrBlobTooLarge.Withf("more bytes than the announced %d", total)
 	}
 	if err != nil {
-		// Keep what was written up to the announced size: the next part
-		// resumes at Stat's offset.
-		_ = f.Truncate(min(held+n, total))
+		// A cut part keeps what arrived, so the upload resumes from there;
+		// a part that overran, or that would leave a full-size partial
+		// never verified, is dropped whole.
+		keep := held
+		var pe *protocol.Error
+		if !errors.As(err, &pe) && held+n < total {
+			keep = held + n
+		}
+		_ = f.Truncate(keep)
 		_ = f.Sync()
 		_ = f.Close()
-		return b.held(id), false, err
+		return keep, false, err
 	}
 	if err := f.Sync(); err != nil {
 		_ = f.Close()
@@ -125,11 +131,6 @@ func (b *Blobs) Write(id string, offset, total int64, r io.Reader) (int64, bool,
 		return held, false, nil
 	}
 	return b.finish(id, held)
-}
-
-func (b *Blobs) held(id string) int64 {
-	n, _, _ := b.Stat(id)
-	return n
 }
 
 // finish verifies a fully uploaded partial and moves it into place.

@@ -77,6 +77,41 @@ func TestBlobsRefuse(t *testing.T) {
 			if _, _, err := b.Open(goodID); !errors.Is(err, protocol.ErrNotFound) {
 				t.Errorf("Open after refusal: got %v; want %v", err, protocol.ErrNotFound)
 			}
+			if held, done, _ := b.Stat(goodID); held != 0 || done {
+				t.Errorf("Stat after refusal: got %d %v; want 0 false", held, done)
+			}
 		})
+	}
+}
+
+// cutReader delivers n bytes, then fails like a dropped connection.
+type cutReader struct {
+	b []byte
+	n int
+}
+
+func (c *cutReader) Read(p []byte) (int, error) {
+	if c.n == 0 {
+		return 0, io.ErrUnexpectedEOF
+	}
+	k := copy(p[:min(len(p), c.n)], c.b)
+	c.b, c.n = c.b[k:], c.n-k
+	return k, nil
+}
+
+func TestBlobsCutPartResumes(t *testing.T) {
+	b, err := OpenBlobs(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	content := bytes.Repeat([]byte("0123456789"), 100)
+	sum := sha256.Sum256(content)
+	id := hex.EncodeToString(sum[:])
+	held, _, err := b.Write(id, 0, 1000, &cutReader{b: content, n: 300})
+	if err == nil || held != 300 {
+		t.Fatalf("cut part: got %d, %v; want 300 and an error", held, err)
+	}
+	if held, done, err := b.Write(id, 300, 1000, bytes.NewReader(content[300:])); err != nil || held != 1000 || !done {
+		t.Errorf("resumed part: got %d %v %v; want 1000 true nil", held, done, err)
 	}
 }
