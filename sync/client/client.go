@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/go-resty/resty/v2"
+	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
@@ -27,7 +28,14 @@ type Client struct {
 
 	mu    sync.Mutex // serializes Sync and Enroll
 	token atomic.Pointer[string]
+	// known are the devices whose keys this client registered in the
+	// store (guarded by mu).
+	known map[uuid.UUID]bool
 }
+
+// maxReply bounds an answer's body, compressed and decompressed: a
+// photo or a pull page with room to spare.
+const maxReply = max(protocol.MaxBlobBytes, protocol.MaxPullBytes) + 1<<20
 
 // New returns a client for cfg.
 func New(cfg Config) *Client {
@@ -36,8 +44,9 @@ func New(cfg Config) *Client {
 		SetBaseURL(strings.TrimRight(cfg.BaseURL, "/")).
 		SetRetryCount(0). // retries are ours: per-attempt timeouts, 4xx never
 		SetDisableWarn(true).
+		SetResponseBodyLimit(maxReply).
 		SetHeader("User-Agent", "lantian-client/"+protocol.Version)
-	c := &Client{cfg: cfg, http: r, log: cfg.Logger}
+	c := &Client{cfg: cfg, http: r, log: cfg.Logger, known: map[uuid.UUID]bool{}}
 	c.token.Store(&cfg.Token)
 	return c
 }
@@ -168,7 +177,7 @@ func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, e
 		count(int64(len(raw)))
 	}
 	status := resp.StatusCode()
-	body, err := protocol.ReadBody(bytes.NewReader(raw), resp.Header().Get("Content-Encoding"), protocol.MaxPullBytes*2)
+	body, err := protocol.ReadBody(bytes.NewReader(raw), resp.Header().Get("Content-Encoding"), maxReply)
 	if err != nil {
 		// A body cut short by the network decodes badly: retry.
 		return reply{}, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}, true

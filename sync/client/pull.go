@@ -5,8 +5,6 @@ import (
 	"crypto/ed25519"
 	"net/http"
 
-	"github.com/google/uuid"
-
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/sync/bundle"
 	"github.com/lantian-tz/lantian/sync/protocol"
@@ -22,7 +20,6 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 	if err != nil {
 		return storeErr("pull", err)
 	}
-	known := map[uuid.UUID]bool{}
 	var bytes int64
 	count := func(n int64) { bytes += n }
 	var got int
@@ -49,13 +46,13 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 			return serverErr("pull", "page cursor %d before %d", page.Cursor, cursor)
 		}
 		for _, k := range page.Keys {
-			if known[k.Device] || k.Device == st.Device() {
+			if c.known[k.Device] || k.Device == st.Device() {
 				continue
 			}
 			if err := st.RegisterDevice(k.Device, ed25519.PublicKey(k.Key), ""); err != nil {
 				return storeErr("pull", err)
 			}
-			known[k.Device] = true
+			c.known[k.Device] = true
 		}
 		if err := c.wantBlobs(page.Ops); err != nil {
 			return storeErr("pull", err)
