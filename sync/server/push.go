@@ -37,6 +37,15 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if req.Device != d.ID {
 		return protocol.ErrDeviceMismatch.Withf("batch of %s pushed by %s", req.Device, d.ID)
 	}
+	for i := range req.Ops {
+		// Stamps are the server's: stored ops carry none from the device.
+		if o := &req.Ops[i]; o.Eff != 0 || o.ServerSeq != 0 {
+			o.Eff, o.ServerSeq = 0, 0
+			if raws[i], err = o.MarshalBinary(); err != nil {
+				return protocol.ErrBadFrame.With("op "+strconv.Itoa(i), err)
+			}
+		}
+	}
 	var devTime int64
 	if h := r.Header.Get(protocol.HeaderDeviceTime); h != "" {
 		devTime, _ = strconv.ParseInt(h, 10, 64)
@@ -65,8 +74,10 @@ func (s *Server) Ingest(ctx context.Context, device uuid.UUID, ops []oplog.Op) (
 	if len(ops) > protocol.MaxOpsPerBatch {
 		return protocol.PushResponse{}, protocol.ErrTooManyOps.Withf("%d ops; at most %d", len(ops), protocol.MaxOpsPerBatch)
 	}
+	ops = slices.Clone(ops)
 	raws := make([][]byte, len(ops))
 	for i := range ops {
+		ops[i].Eff, ops[i].ServerSeq = 0, 0 // the server's to stamp
 		if raws[i], err = ops[i].MarshalBinary(); err != nil {
 			return protocol.PushResponse{}, fmt.Errorf("server: ingest op %d: %w", ops[i].Seq, err)
 		}

@@ -218,3 +218,27 @@ func TestPushEffectiveTimeAndOffset(t *testing.T) {
 		t.Errorf("offset from header: got %d; want -1500", resp.ClockOffset)
 	}
 }
+
+func TestPushIgnoresStampsFromTheDevice(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	o := d.op(t, county1, nil)
+	o.Eff, o.ServerSeq = 1, 999 // claims an early effective time
+	got := e.push(d, []oplog.Op{o})
+	if r := got.Receipts[0]; r.Status != protocol.StatusApplied || r.Eff != o.HLC || r.ServerSeq != 1 {
+		t.Errorf("receipt: got %+v; want applied, eff %v, server seq 1", r, o.HLC)
+	}
+	r := e.doJSON("POST", protocol.PathPull, d.token, protocol.PullRequest{})
+	page, err := protocol.ParsePageFrame(r.body)
+	if err != nil || len(page.Ops) != 1 {
+		t.Fatalf("pull: got %d ops, %v; want 1", len(page.Ops), err)
+	}
+	var stored oplog.Op
+	if err := stored.UnmarshalBinary(page.Ops[0].Raw); err != nil {
+		t.Fatal(err)
+	}
+	if stored.Eff != 0 || stored.ServerSeq != 0 || page.Ops[0].Eff != o.HLC || page.Ops[0].ServerSeq != 1 {
+		t.Errorf("served: got op stamps %v/%d, frame stamps %v/%d; want none in the op, %v/1 in the frame",
+			stored.Eff, stored.ServerSeq, page.Ops[0].Eff, page.Ops[0].ServerSeq, o.HLC)
+	}
+}
