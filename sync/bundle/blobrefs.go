@@ -1,47 +1,37 @@
 package bundle
 
 import (
-	"encoding/json"
 	"slices"
-	"strings"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 // BlobRefs returns the names (lower-case SHA-256 hex) of the blobs op's
-// values reference, sorted and without repeats: the items of photo lists.
-// A value references blobs when it is a JSON list whose items are all
-// SHA-256 names, which is the canonical form of a photos field; no other
-// field kind holds such a list.
+// photo fields reference, sorted and without repeats. Fields are photo
+// fields by the op's register schema; an op of an unknown register
+// references none.
 func BlobRefs(op *oplog.Op) []string {
+	sc, ok := model.Lookup(op.Register)
+	if !ok {
+		return nil
+	}
 	var out []string
-	for _, v := range op.Set {
-		s := string(v)
-		if len(s) < 66 || s[0] != '[' || !strings.Contains(s, `"`) {
+	for k, v := range op.Set {
+		if f, ok := sc.Field(k); !ok || f.Kind != model.KindPhotos {
 			continue
 		}
-		var items []string
-		if json.Unmarshal([]byte(s), &items) != nil || len(items) == 0 {
+		items, err := v.AsList()
+		if err != nil {
 			continue
 		}
-		if !slices.ContainsFunc(items, func(x string) bool { return !IsBlobName(x) }) {
-			out = append(out, items...)
+		for _, sha := range items {
+			if protocol.ValidBlobID(sha) {
+				out = append(out, sha)
+			}
 		}
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
-}
-
-// IsBlobName reports whether s is a lower-case SHA-256 hex string.
-func IsBlobName(s string) bool {
-	if len(s) != 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
 }

@@ -204,18 +204,20 @@ func TestBlobRefs(t *testing.T) {
 	a := "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 	b := "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 	tests := []struct {
-		name string
-		set  map[string]model.Value
-		want []string
+		name     string
+		register string
+		set      map[string]model.Value
+		want     []string
 	}{
-		{"none", map[string]model.Value{"x": model.Str("hello")}, nil},
-		{"photos", map[string]model.Value{"p": model.List(b, a), "q": model.List(a)}, []string{a, b}},
-		{"text list", map[string]model.Value{"t": model.List(a, "not a hash")}, nil},
-		{"upper case", map[string]model.Value{"t": model.List("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")}, nil},
+		{"no photos", fixture.Register, map[string]model.Value{"remarks": model.Str(a)}, nil},
+		{"photo fields", fixture.Register, map[string]model.Value{"survey_photos": model.List(b, a), "after_photos": model.List(a)}, []string{a, b}},
+		{"hash-like text list", fixture.Register, map[string]model.Value{"remarks": model.List(a)}, nil},
+		{"not a name", fixture.Register, map[string]model.Value{"survey_photos": model.List(a, "AAAA")}, []string{a}},
+		{"unknown register", "no_such_register", map[string]model.Value{"survey_photos": model.List(a)}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			op := opWith(tt.set)
+			op := oplog.Op{Register: tt.register, Set: tt.set}
 			if got := bundle.BlobRefs(&op); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("got %v; want %v", got, tt.want)
 			}
@@ -233,5 +235,3 @@ func mustList(t *testing.T, v model.Value) []string {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
-
-func opWith(set map[string]model.Value) oplog.Op { return oplog.Op{Set: set} }

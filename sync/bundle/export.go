@@ -20,6 +20,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 // Source is what Export reads: a device's store (satisfied by
@@ -160,12 +161,12 @@ func writeBlob(w io.Writer, src Source, sha string) (int64, error) {
 		return 0, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(rc, MaxBlobBytes+1))
+	data, err := io.ReadAll(io.LimitReader(rc, protocol.MaxBlobBytes+1))
 	if err != nil {
 		return 0, err
 	}
-	if len(data) > MaxBlobBytes {
-		return 0, fmt.Errorf("blob larger than %d bytes", MaxBlobBytes)
+	if len(data) > protocol.MaxBlobBytes {
+		return 0, fmt.Errorf("blob larger than %d bytes", protocol.MaxBlobBytes)
 	}
 	name, _ := hex.DecodeString(sha)
 	frame := binary.AppendUvarint(append([]byte{frameBlob}, name...), uint64(len(data)))

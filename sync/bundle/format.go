@@ -37,13 +37,9 @@ const (
 	frameBlob = 'B'
 	frameEnd  = 'E'
 
-	// maxHeaderBytes bounds the JSON header.
+	// maxHeaderBytes bounds the JSON header. Ops and blobs are bounded
+	// as in the protocol (protocol.MaxOpBytes, protocol.MaxBlobBytes).
 	maxHeaderBytes = 64 << 10
-	// MaxOpBytes is the largest op a bundle may carry (as the protocol).
-	MaxOpBytes = 1 << 20
-	// MaxBlobBytes is the largest blob a bundle may carry (as the
-	// protocol).
-	MaxBlobBytes = 20 << 20
 )
 
 // Header describes a bundle. It is covered by the signature.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 
 	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 // Result says what an import did.
@@ -96,7 +97,7 @@ func ImportFile(ctx context.Context, st *store.Store, path, province string) (Re
 // because blobs are never deleted in normal use).
 func removeBlobs(st *store.Store, shas []string) {
 	for _, sha := range shas {
-		if !IsBlobName(sha) {
+		if !protocol.ValidBlobID(sha) {
 			continue
 		}
 		// Best effort: a blob left behind is only an unreferenced file.

@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 // VerifyOptions are the receiver's expectations of a bundle.
@@ -152,7 +153,7 @@ func (b *Bundle) readBody(check bool, blob func(sha string, r io.Reader) error) 
 		switch kind {
 		case frameOp:
 			n, err := binary.ReadUvarint(br)
-			if err != nil || n == 0 || n > MaxOpBytes {
+			if err != nil || n == 0 || n > protocol.MaxOpBytes {
 				return ErrCorrupt.withf("op frame of %d bytes: %v", n, err)
 			}
 			raw := make([]byte, n)
@@ -179,7 +180,7 @@ func (b *Bundle) readBody(check bool, blob func(sha string, r io.Reader) error) 
 			}
 			sha := hex.EncodeToString(name[:])
 			n, err := binary.ReadUvarint(br)
-			if err != nil || n > MaxBlobBytes {
+			if err != nil || n > protocol.MaxBlobBytes {
 				return ErrCorrupt.withf("blob %s of %d bytes: %v", sha, n, err)
 			}
 			if sha <= lastBlob {
