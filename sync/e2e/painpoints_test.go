@@ -222,3 +222,26 @@ func TestEditRacingDelete(t *testing.T) {
 		})
 	}
 }
+
+// A device that believes the server has more of its ops than it does (a
+// server restored from a backup) is told the expected seq and resends
+// from there.
+func TestGapResendsFromExpected(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll("甲", fixture.County, model.RoleGrid, nil)
+	for i := range 3 {
+		fixture.Create(t, d.st, i+1)
+	}
+	d.sync(t)
+	for i := range 3 {
+		fixture.Create(t, d.st, 10+i)
+	}
+	if err := d.st.SetAcked(5); err != nil {
+		t.Fatal(err)
+	}
+	res := d.sync(t)
+	if res.Pushed != 3 {
+		t.Errorf("pushed %d; want 3 (seqs 4 to 6 after the gap answer)", res.Pushed)
+	}
+	noLossNoDup(t, e, d)
+}
