@@ -112,9 +112,6 @@ func New(fa fyne.App, opts Options) *App {
 		opts.DemoRecords = 400
 	}
 	a := &App{fa: fa, opts: opts, b: newBridge(opts.inline), syncer: opts.Syncer}
-	if a.syncer == nil {
-		a.syncer = offlineSyncer{}
-	}
 	a.touch = fyne.CurrentDevice().IsMobile()
 	a.lang = fa.Preferences().StringWithFallback(prefLanguage, LangZH)
 	setLanguage(a.lang)
@@ -209,6 +206,9 @@ func (a *App) openStore(pass string, onErr func(error)) {
 func (a *App) attach(st *store.Store) {
 	a.st = st
 	a.users = newUserBook(st)
+	if a.syncer == nil {
+		a.syncer = newRemoteSyncer(st, a.opts.Logger, func() string { return a.county })
+	}
 	a.cancelSub = st.Subscribe(func(ev store.Event) {
 		a.b.post(func() { a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged) })
 	})
@@ -379,9 +379,12 @@ func messageView(title, msg string) fyne.CanvasObject {
 // plainError says what went wrong in the user's language.
 func plainError(err error) string {
 	var ve *store.ValidationError
+	var re *remoteError
 	switch {
 	case err == nil:
 		return ""
+	case errors.As(err, &re) && re.msg.ZH != "":
+		return re.msg.In(currentTextLang)
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return lang.L("The passphrase is wrong.")
 	case errors.Is(err, store.ErrPassphraseRequired):

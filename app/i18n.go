@@ -26,6 +26,7 @@ func setLanguage(code string) {
 	if strings.HasPrefix(code, "en") {
 		loc = "en_US.UTF-8"
 	}
+	currentTextLang = textLang(code)
 	os.Setenv("LC_ALL", loc)
 	os.Setenv("LANGUAGE", "")
 	if err := lang.AddTranslationsFS(assets.Translations, "translations"); err != nil {

@@ -26,9 +26,8 @@ type Result struct {
 	Summary string
 }
 
-// Syncer is what the app needs from the sync client. The real client
-// (sync/client) satisfies it through a small adapter; offlineSyncer stands
-// in when the device is not enrolled.
+// Syncer is what the app needs from the sync side. remoteSyncer adapts
+// sync/client and sync/bundle to it; tests use fakes.
 type Syncer interface {
 	// Sync pushes local ops and pulls the county's, reporting progress.
 	Sync(ctx context.Context, progress func(Progress)) (Result, error)
@@ -49,21 +48,3 @@ var (
 	ErrBadCode      = errors.New("enrollment code not accepted")
 	ErrUnavailable  = errors.New("not available in this build")
 )
-
-// offlineSyncer is the Syncer of a device working offline: nothing to talk
-// to, so every call says so in plain words.
-type offlineSyncer struct{}
-
-func (offlineSyncer) Sync(context.Context, func(Progress)) (Result, error) {
-	return Result{}, ErrNotEnrolled
-}
-
-func (offlineSyncer) ExportBundle(context.Context, io.Writer) error { return ErrUnavailable }
-
-func (offlineSyncer) ImportBundle(context.Context, io.Reader) (Result, error) {
-	return Result{}, ErrUnavailable
-}
-
-func (offlineSyncer) Enroll(context.Context, string, string) error { return ErrUnavailable }
-
-var _ Syncer = offlineSyncer{}

@@ -207,6 +207,9 @@ func (s *syncScreen) progress(p Progress) {
 
 // resultText is a sync result in plain words.
 func resultText(r Result) string {
+	if r.Summary != "" {
+		return r.Summary
+	}
 	return lang.L("Done: {{.Pushed}} changes sent, {{.Pulled}} received.", map[string]any{"Pushed": r.Pushed, "Pulled": r.Pulled})
 }
 
