@@ -244,6 +244,10 @@ func (s *Store) Pull(_ context.Context, scope protocol.Scope, after uint64, maxB
 		prefix = scopeIndexPrefix(pCounty, scope.County)
 	}
 	err := s.db.View(func(txn *badger.Txn) error {
+		var err error
+		if page.Last, err = readCounter(txn); err != nil {
+			return err
+		}
 		it := txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
 		defer it.Close()
 		size := 0

@@ -141,6 +141,7 @@ const (
 	CodeBadRole        = "bad_role"
 	CodeBadKey         = "bad_key"
 	CodeBusy           = "busy"
+	CodeCursorAhead    = "cursor_ahead"
 )
 
 func sentinel(code string, status int, zh, en string) *Error {
@@ -177,4 +178,8 @@ var (
 	ErrBadRole        = sentinel(CodeBadRole, 400, "角色无效", "unknown role")
 	ErrBadKey         = sentinel(CodeBadKey, 400, "设备公钥无效", "invalid device public key")
 	ErrBusy           = sentinel(CodeBusy, 503, "服务器繁忙，请稍后重试", "server busy; retry later")
+	// ErrCursorAhead answers a pull whose cursor is past the server's last
+	// seq (the server was restored from a backup): Expected is the last
+	// seq; the device pulls again from 0 (ops are idempotent).
+	ErrCursorAhead = sentinel(CodeCursorAhead, 409, "同步位置超出服务器记录（服务器可能已从备份恢复），将重新下载", "cursor is past the server's last op (server restored from a backup?); pull again from 0")
 )

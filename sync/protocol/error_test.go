@@ -53,7 +53,7 @@ func TestSentinelsAreComplete(t *testing.T) {
 		ErrTooManyOps, ErrUnknownVersion, ErrNotFound, ErrMethod, ErrUnauthorized, ErrRevoked, ErrForbidden,
 		ErrEnrollUnknown, ErrEnrollUsed, ErrEnrollExpired, ErrDeviceExists, ErrDeviceMismatch, ErrGap,
 		ErrBadOffset, ErrHashMismatch, ErrBlobTooLarge, ErrUnavailable, ErrInternal, ErrBadScope, ErrBadRole,
-		ErrBadKey, ErrBusy} {
+		ErrBadKey, ErrBusy, ErrCursorAhead} {
 		t.Run(e.Code, func(t *testing.T) {
 			if e.Status < 400 || e.Msg.ZH == "" || e.Msg.EN == "" {
 				t.Errorf("got status %d, msg %+v; want a 4xx/5xx status and both languages", e.Status, e.Msg)

@@ -47,6 +47,11 @@ const (
 	RejectedChain    = "chain"     // prev is not the hash of the previous op
 	RejectedSequence = "sequence"  // seq not consecutive inside the batch
 	RejectedAfter    = "after_rejected"
+	// RejectedFork: a seq the server already holds, with other content:
+	// the device's log was forked (restored from an old backup, cloned).
+	// Neither version is lost: the server keeps its own, the device must
+	// not drop the other.
+	RejectedFork = "fork"
 )
 
 // Receipt is the server's answer for one pushed op.

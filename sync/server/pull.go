@@ -37,6 +37,11 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 	if err != nil {
 		return nil, err
 	}
+	if req.Cursor > pg.Last {
+		e := protocol.ErrCursorAhead.Withf("cursor %d; last server seq %d", req.Cursor, pg.Last)
+		e.Expected = pg.Last
+		return nil, e
+	}
 	seen := make(map[uuid.UUID]bool)
 	var ids []uuid.UUID
 	for _, id := range pg.Devices {

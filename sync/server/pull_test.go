@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -212,6 +213,38 @@ func TestPullScopePrev(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := links(e.pull(tt.reader, 0, 0), tt.dev); got != tt.want {
 				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPullCursorAhead(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	e.push(d, d.ops(t, 3, county1, nil))
+	other := e.enroll(hebei, county2, model.RoleGrid)
+	tests := []struct {
+		name   string
+		dev    *device
+		cursor uint64
+		want   *protocol.Error
+	}{
+		{"at the end", d, 3, nil},
+		{"past the end", d, 4, protocol.ErrCursorAhead},
+		{"other county, at the end of all", other, 3, nil},
+		{"other county, past the end", other, 100, protocol.ErrCursorAhead},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.doJSON("POST", protocol.PathPull, tt.dev.token, protocol.PullRequest{Cursor: tt.cursor})
+			if tt.want == nil {
+				if r.status != 200 {
+					t.Errorf("got %d %s; want 200", r.status, r.body)
+				}
+				return
+			}
+			if pe := r.err(); r.status != tt.want.Status || !errors.Is(pe, tt.want) || pe.Expected != 3 {
+				t.Errorf("got %d %v expected %d; want %d %v expected 3", r.status, pe, pe.Expected, tt.want.Status, tt.want)
 			}
 		})
 	}

@@ -192,6 +192,11 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 			reject(i, protocol.RejectedDevice, textDevice)
 			continue
 		case op.Seq <= head.Acked:
+			if e, ok := logged[op.Seq]; ok && e.Hash != op.Hash() {
+				s.log.Warn("forked device log", "device", d.ID, "seq", op.Seq)
+				reject(i, protocol.RejectedFork, textFork)
+				continue
+			}
 			resp.Receipts[i] = duplicateReceipt(op.Seq, logged[op.Seq])
 			continue
 		case rejected:
@@ -305,4 +310,5 @@ var (
 	textSequence = model.Text{ZH: "操作序号不连续", EN: "op sequence numbers are not consecutive"}
 	textChain    = model.Text{ZH: "操作链校验失败：与上一条操作不衔接", EN: "hash chain broken: prev does not match the previous op"}
 	textSig      = model.Text{ZH: "签名校验失败", EN: "signature does not verify with the enrolled key"}
+	textFork     = model.Text{ZH: "服务器已有此序号的另一条操作（设备数据可能从旧备份恢复），请联系管理员", EN: "the server holds another op with this seq (device restored from an old backup?); contact the administrator"}
 )

@@ -242,3 +242,16 @@ func TestPushIgnoresStampsFromTheDevice(t *testing.T) {
 			stored.Eff, stored.ServerSeq, page.Ops[0].Eff, page.Ops[0].ServerSeq, o.HLC)
 	}
 }
+
+func TestPushForkedLogIsRejected(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	e.push(d, d.ops(t, 2, county1, nil))
+	restored := *d // the same key and id, its log restored from before seq 2
+	restored.seq, restored.prev = 1, e.pullAll(d, 0)[0].Hash()
+	fork := restored.op(t, county1, map[string]model.Value{model.FieldReviewComment: model.Str("另一个版本")})
+	got := e.push(d, []oplog.Op{fork, restored.op(t, county1, nil)})
+	if want := "rejected/fork rejected/after_rejected "; statuses(got.Receipts) != want || got.Acked != 2 {
+		t.Errorf("got acked %d, %s; want 2, %s", got.Acked, statuses(got.Receipts), want)
+	}
+}

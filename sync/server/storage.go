@@ -133,4 +133,6 @@ type Page struct {
 	Devices []uuid.UUID // device of each op, for the page's keys
 	Cursor  uint64      // server seq of the last op, or the request's
 	More    bool
+	// Last is the greatest server seq assigned so far (any scope).
+	Last uint64
 }
