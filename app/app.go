@@ -88,7 +88,7 @@ func Main(args []string) error {
 	demo := fl.Bool("demo", false, "open on a demo county with generated records")
 	data := fl.String("data", "", "folder of the local store (default: the app's storage folder)")
 	n := fl.Int("demo-records", 400, "number of demo records to generate")
-	screen := fl.String("screen", "", "open on a screen after sign-in (registers, list:REGISTER, form:REGISTER, patrol, fire, sync, held, settings); for screenshots")
+	screen := fl.String("screen", "", "open on a screen after sign-in (registers, list:REGISTER, record:REGISTER, form:REGISTER, patrol, fire, sync, held, settings); for screenshots")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -266,7 +266,8 @@ func (a *App) signIn(u User) {
 }
 
 // openScreen opens a screen by name: registers, list:REGISTER,
-// form:REGISTER, patrol, fire, sync, held, settings.
+// record:REGISTER (its latest record), form:REGISTER, patrol, fire, sync,
+// held, settings.
 func (a *App) openScreen(name string) {
 	kind, reg, _ := strings.Cut(name, ":")
 	sc, _ := model.Lookup(reg)
@@ -276,6 +277,11 @@ func (a *App) openScreen(name string) {
 	case kind == "list" && sc != nil:
 		a.shell.show(newRegisters(a))
 		a.shell.push(newListScreen(a, sc))
+	case kind == "record" && sc != nil:
+		page, err := a.st.List(store.Query{Register: sc.Name, County: a.county, Limit: 1})
+		if err == nil && len(page.Records) > 0 {
+			a.shell.push(newDetail(a, page.Records[0].Record))
+		}
 	case kind == "form" && sc != nil:
 		a.shell.push(newForm(a, sc, uuid.Nil, a.defaults(sc)))
 	case kind == "patrol":
