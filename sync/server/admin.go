@@ -1,0 +1,106 @@
+package server
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+)
+
+func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.authAdmin(r)
+	if err != nil {
+		return err
+	}
+	b, err := readBody(r, protocol.ContentTypeJSON)
+	if err != nil {
+		return err
+	}
+	req, err := protocol.DecodeCodeRequest(b)
+	if err != nil {
+		return err
+	}
+	sc, err := CheckScope(s.gaz, req.Scope, req.Role)
+	if err != nil {
+		return err
+	}
+	if !c.covers(sc) {
+		return protocol.ErrForbidden.Withf("scope %s/%s is outside yours", sc.Province, sc.County)
+	}
+	if !c.admin && c.device.Role == model.RoleCounty && req.Role == model.RoleProvince {
+		return protocol.ErrForbidden.Withf("a county device cannot issue province codes")
+	}
+	ttl := s.codeTTL
+	if req.TTL != "" {
+		ttl, _ = time.ParseDuration(req.TTL) // checked by DecodeCodeRequest
+	}
+	resp, err := IssueCode(r.Context(), s.store, s.gaz, sc, req.Role, ttl, s.now())
+	if err != nil {
+		return err
+	}
+	s.log.Info("enrollment code issued", "province", sc.Province, "county", sc.County, "role", req.Role,
+		"by_admin", c.admin, "by_device", c.device.ID)
+	s.writeJSON(w, r, http.StatusCreated, resp)
+	return nil
+}
+
+// DeviceInfo returns the administrator's view of a device.
+func DeviceInfo(d DeviceHead) protocol.DeviceInfo {
+	return protocol.DeviceInfo{ID: d.ID, Label: d.Label, Scope: d.Scope, Role: d.Role, PublicKey: d.PublicKey,
+		Enrolled: protocol.Millis(d.Enrolled), Revoked: d.Revoked, Acked: d.Head.Acked}
+}
+
+func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.authAdmin(r)
+	if err != nil {
+		return err
+	}
+	all, err := s.store.Devices(r.Context())
+	if err != nil {
+		return err
+	}
+	resp := protocol.DevicesResponse{Devices: []protocol.DeviceInfo{}}
+	for _, d := range all {
+		if c.covers(d.Scope) {
+			resp.Devices = append(resp.Devices, DeviceInfo(d))
+		}
+	}
+	slices.SortFunc(resp.Devices, func(a, b protocol.DeviceInfo) int { return strings.Compare(a.ID.String(), b.ID.String()) })
+	s.writeJSON(w, r, http.StatusOK, resp)
+	return nil
+}
+
+func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
+	c, err := s.authAdmin(r)
+	if err != nil {
+		return err
+	}
+	id, err := uuid.Parse(r.PathValue("id"))
+	if err != nil {
+		return protocol.ErrNotFound.Withf("device id %q", r.PathValue("id"))
+	}
+	d, err := s.store.Device(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !c.covers(d.Scope) {
+		return protocol.ErrForbidden.Withf("device %s is outside your scope", id)
+	}
+	if err := s.store.Revoke(r.Context(), id); err != nil {
+		return err
+	}
+	s.log.Warn("device revoked", "device", id, "label", d.Label, "by_admin", c.admin, "by_device", c.device.ID)
+	d.Revoked = true
+	h, err := s.store.Head(r.Context(), id)
+	if err != nil && !errors.Is(err, protocol.ErrNotFound) {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, DeviceInfo(DeviceHead{Device: d, Head: h}))
+	return nil
+}
