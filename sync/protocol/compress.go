@@ -26,6 +26,9 @@ const AcceptEncoding = "zstd, gzip"
 // compressMin is the body size below which compression does not pay.
 const compressMin = 256
 
+// maxZstdWindow is the largest zstd window a peer may ask us to hold.
+const maxZstdWindow = 32 << 20
+
 var (
 	zencOnce sync.Once
 	zenc     *zstd.Encoder
@@ -102,7 +105,11 @@ func ReadBody(r io.Reader, enc string, limit int64) ([]byte, error) {
 		d, _ := zdecPool.Get().(*zstd.Decoder)
 		if d == nil {
 			var err error
-			d, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(uint64(limit)+1<<20))
+			// Pooled decoders serve every limit: the output limit is the
+			// LimitReader below; these bound what a hostile frame header
+			// can make the decoder allocate.
+			d, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
+				zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(4*maxZstdWindow))
 			if err != nil {
 				return nil, ErrInternal.With("zstd", err)
 			}

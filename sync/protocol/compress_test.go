@@ -74,3 +74,16 @@ func TestReadBodyLimits(t *testing.T) {
 		}
 	})
 }
+
+func TestReadBodyPooledDecoderServesLargerLimits(t *testing.T) {
+	small, _ := Compress(EncodingZstd, bytes.Repeat([]byte("a"), 1000))
+	if _, err := ReadBody(bytes.NewReader(small), EncodingZstd, 2000); err != nil {
+		t.Fatal(err)
+	}
+	big := bytes.Repeat([]byte("秸秆"), 2<<20) // 12 MiB
+	c, _ := Compress(EncodingZstd, big)
+	got, err := ReadBody(bytes.NewReader(c), EncodingZstd, 64<<20)
+	if err != nil || len(got) != len(big) {
+		t.Errorf("got %d bytes, %v; want %d", len(got), err, len(big))
+	}
+}
