@@ -34,13 +34,29 @@ type ApplyResult struct {
 // The batch is atomic: one bad op refuses the whole batch with an
 // *OpError naming it, and nothing is stored.
 func (s *Store) Apply(ctx context.Context, ops []oplog.Op) (ApplyResult, error) {
-	return s.apply(ctx, ops, nil)
+	return s.apply(ctx, ops, nil, nil)
 }
 
 // ApplyPage is Apply that also saves the pull cursor, in the same
 // transaction.
 func (s *Store) ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (ApplyResult, error) {
-	return s.apply(ctx, ops, &cursor)
+	return s.apply(ctx, ops, nil, &cursor)
+}
+
+// ApplyPageScoped is ApplyPage for a pull page that carries, for each op,
+// the seq of the previous op of its device that this device's scope
+// receives (protocol.PullResponse.ScopePrev; 0 when none). An op whose
+// scopePrev is its device's head here is applied even though the ops in
+// between are missing: they were refused by the server or belong to
+// counties outside the scope, and the server verified the chain across
+// them. The gap is recorded so that Check accepts it; ops inside it that
+// arrive later are ignored (counted as duplicates). An op whose scopePrev
+// is above the head is held like any op with a missing predecessor.
+func (s *Store) ApplyPageScoped(ctx context.Context, ops []oplog.Op, scopePrev []uint64, cursor uint64) (ApplyResult, error) {
+	if len(scopePrev) != len(ops) {
+		return ApplyResult{}, fmt.Errorf("store: %d scope links for %d ops", len(scopePrev), len(ops))
+	}
+	return s.apply(ctx, ops, scopePrev, &cursor)
 }
 
 // remoteOp is an op of a batch with its hash and stored encoding.
@@ -48,6 +64,10 @@ type remoteOp struct {
 	op   oplog.Op
 	hash oplog.Hash
 	enc  []byte
+	// scoped ops come with scopePrev, the seq of their device's previous
+	// op in this device's scope (ApplyPageScoped).
+	scoped    bool
+	scopePrev uint64
 }
 
 // batch is the work of one Apply in its transaction.
@@ -63,7 +83,7 @@ type batch struct {
 	existed  map[uuid.UUID]bool      // records with a state before the batch
 }
 
-func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (ApplyResult, error) {
+func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cursor *uint64) (ApplyResult, error) {
 	if err := ctx.Err(); err != nil {
 		return ApplyResult{}, err
 	}
@@ -74,6 +94,9 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, cursor *uint64) (Apply
 	parallel(len(in), func(i int) {
 		r := &ops[i]
 		r.op = in[i]
+		if scopePrev != nil {
+			r.scoped, r.scopePrev = true, scopePrev[i]
+		}
 		if errs[i] = checkRemote(&r.op); errs[i] != nil {
 			return
 		}
@@ -196,6 +219,15 @@ func (b *batch) add(r *remoteOp) error {
 	switch {
 	case op.Seq <= hd.Seq:
 		return b.duplicate(op, h)
+	case op.Seq > hd.Seq+1 && r.scoped && r.scopePrev == hd.Seq:
+		// A scope gap the server vouches for.
+		if err := b.txn.Set(gapKey(op.ID()), binary.BigEndian.AppendUint64(nil, hd.Seq)); err != nil {
+			return err
+		}
+		if err := b.store(op, h, r.enc); err != nil {
+			return err
+		}
+		return b.release(op.Device)
 	case op.Seq > hd.Seq+1:
 		return b.hold(op, h, r.enc)
 	}
@@ -248,6 +280,11 @@ func (b *batch) head(dev uuid.UUID) (head, error) {
 // equivocation.
 func (b *batch) duplicate(op *oplog.Op, h oplog.Hash) error {
 	stored, err := getOp(b.txn, op.ID())
+	if errors.Is(err, ErrNotFound) {
+		// Inside a scope gap: not for this device.
+		b.res.Duplicates++
+		return nil
+	}
 	if err != nil {
 		return fmt.Errorf("stored op: %w", err)
 	}

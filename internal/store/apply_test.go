@@ -312,3 +312,54 @@ func snapshot(t testing.TB, s, author *Store) storeSnapshot {
 	}
 	return storeSnapshot{Count: countAll(t, s), Ops: len(ops), VV: m}
 }
+
+func TestApplyPageScoped(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t)
+	a, b := openMem(t), openMem(t)
+	introduce(t, a, b)
+	ops := makeOps(t, a, fx, 6)
+	steps := []struct {
+		name   string
+		page   []oplog.Op
+		prev   []uint64
+		want   ApplyResult
+		wantVV uint64
+	}{
+		{"beyond a missed page: held", []oplog.Op{ops[5]}, []uint64{5}, ApplyResult{Held: 1}, 0},
+		// 1, 2 and 5 (whose scope predecessor is 2), and the held 6 that
+		// follows 5 in the chain.
+		{"scope gaps", []oplog.Op{ops[0], ops[1], ops[4]}, []uint64{0, 1, 2}, ApplyResult{Applied: 4}, 6},
+		{"empty page", []oplog.Op{}, []uint64{}, ApplyResult{}, 6},
+		{"ops inside the gap ignored", []oplog.Op{ops[2], ops[3]}, nil, ApplyResult{Duplicates: 2}, 6},
+		{"replayed page", []oplog.Op{ops[4], ops[5]}, []uint64{2, 5}, ApplyResult{Duplicates: 2}, 6},
+	}
+	for i, st := range steps {
+		var res ApplyResult
+		var err error
+		if st.prev == nil {
+			res, err = b.Apply(ctx, st.page)
+		} else {
+			res, err = b.ApplyPageScoped(ctx, st.page, st.prev, uint64(i+1))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if res != st.want {
+			t.Fatalf("%s: got %+v; want %+v", st.name, res, st.want)
+		}
+		vv, err := b.VersionVector()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if vv[a.Device()] != st.wantVV {
+			t.Fatalf("%s: version of a = %d; want %d", st.name, vv[a.Device()], st.wantVV)
+		}
+		if err := b.Check(ctx); err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+	}
+	if _, err := b.ApplyPageScoped(ctx, ops[:2], []uint64{0}, 10); err == nil {
+		t.Fatalf("mismatched scope links: got nil error; want an error")
+	}
+}

@@ -19,6 +19,7 @@ import (
 //	's' record(16)                   → merged state (encodeState)
 //	'h' device(16)                   → head: highest contiguous seq(8) and its hash(32)
 //	'p' device(16) seq(8)            → held op (opRecord) waiting for its predecessor
+//	'g' device(16) seq(8)            → scope gap: the seq(8) of the op this op follows here
 //	'q' device(16) seq(8)            → quarantined op: reason and time
 //	'd' device(16)                   → registered device: public key and label
 //	'm' name                         → internal meta (identity, clock, cursor, acked)
@@ -42,6 +43,7 @@ const (
 	pfxState      = 's'
 	pfxHead       = 'h'
 	pfxPending    = 'p'
+	pfxGap        = 'g'
 	pfxQuarantine = 'q'
 	pfxDevice     = 'd'
 	pfxMeta       = 'm'
@@ -82,6 +84,7 @@ func opKey(pfx byte, id oplog.OpID) []byte {
 func logKey(id oplog.OpID) []byte        { return opKey(pfxLog, id) }
 func pendingKey(id oplog.OpID) []byte    { return opKey(pfxPending, id) }
 func quarantineKey(id oplog.OpID) []byte { return opKey(pfxQuarantine, id) }
+func gapKey(id oplog.OpID) []byte        { return opKey(pfxGap, id) }
 
 // opIDFromKey decodes the (device, seq) of a 'l', 'p' or 'q' key.
 func opIDFromKey(k []byte) oplog.OpID {

@@ -91,7 +91,7 @@ func (s *Store) LocalSeq() uint64 { return s.localSeq.Load() }
 
 // VersionVector returns, for every device with ops stored, the highest
 // seq up to which all its ops are stored (held ops beyond a gap do not
-// count).
+// count; scope gaps accepted by ApplyPageScoped do).
 func (s *Store) VersionVector() (map[uuid.UUID]uint64, error) {
 	vv := map[uuid.UUID]uint64{}
 	err := s.view(func(txn *badger.Txn) error {

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -218,9 +219,12 @@ func checkLogs(ctx context.Context, txn *badger.Txn) error {
 			return fmt.Errorf("%w: op stored at %s/%d is %s/%d", ErrCheck, id.Device, id.Seq, op.Device, op.Seq)
 		}
 		if id.Seq != prev.Seq+1 {
-			return fmt.Errorf("%w: device %s: seq %d follows %d", ErrCheck, dev, id.Seq, prev.Seq)
-		}
-		if op.Prev != prev.Hash {
+			// Only a scope gap recorded by ApplyPageScoped.
+			g, err := getValue(txn, gapKey(id))
+			if err != nil || len(g) != 8 || binary.BigEndian.Uint64(g) != prev.Seq {
+				return fmt.Errorf("%w: device %s: seq %d follows %d", ErrCheck, dev, id.Seq, prev.Seq)
+			}
+		} else if op.Prev != prev.Hash {
 			return fmt.Errorf("%w: op %s/%d: broken hash chain", ErrCheck, dev, id.Seq)
 		}
 		if err := op.VerifySig(pub); err != nil {
