@@ -104,6 +104,7 @@ type verifyingReader struct {
 	want string
 }
 
+// Read reads and hashes; at EOF it checks the sum.
 func (v *verifyingReader) Read(p []byte) (int, error) {
 	n, err := v.f.Read(p)
 	v.h.Write(p[:n])
@@ -113,4 +114,5 @@ func (v *verifyingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// Close closes the file.
 func (v *verifyingReader) Close() error { return v.f.Close() }

@@ -97,15 +97,20 @@ func badgerOptions(o *Options, key []byte) badger.Options {
 // debug lines are dropped.
 type slogBadger struct{ l *slog.Logger }
 
+// Errorf logs at error level.
 func (a slogBadger) Errorf(f string, args ...any) {
 	a.l.Error("badger: " + trimNL(fmt.Sprintf(f, args...)))
 }
 
+// Warningf logs at warning level.
 func (a slogBadger) Warningf(f string, args ...any) {
 	a.l.Warn("badger: " + trimNL(fmt.Sprintf(f, args...)))
 }
 
-func (a slogBadger) Infof(string, ...any)  {}
+// Infof drops Badger's info lines.
+func (a slogBadger) Infof(string, ...any) {}
+
+// Debugf drops Badger's debug lines.
 func (a slogBadger) Debugf(string, ...any) {}
 
 func trimNL(s string) string {
