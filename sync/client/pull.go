@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/ed25519"
+	"errors"
 	"net/http"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
@@ -35,6 +36,14 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 			op: "pull", method: http.MethodPost, path: protocol.PathPull,
 			body: body, contentType: protocol.ContentTypeJSON,
 		}, count)
+		if errors.Is(err, protocol.ErrCursorAhead) && cursor != 0 {
+			// The server was restored from a backup: pull everything
+			// again (applying is idempotent) rather than miss the ops
+			// it will number after its last seq.
+			c.log.Warn("sync: pull cursor ahead of the server; pulling from the start", "cursor", cursor)
+			cursor = 0
+			continue
+		}
 		if err != nil {
 			return err
 		}
@@ -57,7 +66,10 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 		if err := c.wantBlobs(page.Ops); err != nil {
 			return storeErr("pull", err)
 		}
-		ar, err := st.ApplyPage(ctx, page.Ops, page.Cursor)
+		// The ops' scope links let the store bridge the holes in a
+		// device's chain that this scope never receives (refused ops,
+		// other counties); the server verified the chain across them.
+		ar, err := st.ApplyPageScoped(ctx, page.Ops, page.ScopePrev, page.Cursor)
 		if err != nil {
 			return storeErr("pull", err)
 		}
