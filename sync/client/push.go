@@ -138,6 +138,9 @@ func (c *Client) receipts(ctx context.Context, pr protocol.PushResponse, acked u
 	}
 	if rejected != nil {
 		msg := model.Text{ZH: "服务器不接受本机的操作记录（签名或链校验失败），请联系管理员", EN: "the server does not accept this device's log (signature or chain check failed); contact the administrator"}
+		if rejected.Msg != nil {
+			msg = *rejected.Msg // e.g. a forked log: restored from an old backup
+		}
 		return 0, &Error{Op: "push", Kind: KindServer, Msg: msg, Err: errors.New("op " + strconv.FormatUint(rejected.Seq, 10) + " rejected: " + rejected.Code)}
 	}
 	return newAcked, nil
