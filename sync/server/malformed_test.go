@@ -55,6 +55,9 @@ func TestMalformedRequests(t *testing.T) {
 			}
 		})
 	}
+	if r := e.do("GET", protocol.PathPush, d.token, "", nil); r.header.Get("Allow") != "POST" {
+		t.Errorf("Allow: got %q; want POST", r.header.Get("Allow"))
+	}
 	if ops := e.pullAll(d, 0); len(ops) != 0 {
 		t.Errorf("stored: got %d ops; want 0", len(ops))
 	}

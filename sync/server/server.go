@@ -114,9 +114,13 @@ func (s *Server) routes() http.Handler {
 	})
 	mux.Handle("GET "+protocol.PathMetrics, s.metrics.handler())
 	// The same paths without a method answer 405 as a protocol error.
-	for _, p := range []string{protocol.PathEnroll, protocol.PathPush, protocol.PathPull, protocol.PathAdminCodes,
-		protocol.PathAdminDevices, protocol.PathAdminDevices + "/{id}/revoke", protocol.PathBlobs + "{id}"} {
-		handle(p, "method", func(http.ResponseWriter, *http.Request) error {
+	for p, allow := range map[string]string{
+		protocol.PathEnroll: "POST", protocol.PathPush: "POST", protocol.PathPull: "POST",
+		protocol.PathAdminCodes: "POST", protocol.PathAdminDevices: "GET",
+		protocol.PathAdminDevices + "/{id}/revoke": "POST", protocol.PathBlobs + "{id}": "GET, HEAD, PUT",
+	} {
+		handle(p, "method", func(w http.ResponseWriter, _ *http.Request) error {
+			w.Header().Set("Allow", allow)
 			return protocol.ErrMethod
 		})
 	}
