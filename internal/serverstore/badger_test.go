@@ -166,3 +166,16 @@ func TestEnrollCodes(t *testing.T) {
 		t.Errorf("Devices: got %d, %v; want 1", len(all), err)
 	}
 }
+
+// TestAppendLargestBatch appends a batch at the protocol's limits (1000
+// ops filling a maximal body) in its one transaction.
+func TestAppendLargestBatch(t *testing.T) {
+	s := openMem(t)
+	es := entries(server.Head{}, protocol.MaxOpsPerBatch, "130126")
+	for i := range es {
+		es[i].Raw = make([]byte, protocol.MaxBodyBytes/protocol.MaxOpsPerBatch)
+	}
+	if _, err := s.Append(context.Background(), uuid.New(), server.Head{}, es); err != nil {
+		t.Errorf("got %v; want nil", err)
+	}
+}
