@@ -156,6 +156,7 @@ func constructionSite() *Schema {
 			rv(SiteSubmitted, SiteActive, "审核登记", "Approve"),
 			ret(SiteSubmitted, SiteReturned, "退回", "Return"),
 			tr(SiteReturned, SiteSubmitted, "重新提交", "Resubmit"),
+			reopen(SiteActive, SiteSubmitted),
 			tr(SiteActive, SiteSuspended, "停工", "Suspend"),
 			tr(SiteSuspended, SiteActive, "复工", "Resume"),
 			rv(SiteActive, SiteClosed, "竣工销号", "Close"),
@@ -436,6 +437,7 @@ func bareGround() *Schema {
 			tr(BareReturned, BareTreated, "重新提交", "Resubmit"),
 			tr(BareReturned, BareTreating, "继续治理", "Continue treatment"),
 			tr(BareClosed, BareUntreated, "复发", "Recurred"),
+			reopen(BareClosed, BareTreated),
 		}, voidFrom(StatusVoid, BareUntreated, BareTreating, BareReturned)...),
 		Checks: checks(
 			notFuture("last_update", "最近更新日期", "Last update"),
@@ -571,6 +573,7 @@ func dustfallMonthly() *Schema {
 			rv(DustfallEntered, DustfallApproved, "审核通过", "Approve"),
 			ret(DustfallEntered, DustfallReturned, "退回", "Return"),
 			tr(DustfallReturned, DustfallEntered, "重新提交", "Resubmit"),
+			reopen(DustfallApproved, DustfallEntered),
 			rv(DustfallApproved, DustfallPublished, "发布排名", "Publish"),
 		}, voidFrom(StatusVoid, DustfallSampling, DustfallEntered, DustfallReturned)...),
 		Checks: checks(

@@ -175,6 +175,7 @@ func farmCoalFacility() *Schema {
 			rv(FarmCoalPending, FarmCoalUnreplaced, "通过建档", "Accept into the list"),
 			ret(FarmCoalPending, FarmCoalReturned, "退回", "Return"),
 			tr(FarmCoalReturned, FarmCoalPending, "重新提交", "Resubmit"),
+			reopen(FarmCoalUnreplaced, FarmCoalPending),
 			rv(FarmCoalUnreplaced, FarmCoalPlanned, "列入计划", "Plan"),
 			tr(FarmCoalPlanned, FarmCoalInProgress, "开始改造", "Start work"),
 			tr(FarmCoalInProgress, FarmCoalReplaced, "完成替代", "Report replaced"),

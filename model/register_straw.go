@@ -160,6 +160,7 @@ func strawPatrol() *Schema {
 			tr(PatrolReturned, PatrolSubmitted, "重新提交", "Resubmit"),
 			tr(PatrolReturned, PatrolDraft, "改为草稿", "Back to draft"),
 			rv(PatrolReviewed, PatrolSummarized, "汇总", "Summarise"),
+			reopen(PatrolReviewed, PatrolSubmitted),
 		}, voidFrom(StatusVoid, PatrolDraft, PatrolSubmitted, PatrolReturned)...),
 		Checks: checks(
 			orderCheck("start_at", "end_at", true, "结束时间应晚于开始时间", "end must be after start"),
@@ -333,6 +334,7 @@ func firePoint() *Schema {
 			ret(FireHandled, FireReturned, "退回", "Return"),
 			rv(FireReviewed, FireReported, "上报", "Report upward"),
 			ret(FireReviewed, FireVerifying, "抽查复核", "Spot re-check"),
+			reopen(FireReviewed, FireVerified),
 		}, voidFrom(StatusVoid, FirePending, FireVerifying, FireVerified, FireReturned)...),
 		Checks: checks(
 			orderCheck("detected_at", "pushed_at", false, "推送时间不能早于发现时间", "push cannot be before detection"),

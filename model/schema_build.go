@@ -148,6 +148,16 @@ func ret(from, to, zh, en string) Transition {
 	return t
 }
 
+// reopen lets grid staff send a record in the approved status (not a
+// final one) back to the submitted status after editing it, so that the
+// edit is reviewed again; review.Edit makes this move in the same op as a
+// grid edit of an approved record. Reviewers edit approved records without
+// reopening them, so the move is grid staff's only.
+func reopen(approved, submitted string) Transition {
+	return Transition{From: approved, To: submitted, Roles: []Role{RoleGrid},
+		Label: Text{ZH: "修改后重新提交", EN: "Resubmit after edit"}}
+}
+
 // voidFrom lets reviewers void records in any of the given statuses.
 func voidFrom(to string, from ...string) []Transition {
 	out := make([]Transition, 0, len(from))

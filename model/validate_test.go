@@ -283,6 +283,56 @@ func TestReviewWorkflow(t *testing.T) {
 	}
 }
 
+// TestReopenAfterApproval checks that grid staff may send each approved
+// status that is not final back to review (an edit after approval is
+// reviewed again), that reviewers do not use that move, and that final
+// approved statuses (销号) stay closed to grid staff.
+func TestReopenAfterApproval(t *testing.T) {
+	for _, c := range []struct {
+		register, approved, submitted string
+		reopens                       bool
+	}{
+		{"farm_coal_facility", FarmCoalUnreplaced, FarmCoalPending, true},
+		{"farm_coal_facility", FarmCoalAccepted, FarmCoalReplaced, false},
+		{"straw_patrol", PatrolReviewed, PatrolSubmitted, true},
+		{"fire_point", FireReviewed, FireVerified, true},
+		{"livestock_farm", FarmVerified, FarmFiled, true},
+		{"ammonia_monitoring", MonitorApproved, MonitorEntered, true},
+		{"construction_site", SiteActive, SiteSubmitted, true},
+		{"site_inspection", InspCompliant, InspSubmitted, false},
+		{"site_inspection", InspClosed, InspRectified, false},
+		{"bare_ground", BareClosed, BareTreated, true},
+		{"dustfall_monthly", DustfallApproved, DustfallEntered, true},
+	} {
+		t.Run(c.register+" "+c.approved, func(t *testing.T) {
+			s, _ := Lookup(c.register)
+			st, ok := s.Status(c.approved)
+			if !ok {
+				t.Fatalf("status %s got missing", c.approved)
+			}
+			if st.Final == c.reopens {
+				t.Errorf("status %s got final=%v; want reopened exactly when not final", c.approved, st.Final)
+			}
+			tr, err := s.Transition(c.approved, c.submitted, RoleGrid)
+			if !c.reopens {
+				if err == nil {
+					t.Errorf("grid %s→%s got allowed; want refused", c.approved, c.submitted)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("grid %s→%s: got %v; want allowed", c.approved, c.submitted, err)
+			}
+			if tr.Comment || tr.Label.ZH != "修改后重新提交" || tr.Label.EN != "Resubmit after edit" {
+				t.Errorf("reopen got %+v; want no comment and the resubmit-after-edit label", tr)
+			}
+			if _, err := s.Transition(c.approved, c.submitted, RoleCounty); err == nil {
+				t.Errorf("county %s→%s got allowed; want grid staff only", c.approved, c.submitted)
+			}
+		})
+	}
+}
+
 func TestDerive(t *testing.T) {
 	farm, _ := Lookup("livestock_farm")
 	mon, _ := Lookup("ammonia_monitoring")
