@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,6 +52,56 @@ func newReading(t *testing.T, s *store.Store, village string) uuid.UUID {
 		t.Fatalf("create reading: %v", err)
 	}
 	return rd.Record
+}
+
+// newPatrol creates a straw grid and a zero-report patrol of it (in
+// status draft) by grid staff, returning the patrol.
+func newPatrol(t *testing.T, s *store.Store) uuid.UUID {
+	t.Helper()
+	ctx := context.Background()
+	grid, err := s.Append(ctx, store.Change{Register: "straw_grid", County: county, Author: "李科长", Role: model.RoleCounty,
+		Set: map[string]model.Value{
+			"grid_no": model.Str("WG-01"), "grid_level": model.Str("county"), "grid_leader": model.Str("张网格长"),
+			"grid_members": model.List("王网格"), "phone": model.Str("13800138000"),
+			model.FieldTownship: model.Str("城关镇"), model.FieldVillage: model.Str("东村"),
+			"area_desc": model.Str("东村全域耕地"),
+		}})
+	if err != nil {
+		t.Fatalf("create grid: %v", err)
+	}
+	p, err := s.Append(ctx, store.Change{Register: "straw_patrol", County: county, Author: "王网格", Role: model.RoleGrid,
+		Set: map[string]model.Value{
+			"patrol_date": model.Str("2023-11-20"), "start_at": model.Str("2023-11-20T08:00+08:00"),
+			"end_at": model.Str("2023-11-20T10:30+08:00"), "patrollers": model.List("王网格"),
+			"grid": model.Str(grid.Record.String()), model.FieldTownship: model.Str("城关镇"),
+			model.FieldVillage: model.Str("东村"), "area_desc": model.Str("东村北片麦田"),
+			"method": model.List("on_foot"), "fire_found": model.Bool(false), "scar_found": model.Bool(false),
+			"photos": model.List(strings.Repeat("ab", 32)), "zero_report": model.Bool(true),
+		}})
+	if err != nil {
+		t.Fatalf("create patrol: %v", err)
+	}
+	return p.Record
+}
+
+// newInspection creates a compliant site inspection (in status
+// submitted) by grid staff.
+func newInspection(t *testing.T, s *store.Store) uuid.UUID {
+	t.Helper()
+	set := map[string]model.Value{
+		"site": model.Str(uuid.New().String()), "inspected_at": model.Str("2023-11-28T10:00+08:00"),
+		"inspectors": model.List("王网格", "刘网格"), "org": model.Str("县生态环境分局"),
+		"monitor_state": model.Str("normal"),
+	}
+	for _, it := range model.Six100Items {
+		set["check_"+it.Key] = model.Str("pass")
+	}
+	st, err := s.Append(context.Background(), store.Change{Register: "site_inspection", County: county,
+		Author: "王网格", Role: model.RoleGrid, Set: set})
+	if err != nil {
+		t.Fatalf("create inspection: %v", err)
+	}
+	return st.Record
 }
 
 func statusIs(t *testing.T, s Store, id uuid.UUID, want string) {

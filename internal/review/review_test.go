@@ -146,10 +146,74 @@ func TestGridCannotApprove(t *testing.T) {
 	statusIs(t, s, id, model.DustfallEntered)
 }
 
-func TestEditAfterApprovalOfLockedRegister(t *testing.T) {
-	// dustfall_monthly has no move back from 已审核 for grid staff, so a
-	// grid edit of an approved reading is refused instead of slipping past
-	// review; a county edit goes through.
+func TestEditAfterApprovalReopens(t *testing.T) {
+	// A grid edit of a reviewed straw patrol sends it back to 已提交 in
+	// the same op; the history shows the edit after approval, and the
+	// county reviews it again.
+	ctx := context.Background()
+	s := openMem(t)
+	id := newPatrol(t, s)
+	if _, err := Submit(ctx, s, id, "王网格", model.RoleGrid); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Approve(ctx, s, id, "李科长", model.RoleCounty, now); err != nil {
+		t.Fatal(err)
+	}
+	statusIs(t, s, id, model.PatrolReviewed)
+
+	st, err := Edit(ctx, s, store.Change{Record: id, Author: "王网格", Role: model.RoleGrid,
+		Set: map[string]model.Value{"outreach": model.Str("补记：发放禁烧明白纸 30 份")}})
+	if err != nil {
+		t.Fatalf("grid edit of reviewed patrol: %v", err)
+	}
+	if got := statusOf(&st); got != model.PatrolSubmitted {
+		t.Fatalf("status after edit: got %q; want %q", got, model.PatrolSubmitted)
+	}
+	items, err := Queue(s, Filter{County: county}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 1 || items[0].State.Record != id {
+		t.Fatalf("queue after edit: got %d items; want the patrol", len(items))
+	}
+
+	hist, err := s.History(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := hist[len(hist)-1]
+	changed := map[string]store.FieldChange{}
+	for _, c := range last.Changes {
+		changed[c.Field] = c
+	}
+	if c, ok := changed[model.FieldStatus]; !ok || c.Old != model.Str(model.PatrolReviewed) || c.New != model.Str(model.PatrolSubmitted) {
+		t.Errorf("edit op: status change %+v; want %s → %s", c, model.PatrolReviewed, model.PatrolSubmitted)
+	}
+	if c, ok := changed["outreach"]; !ok || c.New != model.Str("补记：发放禁烧明白纸 30 份") {
+		t.Errorf("edit op: outreach change %+v; want the edit in the same op", c)
+	}
+	if last.Author != "王网格" {
+		t.Errorf("edit op author: got %q; want 王网格", last.Author)
+	}
+
+	st, err = Approve(ctx, s, id, "赵科长", model.RoleCounty, now.Add(time.Hour))
+	if err != nil {
+		t.Fatalf("approve again: %v", err)
+	}
+	for k, want := range map[string]model.Value{
+		model.FieldStatus:     model.Str(model.PatrolReviewed),
+		model.FieldReviewedBy: model.Str("赵科长"),
+		"outreach":            model.Str("补记：发放禁烧明白纸 30 份"),
+	} {
+		if got := st.Value(k); got != want {
+			t.Errorf("%s after second approval: got %s; want %s", k, got, want)
+		}
+	}
+}
+
+func TestEditAfterApprovalOfReading(t *testing.T) {
+	// dustfall_monthly: a grid edit of an approved reading is reviewed
+	// again; a county edit of an approved reading keeps it approved.
 	ctx := context.Background()
 	s := openMem(t)
 	id := newReading(t, s, "东村")
@@ -159,16 +223,43 @@ func TestEditAfterApprovalOfLockedRegister(t *testing.T) {
 	if _, err := Approve(ctx, s, id, "李科长", model.RoleCounty, now); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Edit(ctx, s, store.Change{Record: id, Author: "王网格", Role: model.RoleGrid,
-		Set: map[string]model.Value{"dustfall": model.Decimal(7.2)}})
-	if !errors.Is(err, ErrLocked) {
-		t.Errorf("grid edit of approved: got %v; want %v", err, ErrLocked)
-	}
 	if _, err := Edit(ctx, s, store.Change{Record: id, Author: "李科长", Role: model.RoleCounty,
 		Set: map[string]model.Value{"lab": model.Str("县监测站")}}); err != nil {
-		t.Errorf("county edit of approved: %v", err)
+		t.Fatalf("county edit of approved: %v", err)
 	}
 	statusIs(t, s, id, model.DustfallApproved)
+	if _, err := Edit(ctx, s, store.Change{Record: id, Author: "王网格", Role: model.RoleGrid,
+		Set: map[string]model.Value{"dustfall": model.Decimal(7.2)}}); err != nil {
+		t.Fatalf("grid edit of approved: %v", err)
+	}
+	statusIs(t, s, id, model.DustfallEntered)
+	if _, err := Approve(ctx, s, id, "李科长", model.RoleCounty, now); err != nil {
+		t.Fatalf("approve again: %v", err)
+	}
+	statusIs(t, s, id, model.DustfallApproved)
+}
+
+func TestEditAfterApprovalOfFinalStatus(t *testing.T) {
+	// A site inspection approved as compliant is final (已审核（达标）):
+	// grid staff cannot reopen it, so their edit is refused instead of
+	// slipping past review; a county edit goes through.
+	ctx := context.Background()
+	s := openMem(t)
+	id := newInspection(t, s)
+	if _, err := Approve(ctx, s, id, "李科长", model.RoleCounty, now); err != nil {
+		t.Fatal(err)
+	}
+	statusIs(t, s, id, model.InspCompliant)
+	_, err := Edit(ctx, s, store.Change{Record: id, Author: "王网格", Role: model.RoleGrid,
+		Set: map[string]model.Value{"org": model.Str("县城管执法局")}})
+	if !errors.Is(err, ErrLocked) {
+		t.Errorf("grid edit of compliant inspection: got %v; want %v", err, ErrLocked)
+	}
+	if _, err := Edit(ctx, s, store.Change{Record: id, Author: "李科长", Role: model.RoleCounty,
+		Set: map[string]model.Value{"org": model.Str("县住建局")}}); err != nil {
+		t.Errorf("county edit of compliant inspection: %v", err)
+	}
+	statusIs(t, s, id, model.InspCompliant)
 }
 
 func TestBulkApprove(t *testing.T) {
