@@ -74,6 +74,7 @@ type remoteOp struct {
 type batch struct {
 	s        *Store
 	txn      *badger.Txn
+	rtxn     *badger.Txn // read-only: the store before the batch
 	res      ApplyResult
 	heads    map[uuid.UUID]head
 	records  map[uuid.UUID][]oplog.Op // records to re-merge: their ops written in this batch
@@ -81,6 +82,7 @@ type batch struct {
 	recShape map[uuid.UUID][2]string // register and county of records
 	held     map[oplog.OpID]struct{} // ops held by this batch
 	existed  map[uuid.UUID]bool      // records with a state before the batch
+	pending  map[uuid.UUID]bool      // devices with held ops before the batch
 }
 
 func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cursor *uint64) (ApplyResult, error) {
@@ -136,13 +138,16 @@ func (s *Store) applyLocked(ctx context.Context, ops []remoteOp, cursor *uint64)
 	}
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
+	rtxn := s.db.NewTransaction(false)
+	defer rtxn.Discard()
 	b := &batch{
-		s: s, txn: txn,
+		s: s, txn: txn, rtxn: rtxn,
 		heads:    map[uuid.UUID]head{},
 		records:  map[uuid.UUID][]oplog.Op{},
 		recShape: map[uuid.UUID][2]string{},
 		held:     map[oplog.OpID]struct{}{},
 		existed:  map[uuid.UUID]bool{},
+		pending:  map[uuid.UUID]bool{},
 	}
 	for i := range ops {
 		if err := ctx.Err(); err != nil {
@@ -355,8 +360,25 @@ func (b *batch) store(op *oplog.Op, h oplog.Hash, enc []byte) error {
 	return nil
 }
 
+// hasHeld reports whether dev may have held ops: held before the batch
+// (looked up once per device) or by it.
+func (b *batch) hasHeld(dev uuid.UUID) bool {
+	had, ok := b.pending[dev]
+	if !ok {
+		it := b.rtxn.NewIterator(badger.IteratorOptions{Prefix: devicePrefix(pfxPending, dev)})
+		it.Rewind()
+		had = it.Valid()
+		it.Close()
+		b.pending[dev] = had
+	}
+	return had || len(b.held) > 0
+}
+
 // release stores the held ops of dev that now follow its head.
 func (b *batch) release(dev uuid.UUID) error {
+	if !b.hasHeld(dev) {
+		return nil
+	}
 	for {
 		hd := b.heads[dev]
 		next := oplog.OpID{Device: dev, Seq: hd.Seq + 1}
@@ -380,6 +402,9 @@ func (b *batch) release(dev uuid.UUID) error {
 			b.s.log.Warn("store: dropping held op that does not chain", "device", dev, "seq", next.Seq)
 			return nil
 		}
+		if err := b.checkRecord(&op); err != nil {
+			return err
+		}
 		if _, ok := b.held[next]; ok {
 			delete(b.held, next)
 			b.res.Held--
@@ -399,8 +424,6 @@ func (b *batch) finish() error {
 			return err
 		}
 	}
-	rtxn := b.s.db.NewTransaction(false)
-	defer rtxn.Discard()
 	type job struct {
 		rec uuid.UUID
 		ops []oplog.Op
@@ -411,7 +434,7 @@ func (b *batch) finish() error {
 	for rec, fresh := range b.records {
 		j := job{rec: rec, ops: fresh}
 		if b.existed[rec] {
-			stored, err := recordOps(rtxn, rec)
+			stored, err := recordOps(b.rtxn, rec)
 			if err != nil {
 				return err
 			}

@@ -363,3 +363,36 @@ func TestApplyPageScoped(t *testing.T) {
 		t.Fatalf("mismatched scope links: got nil error; want an error")
 	}
 }
+
+// A held edit released by the arrival of an op of another record is
+// merged with its record's earlier ops.
+func TestApplyReleasedEditMergesWithStoredOps(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t)
+	a, b := openMem(t), openMem(t)
+	introduce(t, a, b)
+	r, err := a.Append(ctx, fx.create(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Append(ctx, fx.create(2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Append(ctx, Change{Record: r.Record, Role: model.RoleGrid, Set: map[string]model.Value{fx.textKeys[0]: model.Str("后改")}}); err != nil {
+		t.Fatal(err)
+	}
+	ops := allOps(t, a)
+	for _, batch := range [][]oplog.Op{{ops[0]}, {ops[2]}, {ops[1]}} {
+		if _, err := b.Apply(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, _ := a.Get(r.Record)
+	got, err := b.Get(r.Record)
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %+v, %v; want %+v", got, err, want)
+	}
+	if err := b.Check(ctx); err != nil {
+		t.Fatal(err)
+	}
+}

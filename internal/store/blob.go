@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path/filepath"
@@ -96,11 +97,8 @@ func (s *Store) OpenBlob(sha string) (io.ReadCloser, error) {
 
 // verifyingReader hashes what it reads and checks the sum at EOF.
 type verifyingReader struct {
-	f *os.File
-	h interface {
-		io.Writer
-		Sum([]byte) []byte
-	}
+	f    *os.File
+	h    hash.Hash
 	want string
 }
 
