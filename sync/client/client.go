@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -129,7 +130,7 @@ func (c *Client) do(ctx context.Context, cl call, count func(int64)) (reply, err
 				return reply{}, err
 			}
 		}
-		rp, err, retry := c.once(ctx, cl, count)
+		rp, retry, err := c.once(ctx, cl, count)
 		if err == nil {
 			return rp, nil
 		}
@@ -146,7 +147,7 @@ func (c *Client) do(ctx context.Context, cl call, count func(int64)) (reply, err
 }
 
 // once makes one attempt; retry says whether another may help.
-func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, error, bool) {
+func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, bool, error) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
 	req := c.http.R().SetContext(actx).SetHeader("Accept-Encoding", protocol.EncodingZstd)
@@ -170,7 +171,7 @@ func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, e
 		count(int64(len(cl.body)))
 	}
 	if err != nil {
-		return reply{}, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}, true
+		return reply{}, true, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}
 	}
 	raw := resp.Body()
 	if count != nil {
@@ -180,19 +181,13 @@ func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, e
 	body, err := protocol.ReadBody(bytes.NewReader(raw), resp.Header().Get("Content-Encoding"), maxReply)
 	if err != nil {
 		// A body cut short by the network decodes badly: retry.
-		return reply{}, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}, true
+		return reply{}, true, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}
 	}
 	rp := reply{status: status, header: resp.Header(), body: body}
-	if status >= 200 && status < 300 {
-		return rp, nil, false
+	if status >= 200 && status < 300 || slices.Contains(cl.accept, status) {
+		return rp, false, nil
 	}
-	for _, s := range cl.accept {
-		if status == s {
-			return rp, nil, false
-		}
-	}
-	perr := protocol.DecodeError(status, body)
-	return reply{}, perr, status >= 500
+	return reply{}, status >= 500, protocol.DecodeError(status, body)
 }
 
 // wait sleeps before retry attempt (1, 2, ...): Backoff doubled per
