@@ -238,7 +238,7 @@ func readU64(txn *badger.Txn, k []byte) (uint64, error) {
 
 // Pull returns a page of applied ops in scope after cursor.
 func (s *Store) Pull(_ context.Context, scope protocol.Scope, after uint64, maxBytes int) (server.Page, error) {
-	page := server.Page{Cursor: after}
+	page := server.Page{Cursor: after, Links: true, LastKnown: true}
 	prefix := scopeIndexPrefix(pProvince, scope.Province)
 	if scope.County != "" {
 		prefix = scopeIndexPrefix(pCounty, scope.County)

@@ -45,9 +45,10 @@ func DecodePushRaw(b []byte) (PushRequest, [][]byte, error) {
 }
 
 // EncodePull returns the page frame of resp: each op's binary form with
-// its Eff, ServerSeq and ScopePrev (0 where ScopePrev is short).
+// its Eff, ServerSeq and ScopePrev (the page has links when ScopePrev is
+// not nil; 0 where it is short).
 func EncodePull(resp PullResponse) ([]byte, error) {
-	p := PageFrame{Cursor: resp.Cursor, More: resp.More, ServerTime: resp.ServerTime, Keys: resp.Keys}
+	p := PageFrame{Cursor: resp.Cursor, More: resp.More, ServerTime: resp.ServerTime, Keys: resp.Keys, Links: resp.ScopePrev != nil}
 	size := 64 + len(resp.Keys)*48
 	for i := range resp.Ops {
 		o := &resp.Ops[i]
@@ -73,7 +74,10 @@ func DecodePull(b []byte) (PullResponse, error) {
 		return PullResponse{}, err
 	}
 	resp := PullResponse{Cursor: p.Cursor, More: p.More, ServerTime: p.ServerTime, Keys: p.Keys,
-		Ops: make([]oplog.Op, len(p.Ops)), ScopePrev: make([]uint64, len(p.Ops))}
+		Ops: make([]oplog.Op, len(p.Ops))}
+	if p.Links {
+		resp.ScopePrev = make([]uint64, len(p.Ops))
+	}
 	for i, po := range p.Ops {
 		o := &resp.Ops[i]
 		if err := o.UnmarshalBinary(po.Raw); err != nil {
@@ -81,7 +85,9 @@ func DecodePull(b []byte) (PullResponse, error) {
 		}
 		o.ServerSeq = po.ServerSeq
 		o.Eff = po.Eff
-		resp.ScopePrev[i] = po.ScopePrev
+		if p.Links {
+			resp.ScopePrev[i] = po.ScopePrev
+		}
 	}
 	return resp, nil
 }

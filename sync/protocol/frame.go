@@ -18,7 +18,8 @@ import (
 //	page:  "LTL\x01" cursor flags server_time
 //	       k {device[16] key[32]}×k  n {server_seq eff scope_prev len op[len]}×n
 //
-// flags bit 0 is "more". Nothing may follow the last op.
+// flags bit 0 is "more", bit 1 "links": the ops' scope_prev values are
+// known (else they are 0 and mean nothing). Nothing may follow the last op.
 const (
 	framePush    = 'P'
 	framePage    = 'L'
@@ -79,7 +80,8 @@ type PageOp struct {
 	ServerSeq uint64
 	Eff       hlc.Timestamp
 	// ScopePrev is the seq of the previous op of the same device that the
-	// page's scope receives, 0 when none (see PullResponse.ScopePrev).
+	// page's scope receives, 0 when none (see PullResponse.ScopePrev);
+	// meaningful only in a page with Links.
 	ScopePrev uint64
 	Raw       []byte
 }
@@ -89,6 +91,7 @@ type PageOp struct {
 type PageFrame struct {
 	Cursor     uint64 // pass back as the next pull's cursor
 	More       bool   // more ops are waiting after Cursor
+	Links      bool   // the ops' ScopePrev are filled in
 	ServerTime int64  // Unix milliseconds
 	Keys       []DeviceKey
 	Ops        []PageOp
@@ -101,6 +104,9 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 	var flags byte
 	if p.More {
 		flags |= 1
+	}
+	if p.Links {
+		flags |= 2
 	}
 	dst = append(dst, flags)
 	dst = binary.AppendUvarint(dst, uint64(p.ServerTime))
@@ -147,10 +153,11 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 	p.Cursor = r.uvarint()
 	flags := r.bytes(1)
 	if len(flags) == 1 {
-		if flags[0]&^1 != 0 {
+		if flags[0]&^3 != 0 {
 			r.fail("unknown flags %#x", flags[0])
 		}
 		p.More = flags[0]&1 != 0
+		p.Links = flags[0]&2 != 0
 	}
 	st := r.uvarint()
 	if st > 1<<62 {

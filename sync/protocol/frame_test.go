@@ -73,7 +73,7 @@ func TestParsePushFrameErrors(t *testing.T) {
 
 func TestPageFrameRoundTrip(t *testing.T) {
 	p := PageFrame{
-		Cursor: 1234, More: true, ServerTime: 1764392000000,
+		Cursor: 1234, More: true, Links: true, ServerTime: 1764392000000,
 		Keys: []DeviceKey{{Device: uuid.New(), Key: bytes.Repeat([]byte{7}, 32)}},
 		Ops: []PageOp{
 			{ServerSeq: 1233, Eff: 99, Raw: []byte("first")},
@@ -85,7 +85,7 @@ func TestPageFrameRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatalf("ParsePageFrame: %v", err)
 	}
-	if got.Cursor != p.Cursor || got.More != p.More || got.ServerTime != p.ServerTime {
+	if got.Cursor != p.Cursor || got.More != p.More || got.Links != p.Links || got.ServerTime != p.ServerTime {
 		t.Errorf("header: got %d/%v/%d; want %d/%v/%d", got.Cursor, got.More, got.ServerTime, p.Cursor, p.More, p.ServerTime)
 	}
 	if len(got.Keys) != 1 || got.Keys[0].Device != p.Keys[0].Device || !bytes.Equal(got.Keys[0].Key, p.Keys[0].Key) {
@@ -101,7 +101,7 @@ func TestPageFrameRoundTrip(t *testing.T) {
 		}
 		size += PageOpSize(o)
 	}
-	empty := len(AppendPageFrame(nil, PageFrame{Cursor: p.Cursor, More: true, ServerTime: p.ServerTime, Keys: p.Keys}))
+	empty := len(AppendPageFrame(nil, PageFrame{Cursor: p.Cursor, More: true, Links: true, ServerTime: p.ServerTime, Keys: p.Keys}))
 	if got, want := size, len(b)-empty; got != want {
 		t.Errorf("PageOpSize sum: got %d; want %d", got, want)
 	}

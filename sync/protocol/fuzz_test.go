@@ -74,7 +74,8 @@ func FuzzDecodePull(f *testing.F) {
 			t.Errorf("round trip: got %d ops, %v; want %d ops", len(again.Ops), err, len(resp.Ops))
 		}
 		for i := range again.Ops {
-			if again.Ops[i].ServerSeq != resp.Ops[i].ServerSeq || again.Ops[i].Eff != resp.Ops[i].Eff || again.ScopePrev[i] != resp.ScopePrev[i] {
+			if again.Ops[i].ServerSeq != resp.Ops[i].ServerSeq || again.Ops[i].Eff != resp.Ops[i].Eff ||
+				(again.ScopePrev == nil) != (resp.ScopePrev == nil) || resp.ScopePrev != nil && again.ScopePrev[i] != resp.ScopePrev[i] {
 				t.Errorf("op %d stamps: got %d/%d; want %d/%d", i, again.Ops[i].ServerSeq, again.Ops[i].Eff, resp.Ops[i].ServerSeq, resp.Ops[i].Eff)
 			}
 		}

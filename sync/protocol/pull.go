@@ -32,6 +32,8 @@ type PullResponse struct {
 	// the device's hash chain across them. A receiver whose head for the
 	// device is at ScopePrev[i] applies Ops[i] without waiting for them;
 	// one whose head is below it has missed a page and must not.
+	// ScopePrev is nil when the server's backend does not provide the
+	// links; a receiver then checks every op's chain strictly.
 	ScopePrev []uint64
 }
 

@@ -37,7 +37,7 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 	if err != nil {
 		return nil, err
 	}
-	if req.Cursor > pg.Last {
+	if pg.LastKnown && req.Cursor > pg.Last {
 		e := protocol.ErrCursorAhead.Withf("cursor %d; last server seq %d", req.Cursor, pg.Last)
 		e.Expected = pg.Last
 		return nil, e
@@ -60,6 +60,6 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 	for _, o := range pg.Ops {
 		size += protocol.PageOpSize(o)
 	}
-	frame := protocol.PageFrame{Cursor: pg.Cursor, More: pg.More, ServerTime: protocol.Millis(now), Keys: keys, Ops: pg.Ops}
+	frame := protocol.PageFrame{Cursor: pg.Cursor, More: pg.More, Links: pg.Links, ServerTime: protocol.Millis(now), Keys: keys, Ops: pg.Ops}
 	return protocol.AppendPageFrame(make([]byte, 0, size), frame), nil
 }

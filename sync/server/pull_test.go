@@ -1,16 +1,20 @@
 package server_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/http/httptest"
 	"sync"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
 )
 
 func TestPullPaging(t *testing.T) {
@@ -247,5 +251,41 @@ func TestPullCursorAhead(t *testing.T) {
 				t.Errorf("got %d %v expected %d; want %d %v expected 3", r.status, pe, pe.Expected, tt.want.Status, tt.want)
 			}
 		})
+	}
+}
+
+// plainStore is a backend that neither links pages nor knows the last
+// server seq.
+type plainStore struct{ *serverstore.Store }
+
+func (p plainStore) Pull(ctx context.Context, sc protocol.Scope, after uint64, max int) (server.Page, error) {
+	pg, err := p.Store.Pull(ctx, sc, after, max)
+	for i := range pg.Ops {
+		pg.Ops[i].ScopePrev = 0
+	}
+	pg.Links, pg.Last, pg.LastKnown = false, 0, false
+	return pg, err
+}
+
+func TestPullFromABackendWithoutLinks(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	e.push(d, d.ops(t, 2, county1, nil))
+	bl, _ := serverstore.OpenBlobs(t.TempDir(), 0)
+	srv, err := server.New(server.Config{Store: plainStore{e.store}, Blobs: bl, Gazetteer: gazetteer(t), Now: e.clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain := *e
+	plain.ts = httptest.NewServer(srv.Handler())
+	defer plain.ts.Close()
+	if p := plain.pull(d, 0, 0); len(p.Ops) != 2 || p.ScopePrev != nil {
+		t.Errorf("got %d ops, scope prev %v; want 2 ops, nil", len(p.Ops), p.ScopePrev)
+	}
+	if p := e.pull(d, 0, 0); len(p.ScopePrev) != 2 {
+		t.Errorf("linked backend: got scope prev %v; want 2 entries", p.ScopePrev)
+	}
+	if p := plain.pull(d, 100, 0); len(p.Ops) != 0 {
+		t.Errorf("cursor past the end without LastKnown: got %d ops; want 0 and no error", len(p.Ops))
 	}
 }

@@ -133,6 +133,11 @@ type Page struct {
 	Devices []uuid.UUID // device of each op, for the page's keys
 	Cursor  uint64      // server seq of the last op, or the request's
 	More    bool
-	// Last is the greatest server seq assigned so far (any scope).
-	Last uint64
+	// Links reports that the backend filled in each op's ScopePrev (the
+	// seq of the previous op of its device in the same scope).
+	Links bool
+	// Last is the greatest server seq assigned so far (any scope), when
+	// LastKnown; a pull whose cursor is past it answers ErrCursorAhead.
+	Last      uint64
+	LastKnown bool
 }
