@@ -48,6 +48,9 @@ type Storage interface {
 	// cursor, in server seq order, up to about maxBytes (at least one op
 	// when one is waiting). An op that commits after a Pull's snapshot
 	// has a greater server seq than every op that snapshot returned.
+	// Backends that track each device's previous applied op per scope
+	// fill in PageOp.ScopePrev and set Page.Links; those that know the
+	// last server seq set Page.Last and LastKnown.
 	Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (Page, error)
 	// Keys returns the public keys of the given devices.
 	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
