@@ -236,6 +236,9 @@ func firePoint() *Schema {
 			fld("pushed_county", KindCounty, "推送所属县", "Pushed county", req),
 			fld("pushed_township", KindText, "推送所属乡镇", "Pushed township", req, length(2, 30)),
 			fld("due_at", KindDateTime, "核查时限", "Check due by", req, help("默认推送后 24 小时", "default: 24 h after push")),
+			// The township and village the county assigns the point to.
+			optionalField(townshipField()),
+			villageField(false),
 			// Verification part.
 			fld("verifiers", KindTextList, "核查人员", "Verifiers", searchable, minItems(1), length(1, 10), reqIf(verifiedOn),
 				warn(func(v Value, _ Record) *Text {
@@ -310,8 +313,9 @@ func firePoint() *Schema {
 			fld("patrol", KindRef, "来源巡查记录", "From patrol", ref("straw_patrol")),
 			remarksField(),
 		},
-		TitleField: "source_fire_id",
-		DateField:  "detected_at",
+		TitleField:   "source_fire_id",
+		VillageField: FieldVillage,
+		DateField:    "detected_at",
 		Statuses: []Status{
 			st(FirePending, "待核查", "To check"),
 			st(FireVerifying, "核查中", "Checking"),

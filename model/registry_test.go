@@ -162,3 +162,19 @@ func TestReviewPaths(t *testing.T) {
 		})
 	}
 }
+
+// TestFirePointVillage checks that fire points carry the village (and
+// township) the county assigns them to, optional, and that lists filter
+// on the village.
+func TestFirePointVillage(t *testing.T) {
+	s, _ := Lookup("fire_point")
+	if s.VillageField != FieldVillage {
+		t.Errorf("VillageField got %q; want %q", s.VillageField, FieldVillage)
+	}
+	for _, key := range []string{FieldVillage, FieldTownship} {
+		f, ok := s.Field(key)
+		if !ok || f.Kind != KindText || f.Required || f.RequiredIf != nil {
+			t.Errorf("field %s got %+v; want an optional text field", key, f)
+		}
+	}
+}

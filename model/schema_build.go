@@ -87,6 +87,12 @@ func villageField(required bool) Field {
 	f.Required = required
 	return f
 }
+
+// optionalField is f without its requirement.
+func optionalField(f Field) Field {
+	f.Required = false
+	return f
+}
 func locationField(zh, en string) Field { return fld(FieldLocation, KindGPS, zh, en, req) }
 func remarksField() Field {
 	return fld(FieldRemarks, KindLongText, "备注", "Remarks", length(0, 500))
