@@ -18,9 +18,14 @@ import (
 // Register is the register fire points are created in.
 const Register = "fire_point"
 
-// assignPrefix starts the remark naming the village a point is assigned
-// to (fire_point has no village field).
-const assignPrefix = "派至"
+// Remark prefixes: distanceNote starts the remark giving the distance to
+// the village a point was assigned to automatically; legacyAssignPrefix
+// starts the remark that named the village before fire_point had a
+// village field (older records).
+const (
+	distanceNote       = "分派距离 "
+	legacyAssignPrefix = "派至"
+)
 
 // Store is what the importer and tracking need of the device store.
 type Store interface {
@@ -89,8 +94,9 @@ type Result struct {
 // store (same source_fire_id, deleted records included), assigning each to
 // a village: by hand (Options.Assign), else the nearest of
 // Options.Villages. The pushed township is the file's township column,
-// else the assigned village's township; the village and its distance are
-// noted in remarks, as fire_point has no village field. A point the store
+// else the assigned village's township; the village and its township are
+// written to the village and township fields, the distance to an
+// automatically assigned village is noted in remarks. A point the store
 // refuses is reported in Bad with its line and the rest go on. Import
 // stops when ctx is cancelled, returning what was done and ctx's error.
 func Import(ctx context.Context, s Store, points []Point, o Options) (Result, error) {
@@ -152,12 +158,8 @@ func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.
 			EN: "township unknown (no township column and no village to assign)"}
 	}
 	var remarks []string
-	if c.Village.Name != "" {
-		if c.DistanceM > 0 {
-			remarks = append(remarks, fmt.Sprintf("%s%s（距 %.0f 米）", assignPrefix, c.Village.Name, c.DistanceM))
-		} else {
-			remarks = append(remarks, assignPrefix+c.Village.Name)
-		}
+	if c.Village.Name != "" && c.DistanceM > 0 {
+		remarks = append(remarks, fmt.Sprintf("%s%.0f 米", distanceNote, c.DistanceM))
 	}
 	if p.Confidence != "" {
 		remarks = append(remarks, "置信度 "+p.Confidence)
@@ -175,6 +177,10 @@ func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.
 	if strings.HasPrefix(o.Source, "satellite") {
 		set["sensor"] = model.Str(SensorKey(p.Satellite))
 	}
+	if c.Village.Name != "" {
+		set[model.FieldVillage] = model.Str(c.Village.Name)
+		set[model.FieldTownship] = model.Str(villageTownship(c.Village, township))
+	}
 	if len(remarks) > 0 {
 		set[model.FieldRemarks] = model.Str(strings.Join(remarks, "；"))
 	}
@@ -184,6 +190,14 @@ func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.
 	}
 	c.Record = st.Record
 	return c, nil
+}
+
+// villageTownship is v's township, or township when v has none.
+func villageTownship(v Village, township string) string {
+	if len([]rune(v.Township)) >= 2 {
+		return v.Township
+	}
+	return township
 }
 
 // reasonOf turns a store refusal into a bilingual reason.

@@ -82,18 +82,33 @@ func TestImportAssignsNearestVillage(t *testing.T) {
 			t.Fatal(err)
 		}
 		for k, want := range map[string]model.Value{
-			"source_fire_id":  model.Str(c.FireID),
-			"source":          model.Str("satellite_province"),
-			"pushed_at":       model.Str("2023-10-15T17:00+08:00"),
-			"due_at":          model.Str("2023-10-16T17:00+08:00"),
-			"pushed_county":   model.Str(county),
-			"pushed_township": model.Str(map[string]string{"东村": "慈峪镇", "西村": "慈峪镇", "南庄": "陈庄镇"}[c.Village.Name]),
-			model.FieldStatus: model.Str(model.FirePending),
+			"source_fire_id":    model.Str(c.FireID),
+			"source":            model.Str("satellite_province"),
+			"pushed_at":         model.Str("2023-10-15T17:00+08:00"),
+			"due_at":            model.Str("2023-10-16T17:00+08:00"),
+			"pushed_county":     model.Str(county),
+			"pushed_township":   model.Str(map[string]string{"东村": "慈峪镇", "西村": "慈峪镇", "南庄": "陈庄镇"}[c.Village.Name]),
+			model.FieldTownship: model.Str(map[string]string{"东村": "慈峪镇", "西村": "慈峪镇", "南庄": "陈庄镇"}[c.Village.Name]),
+			model.FieldVillage:  model.Str(wantVillage[c.FireID]),
+			model.FieldStatus:   model.Str(model.FirePending),
 		} {
 			if got := st.Value(k); got != want {
 				t.Errorf("%s %s: got %s; want %s", c.FireID, k, got, want)
 			}
 		}
+		// The village is a field of its own; remarks keep the distance.
+		remarks, _ := st.Value(model.FieldRemarks).AsText()
+		if strings.Contains(remarks, c.Village.Name) || !strings.HasPrefix(remarks, distanceNote) {
+			t.Errorf("%s remarks: got %q; want the distance and no village", c.FireID, remarks)
+		}
+	}
+	// Lists filter fire points by the assigned village.
+	page, err := s.List(store.Query{Register: Register, County: county, Village: "西村"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Records) != 1 || page.Records[0].Record != res.Created[1].Record {
+		t.Errorf("fire points of 西村: got %d; want F002", len(page.Records))
 	}
 	st, _ := s.Get(res.Created[1].Record)
 	if got, want := st.Value("sensor"), model.Str("terra_modis"); got != want {
@@ -143,8 +158,16 @@ func TestAssignByHandAndNoTownship(t *testing.T) {
 		t.Fatalf("created: got %+v; want F002 assigned by hand to 北村", res.Created)
 	}
 	st, _ := s.Get(res.Created[0].Record)
-	if got, want := st.Value("pushed_township"), model.Str("北洼乡"); got != want {
-		t.Errorf("township: got %s; want %s", got, want)
+	for k, want := range map[string]model.Value{
+		"pushed_township":   model.Str("北洼乡"),
+		model.FieldTownship: model.Str("北洼乡"),
+		model.FieldVillage:  model.Str("北村"),
+		// Assigned by hand: no distance note, only the confidence.
+		model.FieldRemarks: model.Str("置信度 70"),
+	} {
+		if got := st.Value(k); got != want {
+			t.Errorf("%s: got %s; want %s", k, got, want)
+		}
 	}
 	// F001 (twice) and F003 have no township and no village, F005 was
 	// detected after the push: reported by line.
@@ -266,11 +289,53 @@ func TestAssignByHandAfterImport(t *testing.T) {
 	if got := AssignedVillage(&st); got != "南庄" {
 		t.Errorf("assigned by hand: got %q; want 南庄", got)
 	}
-	if got, want := st.Value("pushed_township"), model.Str("陈庄镇"); got != want {
-		t.Errorf("township: got %s; want %s", got, want)
+	for k, want := range map[string]model.Value{
+		"pushed_township":   model.Str("陈庄镇"),
+		model.FieldTownship: model.Str("陈庄镇"),
+		model.FieldVillage:  model.Str("南庄"),
+		// The distance to the village assigned on import is dropped.
+		model.FieldRemarks: model.Str("置信度 85"),
+	} {
+		if got := st.Value(k); got != want {
+			t.Errorf("%s: got %s; want %s", k, got, want)
+		}
 	}
-	remarks, _ := st.Value(model.FieldRemarks).AsText()
-	if want := "派至南庄；置信度 85"; remarks != want {
-		t.Errorf("remarks: got %q; want %q", remarks, want)
+}
+
+func TestAssignLegacyRemarks(t *testing.T) {
+	// A fire point imported when the village was noted in remarks.
+	ctx := context.Background()
+	s := openMem(t)
+	st, err := s.Append(ctx, store.Change{Register: Register, County: county, Author: "李科长", Role: model.RoleCounty,
+		Set: map[string]model.Value{
+			"source_fire_id": model.Str("F900"), "source": model.Str("satellite_province"), "sensor": model.Str("fy3d"),
+			"detected_at": model.Str("2023-10-15T13:40+08:00"), "pushed_at": model.Str("2023-10-15T17:00+08:00"),
+			"pushed_location": model.GPS(model.Point{Lat: 38.301, Lon: 114.381}), "pushed_county": model.Str(county),
+			"pushed_township": model.Str("慈峪镇"), "due_at": model.Str("2023-10-16T17:00+08:00"),
+			model.FieldRemarks: model.Str("派至东村（距 120 米）；置信度 85"),
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := AssignedVillage(&st); got != "东村" {
+		t.Errorf("village from remarks: got %q; want 东村", got)
+	}
+	st, err = Assign(ctx, s, st.Record, Village{Name: "西村"}, "李科长", model.RoleCounty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]model.Value{
+		model.FieldVillage: model.Str("西村"),
+		// A village without a township keeps the pushed one.
+		model.FieldTownship: model.Str("慈峪镇"),
+		"pushed_township":   model.Str("慈峪镇"),
+		model.FieldRemarks:  model.Str("置信度 85"),
+	} {
+		if got := st.Value(k); got != want {
+			t.Errorf("%s: got %s; want %s", k, got, want)
+		}
+	}
+	if got := AssignedVillage(&st); got != "西村" {
+		t.Errorf("assigned: got %q; want 西村", got)
 	}
 }

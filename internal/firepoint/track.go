@@ -140,24 +140,36 @@ func SetDue(ctx context.Context, s Store, id uuid.UUID, due time.Time, author st
 	return out, nil
 }
 
-// Assign assigns a fire point to a village by hand: the pushed township
-// becomes the village's, and the village is noted in remarks (replacing
-// an earlier assignment note).
+// Assign assigns a fire point to a village by hand: the village is
+// written to the village field and the village's township to the township
+// and pushed township fields. Remarks of an earlier assignment (the
+// distance to an automatically assigned village, or the village noted in
+// remarks by older versions) are dropped; other remarks are kept.
 func Assign(ctx context.Context, s Store, id uuid.UUID, v Village, author string, role model.Role) (oplog.State, error) {
 	st, err := s.Get(id)
 	if err != nil {
 		return oplog.State{}, fmt.Errorf("firepoint: %w", err)
 	}
+	set := map[string]model.Value{model.FieldVillage: model.Str(v.Name)}
+	if len([]rune(v.Township)) >= 2 {
+		set["pushed_township"] = model.Str(v.Township)
+		set[model.FieldTownship] = model.Str(v.Township)
+	} else if t, _ := st.Value("pushed_township").AsText(); t != "" {
+		set[model.FieldTownship] = model.Str(t)
+	}
 	remarks, _ := st.Value(model.FieldRemarks).AsText()
 	var keep []string
 	for _, part := range strings.Split(remarks, "；") {
-		if part != "" && !strings.HasPrefix(part, assignPrefix) {
+		if part != "" && !strings.HasPrefix(part, legacyAssignPrefix) && !strings.HasPrefix(part, distanceNote) {
 			keep = append(keep, part)
 		}
 	}
-	set := map[string]model.Value{model.FieldRemarks: model.Str(strings.Join(append([]string{assignPrefix + v.Name}, keep...), "；"))}
-	if len([]rune(v.Township)) >= 2 {
-		set["pushed_township"] = model.Str(v.Township)
+	if kept := strings.Join(keep, "；"); kept != remarks {
+		if kept == "" {
+			set[model.FieldRemarks] = model.Null
+		} else {
+			set[model.FieldRemarks] = model.Str(kept)
+		}
 	}
 	out, err := s.Append(ctx, store.Change{Record: id, Author: author, Role: role, Set: set})
 	if err != nil {
@@ -166,12 +178,16 @@ func Assign(ctx context.Context, s Store, id uuid.UUID, v Village, author string
 	return out, nil
 }
 
-// AssignedVillage returns the village a fire point was assigned to, read
-// from its remarks ("" when none).
+// AssignedVillage returns the village a fire point was assigned to: its
+// village field, else (records imported before fire_point had one) the
+// village noted in its remarks; "" when none.
 func AssignedVillage(st *oplog.State) string {
+	if v, _ := st.Value(model.FieldVillage).AsText(); v != "" {
+		return v
+	}
 	remarks, _ := st.Value(model.FieldRemarks).AsText()
 	for _, part := range strings.Split(remarks, "；") {
-		if rest, ok := strings.CutPrefix(part, assignPrefix); ok {
+		if rest, ok := strings.CutPrefix(part, legacyAssignPrefix); ok {
 			if i := strings.Index(rest, "（"); i >= 0 {
 				rest = rest[:i]
 			}
