@@ -63,12 +63,19 @@ func (c *Client) blobs(ctx context.Context, res *Result, progress func(Progress)
 	}
 	p := Progress{Phase: PhaseBlobs, Total: len(up) + len(want)}
 	count := func(n int64) { p.Bytes += n }
+	failed := 0
 	for _, sha := range up {
 		sent, err := c.upload(ctx, sha, count)
-		if err != nil {
+		switch {
+		case err != nil && !blobOnly(err):
 			return err
-		}
-		if sent {
+		case err != nil:
+			// This photo alone cannot go (damaged on this device, or
+			// refused by the server): the others still do, and the
+			// next sync tries it again.
+			c.log.Warn("sync: photo not uploaded", "blob", sha, "err", err)
+			failed++
+		case sent:
 			res.BlobsUp++
 		}
 		p.Ops++
@@ -76,24 +83,24 @@ func (c *Client) blobs(ctx context.Context, res *Result, progress func(Progress)
 			progress(p)
 		}
 	}
-	if local > upTo {
+	res.BlobsFailed = failed
+	if local > upTo && failed == 0 {
 		if err := st.SetMeta(metaUpTo, binary.BigEndian.AppendUint64(nil, local)); err != nil {
 			return storeErr("blobs", err)
 		}
 	}
 	var still []string
 	for _, sha := range want {
-		if st.HasBlob(sha) {
-			continue
-		}
-		ok, err := c.download(ctx, sha, count)
-		if err != nil {
-			return err
-		}
-		if ok {
-			res.BlobsDown++
-		} else {
-			still = append(still, sha)
+		if !st.HasBlob(sha) {
+			ok, err := c.download(ctx, sha, count)
+			if err != nil {
+				return err
+			}
+			if ok {
+				res.BlobsDown++
+			} else {
+				still = append(still, sha)
+			}
 		}
 		p.Ops++
 		if progress != nil {
@@ -108,6 +115,17 @@ func (c *Client) blobs(ctx context.Context, res *Result, progress func(Progress)
 	res.Bytes += p.Bytes
 	res.BlobsMissing = len(still)
 	return nil
+}
+
+// blobOnly reports whether err concerns one photo only: the local file is
+// damaged, or the server refuses this upload (4xx).
+func blobOnly(err error) bool {
+	if errors.Is(err, store.ErrBadBlob) || errors.Is(err, store.ErrNotFound) {
+		return true
+	}
+	var pe *protocol.Error
+	return errors.As(err, &pe) && pe.Status >= 400 && pe.Status < 500 &&
+		!errors.Is(err, protocol.ErrUnauthorized) && !errors.Is(err, protocol.ErrRevoked)
 }
 
 // upload sends blob sha unless the server has it, resuming from the

@@ -43,8 +43,10 @@ type Result struct {
 	// they are listed by the store's Quarantined.
 	Quarantined int
 	// BlobsUp and BlobsDown count photos uploaded and downloaded;
-	// BlobsMissing the referenced photos the server does not have yet.
-	BlobsUp, BlobsDown, BlobsMissing int
+	// BlobsMissing the referenced photos the server does not have yet;
+	// BlobsFailed this device's photos that could not be uploaded
+	// (damaged here, or refused by the server; retried next time).
+	BlobsUp, BlobsDown, BlobsMissing, BlobsFailed int
 	// Bytes is the traffic of the whole sync (bodies, as sent).
 	Bytes int64
 	// ClockOffset is the device clock minus the server's (positive: the
@@ -72,6 +74,10 @@ func (r Result) Summary() model.Text {
 	if r.BlobsMissing > 0 {
 		t.ZH += fmt.Sprintf("，%d 张照片服务器尚未收到", r.BlobsMissing)
 		t.EN += fmt.Sprintf(", %d photos not on the server yet", r.BlobsMissing)
+	}
+	if r.BlobsFailed > 0 {
+		t.ZH += fmt.Sprintf("，%d 张照片无法上传（文件损坏或被服务器拒绝）", r.BlobsFailed)
+		t.EN += fmt.Sprintf(", %d photos could not be uploaded (damaged or refused by the server)", r.BlobsFailed)
 	}
 	if r.Quarantined > 0 {
 		t.ZH += fmt.Sprintf("。服务器拒绝了 %d 条修改，请在“待处理”中查看原因并更正", r.Quarantined)

@@ -2,6 +2,8 @@ package e2e
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/google/uuid"
@@ -246,4 +248,30 @@ func TestCursorAheadPullsAgain(t *testing.T) {
 		t.Errorf("cursor still %d; want the server's", c)
 	}
 	sameRecords(t, records(t, a.st), b)
+}
+
+// A photo damaged on the device does not stop the others or the sync.
+func TestDamagedPhotoSkipped(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll("甲", fixture.County, model.RoleGrid, nil)
+	id := fixture.Create(t, d.st, 1)
+	s, err := d.st.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	photos, _ := s.Value("survey_photos").AsList()
+	if err := os.WriteFile(filepath.Join(d.st.BlobDir(), photos[0][:2], photos[0]), []byte("bit rot"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res := d.sync(t)
+	if res.BlobsUp != 1 || res.BlobsFailed != 1 {
+		t.Errorf("uploaded %d, failed %d; want 1 and 1", res.BlobsUp, res.BlobsFailed)
+	}
+	if _, complete, _ := e.blobs.Stat(photos[1]); !complete {
+		t.Errorf("intact photo not on the server")
+	}
+	if _, complete, _ := e.blobs.Stat(photos[0]); complete {
+		t.Errorf("damaged photo on the server")
+	}
+	noLossNoDup(t, e, d)
 }
