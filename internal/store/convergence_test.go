@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"pgregory.net/rapid"
 
+	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -36,6 +37,9 @@ func TestConvergence(t *testing.T) {
 		}
 		introduce(rt, stores...)
 		var records []uuid.UUID
+		// The server's stamps: one effective time per op, the same for
+		// every store.
+		stamps := map[oplog.OpID]Stamp{}
 		steps := rapid.IntRange(1, 30).Draw(rt, "steps")
 		for step := 0; step < steps; step++ {
 			i := rapid.IntRange(0, n-1).Draw(rt, "store")
@@ -47,7 +51,7 @@ func TestConvergence(t *testing.T) {
 					known = append(known, st)
 				}
 			}
-			action := rapid.IntRange(0, 5).Draw(rt, "action")
+			action := rapid.IntRange(0, 6).Draw(rt, "action")
 			if len(known) == 0 {
 				action = 0
 			}
@@ -96,6 +100,26 @@ func TestConvergence(t *testing.T) {
 					rt.Fatalf("apply: %v", err)
 				}
 				continue
+			case 6: // the server stamps some of i's ops
+				ops := allOps(rt, s)
+				if len(ops) == 0 {
+					continue
+				}
+				var batch []Stamp
+				for _, x := range rapid.SliceOfN(rapid.IntRange(0, len(ops)-1), 1, len(ops)).Draw(rt, "stamped") {
+					op := ops[x]
+					st, ok := stamps[op.ID()]
+					if !ok {
+						back := hlc.Timestamp(rapid.IntRange(0, 5000).Draw(rt, "back")) << 16
+						st = Stamp{ID: op.ID(), Eff: op.HLC - min(back, op.HLC-1), ServerSeq: uint64(len(stamps) + 1)}
+						stamps[op.ID()] = st
+					}
+					batch = append(batch, st)
+				}
+				if err := s.Stamp(ctx, batch); err != nil {
+					rt.Fatalf("stamp: %v", err)
+				}
+				continue
 			}
 			st, err := s.Append(ctx, ch)
 			var invalid *ValidationError
@@ -109,6 +133,17 @@ func TestConvergence(t *testing.T) {
 			}
 			if ch.Record == uuid.Nil {
 				records = append(records, st.Record)
+			}
+		}
+		// Every store learns every stamp (from the server, or with the
+		// stamped copies of ops the exchange carries).
+		var all []Stamp
+		for _, st := range stamps {
+			all = append(all, st)
+		}
+		for _, s := range stores {
+			if err := s.Stamp(ctx, all); err != nil {
+				rt.Fatalf("stamp: %v", err)
 			}
 		}
 		exchange(rt, stores...)
