@@ -442,3 +442,134 @@ func TestLanguageSwitch(t *testing.T) {
 		t.Errorf("got heading %q after switching back; want 设置", got)
 	}
 }
+
+func TestDraftSurvivesClosedForm(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	typeInto(t, form, "grid_no", "LS-DRAFT-7")
+	typeInto(t, form, "grid_leader", "王建国")
+	a.shell.pop() // the window closes, or the app is killed, before Save
+	if _, err := a.st.GetMeta(form.draftKey); err != nil {
+		t.Fatalf("got no draft: %v", err)
+	}
+	again := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(again)
+	if got := again.byKey["grid_no"].get(); got != "" {
+		t.Fatalf("got %q before restoring; want empty", got)
+	}
+	var restore *widget.Button
+	for _, o := range a.win.Canvas().Overlays().List() {
+		walk(o, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "是" {
+				restore = b
+			}
+		})
+	}
+	if restore == nil {
+		t.Fatal("no restore question shown")
+	}
+	test.Tap(restore)
+	for key, want := range map[string]string{"grid_no": "LS-DRAFT-7", "grid_leader": "王建国"} {
+		if got := again.byKey[key].get(); got != want {
+			t.Errorf("got %s %q after restoring; want %q", key, got, want)
+		}
+	}
+}
+
+func TestSwitchUserKeepsUnsyncedWork(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	seed(t, a, "straw_grid", 2)
+	before, _ := a.st.Pending()
+	if err := a.users.save(User{Name: "李娜", Role: model.RoleGrid}, "5678"); err != nil {
+		t.Fatal(err)
+	}
+	a.showLogin()
+	var who *widget.Select
+	var pin *widget.Entry
+	var signIn *widget.Button
+	walk(a.win.Content(), func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Select:
+			who = x
+		case *widget.Entry:
+			pin = x
+		case *widget.Button:
+			if x.Text == "登录" {
+				signIn = x
+			}
+		}
+	})
+	if who == nil || pin == nil || signIn == nil {
+		t.Fatal("login screen incomplete")
+	}
+	who.SetSelected("李娜")
+	test.Type(pin, "0000")
+	test.Tap(signIn)
+	if a.user.Name != "张伟" {
+		t.Fatalf("got user %q after a wrong PIN; want 张伟 still", a.user.Name)
+	}
+	test.Type(pin, "5678")
+	test.Tap(signIn)
+	if a.user.Name != "李娜" {
+		t.Fatalf("got user %q; want 李娜", a.user.Name)
+	}
+	if after, _ := a.st.Pending(); after != before {
+		t.Errorf("got %d pending after switching; want %d", after, before)
+	}
+	if got := a.shell.syncBtn.Text; !strings.Contains(got, "未同步") {
+		t.Errorf("got header %q; want the unsynced count", got)
+	}
+}
+
+func TestWrongPassphrase(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	dir := t.TempDir()
+	st, err := store.Open(store.Options{Dir: dir, Passphrase: "正确的口令"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	fa := test.NewTempApp(t)
+	a := New(fa, Options{DataDir: dir, inline: true})
+	t.Cleanup(func() { a.Close() })
+	a.Start()
+	var pass *widget.Entry
+	var open *widget.Button
+	walk(a.win.Content(), func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			pass = x
+		case *widget.Button:
+			open = x
+		}
+	})
+	if pass == nil || open == nil {
+		t.Fatal("no passphrase prompt")
+	}
+	test.Type(pass, "错误")
+	test.Tap(open)
+	found := false
+	walk(a.win.Content(), func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok && l.Text == "口令错误。" {
+			found = true
+		}
+	})
+	if !found || a.st != nil {
+		t.Fatalf("got no 口令错误 message (store open: %v)", a.st != nil)
+	}
+	walk(a.win.Content(), func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			pass = x
+		case *widget.Button:
+			open = x
+		}
+	})
+	test.Type(pass, "正确的口令")
+	test.Tap(open)
+	if a.st == nil {
+		t.Fatal("store not opened with the right passphrase")
+	}
+}

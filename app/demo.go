@@ -19,8 +19,15 @@ import (
 // metaDemo marks a store whose demo records were generated.
 const metaDemo = "app.demo"
 
+// Demo users: names are data (they sign every demo op), so they are not
+// translated.
+const (
+	demoGridUser     = "演示网格员"
+	demoReviewerUser = "演示审核员"
+)
+
 // demoUserName is the demo grid staff member signed in by --demo.
-func demoUserName(a *App) string { return lang.L("Demo grid staff") }
+func demoUserName(*App) string { return demoGridUser }
 
 // demoPIN is the demo user's PIN (shown on the login screen in demo mode).
 const demoPIN = "0000"
@@ -41,7 +48,7 @@ func (a *App) seedDemo(done func()) {
 		author := demoUserName(a)
 		var grid model.Value
 		var village, township string
-		reviewer := lang.L("Demo county reviewer")
+		reviewer := demoReviewerUser
 		for i, sd := range seeds {
 			st, err := a.seedOne(sd, author, reviewer)
 			if err != nil {

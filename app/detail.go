@@ -116,6 +116,13 @@ func (s *detailScreen) render() {
 			a.shell.push(newForm(a, sc, st.Record, vals))
 		})
 		actions.Add(edit)
+		if sc.Name == "fire_point" && (status == model.FirePending || status == model.FireVerifying || status == model.FireReturned) {
+			check := widget.NewButtonWithIcon(lang.L("Check fire points"), theme.WarningIcon(), func() {
+				a.shell.push(newFireCheck(a, *st))
+			})
+			check.Importance = widget.HighImportance
+			actions.Add(check)
+		}
 		for _, t := range sc.NextStatuses(status, a.role()) {
 			t := t
 			b := widget.NewButton(t.Label.In(tl), func() { s.move(t) })

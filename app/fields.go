@@ -135,7 +135,11 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 			labels[i] = o.Label.In(tl)
 		}
 		cg := widget.NewCheckGroup(labels, func([]string) { changed() })
-		cg.Horizontal = len(labels) <= 5
+		width := 0
+		for _, l := range labels {
+			width += len([]rune(l)) + 2
+		}
+		cg.Horizontal = len(labels) <= 6 && width <= 48
 		in.get = func() string {
 			var keys []string
 			for i, o := range f.Options {

@@ -63,6 +63,12 @@ func walk(o fyne.CanvasObject, fn func(fyne.CanvasObject)) {
 		for _, ch := range c.Objects {
 			walk(ch, fn)
 		}
+	case *widget.Form:
+		for _, it := range c.Items {
+			walk(it.Widget, fn)
+		}
+	case *widget.PopUp:
+		walk(c.Content, fn)
 	case *container.Scroll:
 		walk(c.Content, fn)
 	case *widget.Card:
