@@ -6,6 +6,8 @@
 //	lantian-server code --data DIR --county 130126 --role grid [--ttl 72h]
 //	lantian-server code --data DIR --province 130000 --role province
 //	lantian-server devices --data DIR
+//	lantian-server import --data DIR FILE
+//	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
 package main
 
 import (
@@ -48,6 +50,8 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 			return runCode(args[1:], out)
 		case "devices":
 			return runDevices(args[1:], out)
+		case "import":
+			return runImport(args[1:], out, log)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -92,6 +96,7 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS private key file (PEM)")
 	adminFile := fs.String("admin-token-file", "", "file holding the administrator's bearer token")
+	usePG := pgOption(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -101,6 +106,11 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	}
 	defer e.store.Close()
 	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log}
+	closePG, err := usePG(ctx, &cfg, log)
+	if err != nil {
+		return err
+	}
+	defer closePG()
 	if *adminFile != "" {
 		b, err := os.ReadFile(*adminFile)
 		if err != nil {
