@@ -25,6 +25,11 @@ type stepResult struct {
 	Docs int     `json:"docs"`
 	// OpBytes is the binary size of the op an edit step made.
 	OpBytes int `json:"op_bytes,omitempty"`
+	// PushMS, PullMS and BlobsMS split MS into Sync's phases (from its
+	// progress reports: a phase ends at its last report).
+	PushMS  float64 `json:"push_ms,omitempty"`
+	PullMS  float64 `json:"pull_ms,omitempty"`
+	BlobsMS float64 `json:"blobs_ms,omitempty"`
 }
 
 // runDevice is the device child: it opens (and enrolls) a store, prints
@@ -86,18 +91,30 @@ func runDevice(args []string) error {
 				return err
 			}
 		}
-		res, err := c.Sync(ctx, nil)
+		last := map[client.Phase]time.Time{}
+		res, err := c.Sync(ctx, func(p client.Progress) { last[p.Phase] = time.Now() })
 		if err != nil {
 			return fmt.Errorf("%s sync: %w", name, err)
 		}
-		ms := float64(time.Since(t0).Microseconds()) / 1000
+		end := time.Now()
+		ms := float64(end.Sub(t0).Microseconds()) / 1000
+		since := func(from, to time.Time) float64 { return float64(to.Sub(from).Microseconds()) / 1000 }
+		pushEnd, ok := last[client.PhasePush]
+		if !ok {
+			pushEnd = t0
+		}
+		pullEnd, ok := last[client.PhasePull]
+		if !ok {
+			pullEnd = pushEnd
+		}
 		if res.Quarantined > 0 || res.BlobsMissing > 0 {
 			return fmt.Errorf("%s sync: %d ops refused, %d photos missing", name, res.Quarantined, res.BlobsMissing)
 		}
 		if profile != "" {
 			pprof.StopCPUProfile()
 		}
-		r := stepResult{Step: name, MS: ms, Docs: res.Pushed + res.Pulled, OpBytes: opBytes}
+		r := stepResult{Step: name, MS: ms, Docs: res.Pushed + res.Pulled, OpBytes: opBytes,
+			PushMS: since(t0, pushEnd), PullMS: since(pushEnd, pullEnd), BlobsMS: since(pullEnd, end)}
 		opBytes = 0
 		return out.Encode(r)
 	}

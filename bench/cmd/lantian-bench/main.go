@@ -11,7 +11,9 @@
 // RSS is their own. The limit is one Badger WriteBatch of the ops'
 // encoded bytes and one plain HTTP transfer of that many bytes.
 //
-// The subcommands "seed" and "device" are the harness's own children.
+// The subcommands "seed", "device" and "serve" are the harness's own
+// children; "serve" is lantian-server's serve path with CPU profiling, for
+// a profiling pass after the measured runs.
 package main
 
 import (
@@ -29,6 +31,8 @@ func main() {
 		err = runSeed(args[1:])
 	case len(args) > 0 && args[0] == "device":
 		err = runDevice(args[1:])
+	case len(args) > 0 && args[0] == "serve":
+		err = runServe(args[1:])
 	default:
 		err = runBench(args)
 	}

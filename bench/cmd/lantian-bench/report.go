@@ -119,6 +119,10 @@ func (r *report) write() error {
 			func(l, p, lim float64) bool { return p/l >= 10 && l/lim <= 2 }},
 		{"pull: bytes device → server", mb, "pull_up", "", 0, "", nil},
 		{"pull: bytes server → device", mb, "pull_down", "", limPayload, "≤ 25 MB", func(l, _, _ float64) bool { return l <= 25e6 }},
+		{"push: server CPU time", secs, "push_srv_cpu", "", 0, "", nil},
+		{"pull: server CPU time", secs, "pull_srv_cpu", "", 0, "", nil},
+		{"device A CPU time (whole process)", secs, "cli_cpu_a", "", 0, "", nil},
+		{"device B CPU time (whole process)", secs, "cli_cpu_b", "", 0, "", nil},
 		{"server peak RSS (VmHWM, any phase)", rssMB, "srv_rss", "", 0, "≤ 300 MB", func(l, _, _ float64) bool { return l/1024 <= 300 }},
 		{"server peak RSS during push", rssMB, "push_srv_rss", "", 0, "", nil},
 		{"server peak RSS during pull", rssMB, "pull_srv_rss", "", 0, "", nil},
@@ -205,6 +209,9 @@ func (r *report) write() error {
 	w("\nPouchDB / Lantian speed-up: push %s, pull %s (aim ≥ 10×).\n",
 		times.stat(ratio(col(r.pouch, "push_s"), col(r.lantian, "push_s"))),
 		times.stat(ratio(col(r.pouch, "pull_s"), col(r.lantian, "pull_s"))))
+	w("Lantian's device A sync splits into push %s, pull of its own ops back %s and photos %s; device B's into push %s, pull %s, photos %s (progress reports).\n",
+		secs.stat(col(r.lantian, "push_phase_push_s")), secs.stat(col(r.lantian, "push_phase_pull_s")), secs.stat(col(r.lantian, "push_phase_blobs_s")),
+		secs.stat(col(r.lantian, "pull_phase_push_s")), secs.stat(col(r.lantian, "pull_phase_pull_s")), secs.stat(col(r.lantian, "pull_phase_blobs_s")))
 	w("Lantian's edit op alone is %s in binary form (before framing, compression and HTTP headers).\n",
 		byt.stat(col(r.lantian, "edit_op_bytes")))
 	w("Lantian server's Badger directory after a run: %s.\n\n", mb.stat(col(r.lantian, "srv_disk")))
@@ -220,14 +227,16 @@ func (r *report) write() error {
 	w("## Findings\n\n%s\n\n", r.findings())
 
 	if len(r.profiles) > 0 {
-		w("## Device-side CPU profiles (run 1, `go tool pprof -top`)\n\n")
+		w("## CPU profiles\n\n")
+		w("From a profiling pass after the measured runs, same flow, with the server run as `lantian-bench serve` (lantian-server's store, blobs and handler, plus `runtime/pprof`) and both devices profiled; `go tool pprof -top`, sorted by flat time.\n\n")
 		keys := make([]string, 0, len(r.profiles))
 		for k := range r.profiles {
 			keys = append(keys, k)
 		}
 		slices.Sort(keys)
 		for _, k := range keys {
-			w("### %s\n\n```\n%s```\n\n", k, trimProfile(r.profiles[k]))
+			_, title, _ := strings.Cut(k, " ")
+			w("### %s\n\n```\n%s```\n\n", title, trimProfile(r.profiles[k]))
 		}
 	}
 

@@ -45,7 +45,7 @@ func runBench(args []string) error {
 	fl.StringVar(&c.out, "out", "BENCHMARKS.md", "report file")
 	fl.StringVar(&c.work, "work", "", "scratch directory (a new temporary one when empty; removed at the end)")
 	fl.StringVar(&c.node, "node", "node", "node binary")
-	fl.BoolVar(&c.profile, "profile", true, "CPU-profile the device side in the first run")
+	fl.BoolVar(&c.profile, "profile", true, "after the runs, a profiling pass of Lantian (server and devices CPU-profiled)")
 	fl.IntVar(&c.pullBytes, "pull-bytes", 1<<20, "pull page size Lantian's devices ask for (0: the server's default)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -109,7 +109,7 @@ func runBench(args []string) error {
 	rep := &report{cfg: c, seed: stats, profiles: map[string]string{}}
 	for run := 1; run <= c.runs; run++ {
 		logf("run %d/%d: Lantian", run, c.runs)
-		m, err := c.lantian(run, rep)
+		m, err := c.lantian(run, nil)
 		if err != nil {
 			return fmt.Errorf("run %d, Lantian: %w", run, err)
 		}
@@ -124,6 +124,12 @@ func runBench(args []string) error {
 			return fmt.Errorf("run %d, limit: %w", run, err)
 		}
 		rep.limit = append(rep.limit, m)
+	}
+	if c.profile {
+		logf("profiling pass: Lantian with CPU profiles of the server and both devices")
+		if _, err := c.lantian(0, rep); err != nil {
+			return fmt.Errorf("profiling pass: %w", err)
+		}
 	}
 	return rep.write()
 }
@@ -195,14 +201,17 @@ func (p *proc) step(want string) (stepResult, error) {
 	return r, nil
 }
 
-// finish lets the child exit and returns its peak RSS in kB.
-func (p *proc) finish() (float64, error) {
+// finish lets the child exit and returns its peak RSS in kB and the CPU
+// seconds it used.
+func (p *proc) finish() (rss, cpu float64, err error) {
 	io.WriteString(p.in, "bye\n")
 	p.in.Close()
 	if err := p.cmd.Wait(); err != nil {
-		return 0, fmt.Errorf("%s: %w", p.name, err)
+		return 0, 0, fmt.Errorf("%s: %w", p.name, err)
 	}
-	return float64(p.cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss), nil
+	ru := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
+	cpu = (p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()).Seconds()
+	return float64(ru.Maxrss), cpu, nil
 }
 
 func (p *proc) kill() {

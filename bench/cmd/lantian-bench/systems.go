@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -36,15 +38,34 @@ func firstEdit(dir string) (string, string, error) {
 	return k, string(v), nil
 }
 
-// server is a server child process.
-type server struct {
-	cmd *exec.Cmd
-	log *os.File
+// srvProc is a server child process; lines carries its stdout after the
+// line announcing its address.
+type srvProc struct {
+	cmd   *exec.Cmd
+	log   *os.File
+	lines chan string
 }
 
-func (s *server) pid() int { return s.cmd.Process.Pid }
+func (s *srvProc) pid() int { return s.cmd.Process.Pid }
 
-func (s *server) stop() error {
+// profile asks a "lantian-bench serve" child to start its next CPU
+// profile (ending the current one) and waits until it has.
+func (s *srvProc) profile() error {
+	if err := s.cmd.Process.Signal(syscall.SIGUSR1); err != nil {
+		return err
+	}
+	select {
+	case l := <-s.lines:
+		if !strings.HasPrefix(l, "profile ") {
+			return fmt.Errorf("profiling server said %q", l)
+		}
+		return nil
+	case <-time.After(10 * time.Second):
+		return errors.New("profiling server did not answer SIGUSR1")
+	}
+}
+
+func (s *srvProc) stop() error {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- s.cmd.Wait() }()
@@ -61,7 +82,7 @@ func (s *server) stop() error {
 
 // startServer starts cmd and returns it with the first line of its
 // stdout matched by re (the listening address); the rest is discarded.
-func startServer(cmd *exec.Cmd, logPath string, re *regexp.Regexp) (*server, string, error) {
+func startServer(cmd *exec.Cmd, logPath string, re *regexp.Regexp) (*srvProc, string, error) {
 	lf, err := os.Create(logPath)
 	if err != nil {
 		return nil, "", err
@@ -76,12 +97,16 @@ func startServer(cmd *exec.Cmd, logPath string, re *regexp.Regexp) (*server, str
 		lf.Close()
 		return nil, "", err
 	}
-	s := &server{cmd: cmd, log: lf}
+	s := &srvProc{cmd: cmd, log: lf, lines: make(chan string, 16)}
 	sc := bufio.NewScanner(out)
 	for sc.Scan() {
 		if m := re.FindStringSubmatch(sc.Text()); m != nil {
 			go func() {
 				for sc.Scan() {
+					select {
+					case s.lines <- sc.Text():
+					default:
+					}
 				}
 			}()
 			return s, m[1], nil
@@ -100,7 +125,7 @@ var (
 
 // phases runs the steps of one system's run on its device children a
 // and b, measuring the wire through p and the server's peak RSS.
-func (c *config) phases(a, b *proc, p *countingProxy, srvPID int) (metrics, error) {
+func (c *config) phases(a, b *proc, p *countingProxy, srvPID int, before func(step string) error) (metrics, error) {
 	m := metrics{}
 	p.take()
 	type stepSpec struct {
@@ -116,16 +141,28 @@ func (c *config) phases(a, b *proc, p *countingProxy, srvPID int) (metrics, erro
 		{a, "noop", "noop_a", 0},
 		{b, "noop", "noop", 0},
 	} {
+		if before != nil {
+			if err := before(s.name); err != nil {
+				return nil, err
+			}
+		}
 		resetHWM(srvPID)
+		cpu0 := cpuSeconds(srvPID)
 		r, err := s.dev.step(s.step)
 		if err != nil {
 			return nil, err
 		}
 		up, down := p.take()
+		m[s.name+"_srv_cpu"] = cpuSeconds(srvPID) - cpu0
 		if s.docs >= 0 && r.Docs != s.docs {
 			return nil, fmt.Errorf("%s %s moved %d ops or documents; want %d", s.dev.name, s.step, r.Docs, s.docs)
 		}
 		m[s.name+"_s"] = r.MS / 1000
+		if r.PushMS+r.PullMS+r.BlobsMS > 0 && (s.name == "push" || s.name == "pull") {
+			m[s.name+"_phase_push_s"] = r.PushMS / 1000
+			m[s.name+"_phase_pull_s"] = r.PullMS / 1000
+			m[s.name+"_phase_blobs_s"] = r.BlobsMS / 1000
+		}
 		m[s.name+"_up"] = float64(up)
 		m[s.name+"_down"] = float64(down)
 		m[s.name+"_srv_rss"] = hwm(srvPID)
@@ -135,16 +172,24 @@ func (c *config) phases(a, b *proc, p *countingProxy, srvPID int) (metrics, erro
 		}
 	}
 	var err error
-	if m["cli_rss_a"], err = a.finish(); err != nil {
+	if before != nil {
+		if err := before("end"); err != nil {
+			return nil, err
+		}
+	}
+	if m["cli_rss_a"], m["cli_cpu_a"], err = a.finish(); err != nil {
 		return nil, err
 	}
-	if m["cli_rss_b"], err = b.finish(); err != nil {
+	if m["cli_rss_b"], m["cli_cpu_b"], err = b.finish(); err != nil {
 		return nil, err
 	}
 	return m, nil
 }
 
-// lantian runs device A → lantian-server → device B once.
+// lantian runs device A → lantian-server → device B once. With rep (the
+// profiling pass) the server is "lantian-bench serve" instead of the
+// lantian-server binary, and the server and both devices are
+// CPU-profiled during push and pull; their top functions go to rep.
 func (c *config) lantian(run int, rep *report) (metrics, error) {
 	dir := filepath.Join(c.work, "lantian-"+strconv.Itoa(run))
 	defer os.RemoveAll(dir)
@@ -164,8 +209,12 @@ func (c *config) lantian(run int, rep *report) (metrics, error) {
 	if err := copyDir(c.seedDir, filepath.Join(dir, "a")); err != nil {
 		return nil, err
 	}
-	srv, addr, err := startServer(exec.Command(c.serverBin, "--data", data, "--listen", "127.0.0.1:0"),
-		filepath.Join(dir, "server.log"), lantianRE)
+	srvCmd := exec.Command(c.serverBin, "--data", data, "--listen", "127.0.0.1:0")
+	srvProf := filepath.Join(c.work, "server")
+	if rep != nil {
+		srvCmd = exec.Command(c.self, "serve", "--data", data, "--listen", "127.0.0.1:0", "--cpuprofile", srvProf)
+	}
+	srv, addr, err := startServer(srvCmd, filepath.Join(dir, "server.log"), lantianRE)
 	if err != nil {
 		return nil, err
 	}
@@ -176,8 +225,16 @@ func (c *config) lantian(run int, rep *report) (metrics, error) {
 	}
 	defer p.close()
 	profA, profB := "", ""
-	if run == 1 && c.profile {
+	var before func(string) error
+	if rep != nil {
 		profA, profB = filepath.Join(c.work, "push.pprof"), filepath.Join(c.work, "pull.pprof")
+		before = func(step string) error {
+			switch step {
+			case "push", "pull", "edit": // edit: ends the pull's profile
+				return srv.profile()
+			}
+			return nil
+		}
 	}
 	a, err := startDevice(c, "lantian a", filepath.Join(dir, "a"), p.url(), codes[0], "a", profA)
 	if err != nil {
@@ -189,13 +246,15 @@ func (c *config) lantian(run int, rep *report) (metrics, error) {
 		return nil, err
 	}
 	defer b.kill()
-	m, err := c.phases(a, b, p, srv.pid())
+	m, err := c.phases(a, b, p, srv.pid(), before)
 	if err != nil {
 		return nil, err
 	}
-	if profA != "" {
-		rep.profiles["device A, push"] = pprofTop(profA)
-		rep.profiles["device B, pull"] = pprofTop(profB)
+	if rep != nil {
+		rep.profiles["1 device A, push"] = pprofTop(profA)
+		rep.profiles["2 server, push"] = pprofTop(srvProf + "-1.pprof")
+		rep.profiles["3 device B, pull"] = pprofTop(profB)
+		rep.profiles["4 server, pull"] = pprofTop(srvProf + "-2.pprof")
 	}
 	m["srv_disk"] = float64(dirSize(filepath.Join(data, "db")))
 	return m, nil
@@ -259,7 +318,7 @@ func (c *config) pouch(run int) (metrics, error) {
 	if err := b.read(&r); err != nil || r.Step != "ready" {
 		return nil, fmt.Errorf("pouchdb b not ready: %v", err)
 	}
-	return c.phases(a, b, p, srv.pid())
+	return c.phases(a, b, p, srv.pid(), nil)
 }
 
 // limit measures one Badger WriteBatch of the ops' bytes and one plain
@@ -280,6 +339,26 @@ func (c *config) limit(run int, ops [][]byte) (metrics, error) {
 		"http_up_bytes": float64(h.UpBytes), "http_down_bytes": float64(h.DownBytes),
 	}, nil
 }
+
+// cpuSeconds is the CPU time (user and system) a process has used so far.
+func cpuSeconds(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	i := bytes.LastIndexByte(b, ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseFloat(f[11], 64)
+	st, _ := strconv.ParseFloat(f[12], 64)
+	return (ut + st) / clockTicks
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's times (100 on
+// every Linux architecture Go supports).
+const clockTicks = 100
 
 // pprofTop renders the top functions of a CPU profile (go tool pprof).
 func pprofTop(path string) string {
