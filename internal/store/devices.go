@@ -11,8 +11,9 @@ import (
 
 // RegisterDevice records the public key of another device (from the
 // server or a bundle). Remote ops of devices never registered are refused
-// with ErrUnknownDevice. Registering the same key again updates the label;
-// a different key for a known device is refused.
+// with ErrUnknownDevice. Registering the same key again updates the label
+// (an empty label keeps the old one); a different key for a known device
+// is refused.
 func (s *Store) RegisterDevice(id uuid.UUID, pub ed25519.PublicKey, label string) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("store: register device %s: public key of %d bytes", id, len(pub))
@@ -22,8 +23,12 @@ func (s *Store) RegisterDevice(id uuid.UUID, pub ed25519.PublicKey, label string
 	return s.update(func(txn *badger.Txn) error {
 		old, err := getValue(txn, deviceKey(id))
 		if err == nil {
-			if k, _ := decodeDevice(old); !k.Equal(pub) {
+			k, oldLabel := decodeDevice(old)
+			if !k.Equal(pub) {
 				return fmt.Errorf("store: register device %s: a different key is already registered", id)
+			}
+			if label == "" || label == oldLabel {
+				return nil
 			}
 		} else if !errors.Is(err, ErrNotFound) {
 			return err

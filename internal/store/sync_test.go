@@ -148,3 +148,27 @@ func TestSubscribe(t *testing.T) {
 		t.Fatalf("events = %+v; want %+v", got, want)
 	}
 }
+
+func TestRegisterDevice(t *testing.T) {
+	a, b, c := openMem(t), openMem(t), openMem(t)
+	tests := []struct {
+		name    string
+		id      uuid.UUID
+		key     []byte
+		wantErr bool
+	}{
+		{"new device", b.Device(), b.PublicKey(), false},
+		{"same key again", b.Device(), b.PublicKey(), false},
+		{"another key for it", b.Device(), c.PublicKey(), true},
+		{"another key for this device", a.Device(), c.PublicKey(), true},
+		{"short key", c.Device(), c.PublicKey()[:10], true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := a.RegisterDevice(tt.id, tt.key, "")
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("got %v; want error %v", err, tt.wantErr)
+			}
+		})
+	}
+}
