@@ -51,6 +51,8 @@ type Options struct {
 	// Logger receives warnings; slog.Default() when nil.
 	Logger *slog.Logger
 
+	// Touch forces the touch layout; mobile devices always get it.
+	Touch bool
 	// Screen names a screen to open after sign-in (see Main's -screen).
 	Screen string
 
@@ -88,12 +90,13 @@ func Main(args []string) error {
 	demo := fl.Bool("demo", false, "open on a demo county with generated records")
 	data := fl.String("data", "", "folder of the local store (default: the app's storage folder)")
 	n := fl.Int("demo-records", 400, "number of demo records to generate")
+	touch := fl.Bool("touch", false, "touch layout (bigger text and targets, navigation at the bottom), e.g. on Windows tablets")
 	screen := fl.String("screen", "", "open on a screen after sign-in (registers, list:REGISTER, record:REGISTER, form:REGISTER, patrol, fire, sync, held, settings); for screenshots")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	fa := fyneapp.NewWithID(ID)
-	a := New(fa, Options{DataDir: *data, Demo: *demo, DemoRecords: *n, Screen: *screen})
+	a := New(fa, Options{DataDir: *data, Demo: *demo, DemoRecords: *n, Screen: *screen, Touch: *touch})
 	a.Start()
 	a.win.ShowAndRun()
 	return a.Close()
@@ -112,7 +115,7 @@ func New(fa fyne.App, opts Options) *App {
 		opts.DemoRecords = 400
 	}
 	a := &App{fa: fa, opts: opts, b: newBridge(opts.inline), syncer: opts.Syncer}
-	a.touch = fyne.CurrentDevice().IsMobile()
+	a.touch = opts.Touch || fyne.CurrentDevice().IsMobile()
 	a.lang = fa.Preferences().StringWithFallback(prefLanguage, LangZH)
 	setLanguage(a.lang)
 	fa.Settings().SetTheme(NewTheme(a.touch))

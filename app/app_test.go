@@ -573,3 +573,62 @@ func TestWrongPassphrase(t *testing.T) {
 		t.Fatal("store not opened with the right passphrase")
 	}
 }
+
+func TestFirePointCheck(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	var fire storeState
+	for _, st := range seed(t, a, "fire_point", 30) {
+		if s, _ := st.Value("status").AsText(); s == model.FirePending {
+			fire = st
+			break
+		}
+	}
+	if fire.Ops == 0 {
+		t.Fatal("no pending fire point among the seeds")
+	}
+	pic := testPNG(t)
+	n := 0
+	a.photoPicker = func(use func(io.ReadCloser)) {
+		n++ // a different picture each time
+		p := append(append([]byte(nil), pic...), byte(n))
+		use(io.NopCloser(bytes.NewReader(p)))
+	}
+	c := newFireCheck(a, fire)
+	a.shell.push(c)
+	test.Tap(c.verdicts[2]) // false alarm
+	f := c.form
+	typeInto(t, f, "verified_location", "38.163875, 114.659714, 8")
+	typeInto(t, f, "verify_note", "现场查看为大棚保温被反光，无焚烧痕迹")
+	var add *widget.Button
+	walk(f.byKey["verify_photos"].obj, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
+			add = b
+		}
+	})
+	for i := 0; i < 3; i++ {
+		test.Tap(add)
+	}
+	test.Tap(f.save)
+	if f.topErr.Visible() {
+		var msgs []string
+		for _, in := range f.inputs {
+			if in.errLabel.Visible() {
+				msgs = append(msgs, in.f.Key+": "+in.errLabel.Text)
+			}
+		}
+		t.Fatalf("check not saved: %s %v", f.topErr.Text, msgs)
+	}
+	st, err := a.st.Get(fire.Record)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]model.Value{
+		"status":    model.Str(model.FireVerified),
+		"verdict":   model.Str("no_trace"),
+		"verifiers": model.List("张伟"),
+	} {
+		if got := st.Value(k); got != want {
+			t.Errorf("got %s %s; want %s", k, got, want)
+		}
+	}
+}

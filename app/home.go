@@ -35,6 +35,7 @@ type homeScreen struct {
 	firesHead, patrolsHead, returnedHead *widget.Label
 	pendingLabel                         *widget.Label
 	patrolBtn                            *widget.Button
+	tabs                                 *container.AppTabs // touch layout
 	root                                 fyne.CanvasObject
 }
 
@@ -92,12 +93,16 @@ func newHome(a *App) *homeScreen {
 	section := func(h *widget.Label, l *widget.List) fyne.CanvasObject {
 		return container.NewBorder(h, nil, nil, nil, l)
 	}
-	grid := container.NewGridWithColumns(2,
+	var grid fyne.CanvasObject = container.NewGridWithColumns(2,
 		section(s.firesHead, s.firesList),
 		container.NewGridWithRows(2, section(s.patrolsHead, s.patrolsList), section(s.returnedHead, s.returnedList)))
 	if a.touch {
-		grid = container.NewGridWithRows(3,
-			section(s.firesHead, s.firesList), section(s.patrolsHead, s.patrolsList), section(s.returnedHead, s.returnedList))
+		// One section at a time on tablets: each list gets the height.
+		s.tabs = container.NewAppTabs(
+			container.NewTabItem(lang.L("Fire points to check"), s.firesList),
+			container.NewTabItem(lang.L("Patrols logged today"), s.patrolsList),
+			container.NewTabItem(lang.L("Returned by the county"), s.returnedList))
+		grid = s.tabs
 	}
 	s.root = container.NewBorder(container.NewVBox(actions, s.pendingLabel), nil, nil, nil, grid)
 	s.refresh()
@@ -186,6 +191,12 @@ func (s *homeScreen) refresh() {
 		s.firesHead.SetText(lang.L("Fire points to check ({{.N}})", map[string]any{"N": len(fires)}))
 		s.patrolsHead.SetText(lang.L("Patrols logged today ({{.N}})", map[string]any{"N": len(patrols)}))
 		s.returnedHead.SetText(lang.L("Returned by the county ({{.N}})", map[string]any{"N": len(returned)}))
+		if s.tabs != nil {
+			for i, h := range []*widget.Label{s.firesHead, s.patrolsHead, s.returnedHead} {
+				s.tabs.Items[i].Text = h.Text
+			}
+			s.tabs.Refresh()
+		}
 		if pending == 0 {
 			s.pendingLabel.SetText(lang.L("Every change on this device is synced."))
 		} else {
