@@ -119,7 +119,10 @@ type remoteError struct {
 	err  error
 }
 
+// Error is the underlying error's text (for logs).
 func (e *remoteError) Error() string { return e.err.Error() }
+
+// Unwrap returns the app's kind of failure, if any, and the cause.
 func (e *remoteError) Unwrap() []error {
 	if e.kind != nil {
 		return []error{e.kind, e.err}
