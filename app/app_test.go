@@ -632,3 +632,23 @@ func TestFirePointCheck(t *testing.T) {
 		}
 	}
 }
+
+func TestListPagesLazily(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	seed(t, a, "straw_patrol", 230)
+	sc, _ := model.Lookup("straw_patrol")
+	list := newListScreen(a, sc)
+	a.shell.push(list)
+	if got := len(list.rows); got != listPage {
+		t.Fatalf("got %d rows loaded; want one page of %d", got, listPage)
+	}
+	if got := list.total; got != 230 {
+		t.Errorf("got count %d; want 230", got)
+	}
+	for i := 0; i < 5 && len(list.rows) < 230; i++ {
+		list.list.ScrollToBottom()
+	}
+	if got := len(list.rows); got != 230 {
+		t.Errorf("got %d rows after scrolling to the end; want 230", got)
+	}
+}

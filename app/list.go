@@ -120,7 +120,7 @@ func newListScreen(a *App, sc *model.Schema) *listScreen {
 
 func (s *listScreen) title() string           { return s.sc.Label.In(s.a.textLang()) }
 func (s *listScreen) view() fyne.CanvasObject { return s.root }
-func (s *listScreen) refresh()                { s.reload() }
+func (s *listScreen) refresh()                { s.load(max(len(s.rows), listPage), false) }
 
 // query is the store query of the current filters.
 func (s *listScreen) query() (store.Query, bool) {
@@ -154,7 +154,12 @@ func (s *listScreen) query() (store.Query, bool) {
 }
 
 // reload runs the query from its first page and counts its records.
-func (s *listScreen) reload() {
+func (s *listScreen) reload() { s.load(listPage, true) }
+
+// load runs the query for its first n records and counts them; top
+// scrolls back to the first row (a new query), else the list stays where
+// it is (the store changed under it).
+func (s *listScreen) load(n int, top bool) {
 	if !s.ready {
 		return // still building
 	}
@@ -165,6 +170,7 @@ func (s *listScreen) reload() {
 		return
 	}
 	s.filtErr.Hide()
+	q.Limit = n
 	s.gen++
 	gen := s.gen
 	s.loading = true
@@ -189,7 +195,9 @@ func (s *listScreen) reload() {
 		s.rows, s.next, s.total = page.Records, page.Next, total
 		s.count.SetText(lang.L("{{.N}} records", map[string]any{"N": total}))
 		s.list.Refresh()
-		s.list.ScrollToTop()
+		if top {
+			s.list.ScrollToTop()
+		}
 		s.loading = false
 	})
 }
