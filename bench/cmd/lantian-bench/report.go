@@ -167,7 +167,7 @@ func (r *report) write() error {
 		"Device A loads the documents with `bulkDocs` before the clock starts, then `PouchDB.replicate(local, remote)` with default options; B does `replicate(remote, local)`; the same edit, receipt and empty sync follow. Each device and the server are node child processes.\n")
 	w("- **Limit**: one Badger `WriteBatch` of the ops' encoded bytes (keys: an 8-byte seq) into a fresh directory, flushed and synced (default options); and one plain `net/http` POST and one GET of as many bytes between Go's client and a trivial handler.\n")
 	w("- **Measured**: times are of the sync call inside the device process (store open and process start excluded); bytes are counted on the wire (HTTP headers included) by a TCP proxy in the harness that sits between every client and its server, the limit's transfers included; " +
-		"server peak RSS is `VmHWM` of the server process, reset before each phase through `/proc/PID/clear_refs`; device peak RSS is the child's `ru_maxrss` (for PouchDB A that includes its in-memory database of all documents).\n\n")
+		"server peak RSS is `VmHWM` of the server process, reset before each phase through `/proc/PID/clear_refs`; device peak RSS is the child's `VmHWM` read just before it exits (for PouchDB A that includes its in-memory database of all documents); CPU times are user + system seconds from `/proc/PID/stat` (server, per phase) and from the child's exit status (devices, whole process).\n\n")
 
 	w("## Results\n\n")
 	w("| figure | Lantian | PouchDB | Lantian / PouchDB | limit | Lantian / limit | aim (N = 100k) |\n| --- | --- | --- | --- | --- | --- | --- |\n")
@@ -274,7 +274,8 @@ func (r *report) findings() string {
 func trimProfile(s string) string {
 	var out []string
 	for _, l := range strings.Split(s, "\n") {
-		if strings.HasPrefix(l, "File:") || strings.HasPrefix(l, "Build ID:") || strings.HasPrefix(l, "Type:") || strings.HasPrefix(l, "Time:") {
+		if strings.HasPrefix(l, "File:") || strings.HasPrefix(l, "Build ID:") || strings.HasPrefix(l, "Type:") ||
+			strings.HasPrefix(l, "Time:") || strings.HasPrefix(l, "Dropped ") || strings.HasPrefix(l, "Active filters") || strings.HasPrefix(l, "   show=") {
 			continue
 		}
 		out = append(out, l)

@@ -14,7 +14,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -27,6 +26,7 @@ type config struct {
 	self             string
 	profile          bool
 	pullBytes        int
+	profileOut       string
 	seedDir, docs    string
 	payload, opCount int
 	editKey, editVal string
@@ -46,6 +46,7 @@ func runBench(args []string) error {
 	fl.StringVar(&c.work, "work", "", "scratch directory (a new temporary one when empty; removed at the end)")
 	fl.StringVar(&c.node, "node", "node", "node binary")
 	fl.BoolVar(&c.profile, "profile", true, "after the runs, a profiling pass of Lantian (server and devices CPU-profiled)")
+	fl.StringVar(&c.profileOut, "profile-out", "", "also keep the profiling pass's pprof files in this directory")
 	fl.IntVar(&c.pullBytes, "pull-bytes", 1<<20, "pull page size Lantian's devices ask for (0: the server's default)")
 	if err := fl.Parse(args); err != nil {
 		return err
@@ -201,17 +202,19 @@ func (p *proc) step(want string) (stepResult, error) {
 	return r, nil
 }
 
-// finish lets the child exit and returns its peak RSS in kB and the CPU
-// seconds it used.
+// finish lets the child exit and returns its peak RSS in kB (VmHWM, read
+// while it still runs: ru_maxrss would count the harness's own RSS, which
+// a child forked from it inherits into its rusage) and the CPU seconds it
+// used.
 func (p *proc) finish() (rss, cpu float64, err error) {
+	rss = hwm(p.cmd.Process.Pid)
 	io.WriteString(p.in, "bye\n")
 	p.in.Close()
 	if err := p.cmd.Wait(); err != nil {
 		return 0, 0, fmt.Errorf("%s: %w", p.name, err)
 	}
-	ru := p.cmd.ProcessState.SysUsage().(*syscall.Rusage)
 	cpu = (p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()).Seconds()
-	return float64(ru.Maxrss), cpu, nil
+	return rss, cpu, nil
 }
 
 func (p *proc) kill() {

@@ -251,6 +251,14 @@ func (c *config) lantian(run int, rep *report) (metrics, error) {
 		return nil, err
 	}
 	if rep != nil {
+		if c.profileOut != "" {
+			os.MkdirAll(c.profileOut, 0o755)
+			for _, f := range []string{profA, profB, srvProf + "-1.pprof", srvProf + "-2.pprof"} {
+				if err := copyFile(f, filepath.Join(c.profileOut, filepath.Base(f))); err != nil {
+					return nil, err
+				}
+			}
+		}
 		rep.profiles["1 device A, push"] = pprofTop(profA)
 		rep.profiles["2 server, push"] = pprofTop(srvProf + "-1.pprof")
 		rep.profiles["3 device B, pull"] = pprofTop(profB)
@@ -360,13 +368,26 @@ func cpuSeconds(pid int) float64 {
 // every Linux architecture Go supports).
 const clockTicks = 100
 
-// pprofTop renders the top functions of a CPU profile (go tool pprof).
+// pprofTop renders a CPU profile with go tool pprof: Lantian's own
+// functions by cumulative time, then every function by flat time.
 func pprofTop(path string) string {
-	out, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=18", path).CombinedOutput()
+	cum, err := exec.Command("go", "tool", "pprof", "-top", "-cum", "-show=lantian-tz/lantian/", "-nodecount=22", path).CombinedOutput()
 	if err != nil {
-		return fmt.Sprintf("(go tool pprof failed: %v)", err)
+		return fmt.Sprintf("(go tool pprof failed: %v: %s)\n", err, cum)
 	}
-	return string(out)
+	flat, err := exec.Command("go", "tool", "pprof", "-top", "-nodecount=14", path).CombinedOutput()
+	if err != nil {
+		return fmt.Sprintf("(go tool pprof failed: %v: %s)\n", err, flat)
+	}
+	return "Lantian's functions by cumulative time:\n" + string(cum) + "\nAll functions by flat time:\n" + string(flat)
+}
+
+func copyFile(src, dst string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, b, 0o644)
 }
 
 // dirSize is the disk space the files under dir take (allocated blocks:
