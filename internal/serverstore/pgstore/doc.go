@@ -17,8 +17,19 @@
 //	                 and receipt (jsonb), raw op bytes (refused entries
 //	                 only: an applied op's bytes are in ops)
 //	ops              applied ops by server_seq with device, seq, county,
-//	                 province, eff and raw bytes; indexed by
-//	                 (county, server_seq) and (province, server_seq)
+//	                 province, eff and raw bytes, and the seq of the
+//	                 device's previous applied op in the province
+//	                 (prev_province) and in the county (prev_county), 0
+//	                 when none; indexed by (county, server_seq) and
+//	                 (province, server_seq)
+//	scope_heads      (device, county): seq of the device's last applied
+//	                 op in that county (its greatest over the counties is
+//	                 the last in the province: a device's applied ops are
+//	                 all in one province)
+//
+// The prev columns are the scope links of pull pages
+// (protocol.PageOp.ScopePrev); Open adds and fills them in on a schema
+// made before they existed.
 //
 // # Cursor rule
 //

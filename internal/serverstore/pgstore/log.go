@@ -133,6 +133,31 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		if len(entries) == 0 {
 			return nil
 		}
+		// The device's last applied op per county, and overall (its
+		// applied ops are all in one province), before the batch: each
+		// new op keeps the seq of its predecessor in both scopes, the
+		// links of pull pages. The head row lock keeps them stable.
+		prevCounty := map[string]int64{}
+		var prevAll int64
+		if applied > 0 {
+			rows, err := tx.Query(ctx, `SELECT county, seq FROM scope_heads WHERE device = $1`, id)
+			if err != nil {
+				return err
+			}
+			var (
+				county string
+				seq    int64
+			)
+			_, err = pgx.ForEachRow(rows, []any{&county, &seq}, func() error {
+				prevCounty[county] = seq
+				prevAll = max(prevAll, seq)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		touched := map[string]bool{}
 		var next int64
 		if applied > 0 {
 			// From here to commit this transaction holds the counter
@@ -159,7 +184,9 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 			} else {
 				sss[i] = uint64(next)
 				row[6] = next
-				opRows = append(opRows, []any{next, id, int64(e.Seq), e.County, e.Province, int64(e.Eff), e.Raw})
+				opRows = append(opRows, []any{next, id, int64(e.Seq), e.County, e.Province, int64(e.Eff), e.Raw, prevAll, prevCounty[e.County]})
+				prevAll, prevCounty[e.County] = int64(e.Seq), int64(e.Seq)
+				touched[e.County] = true
 				next++
 			}
 			logRows[i] = row
@@ -171,8 +198,18 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		}
 		if len(opRows) > 0 {
 			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"ops"},
-				[]string{"server_seq", "device", "seq", "county", "province", "eff", "raw"},
+				[]string{"server_seq", "device", "seq", "county", "province", "eff", "raw", "prev_province", "prev_county"},
 				pgx.CopyFromRows(opRows)); err != nil {
+				return err
+			}
+			counties := make([]string, 0, len(touched))
+			seqs := make([]int64, 0, len(touched))
+			for c := range touched {
+				counties, seqs = append(counties, c), append(seqs, prevCounty[c])
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO scope_heads (device, county, seq)
+				SELECT $1, c, s FROM unnest($2::text[], $3::bigint[]) AS u(c, s)
+				ON CONFLICT (device, county) DO UPDATE SET seq = excluded.seq`, id, counties, seqs); err != nil {
 				return err
 			}
 		}
@@ -188,17 +225,24 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 
 // Pull returns the applied ops in scope with server seq after cursor, in
 // server seq order, up to about maxBytes (at least one op when one is
-// waiting).
+// waiting), each with its scope link, and the last server seq.
 func (s *Store) Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (server.Page, error) {
-	q := `SELECT server_seq, device, eff, raw FROM ops WHERE province = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3`
+	q := `SELECT server_seq, device, eff, raw, prev_province FROM ops WHERE province = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3`
 	code := scope.Province
 	if scope.County != "" {
-		q = `SELECT server_seq, device, eff, raw FROM ops WHERE county = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3`
+		q = `SELECT server_seq, device, eff, raw, prev_county FROM ops WHERE county = $1 AND server_seq > $2 ORDER BY server_seq LIMIT $3`
 		code = scope.County
 	}
-	page := server.Page{Cursor: after}
+	page := server.Page{Cursor: after, Links: true, LastKnown: true}
 	size := 0
 	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+		// A cursor the server handed out is the seq of a committed op,
+		// so it is never past the committed counter.
+		var last int64
+		if err := conn.QueryRow(ctx, `SELECT n FROM lantian_counter`).Scan(&last); err != nil {
+			return err
+		}
+		page.Last = uint64(last)
 		for chunk := firstChunk; ; chunk = min(2*chunk, maxChunk) {
 			n, full, err := s.pullChunk(ctx, conn, q, code, chunk, &page, &size, maxBytes)
 			if err != nil || full || n < chunk {
@@ -224,14 +268,14 @@ func (s *Store) pullChunk(ctx context.Context, conn *pgx.Conn, q, code string, c
 	for rows.Next() {
 		n++
 		var (
-			ss, eff int64
-			dev     pgtype.UUID
-			raw     []byte
+			ss, eff, prev int64
+			dev           pgtype.UUID
+			raw           []byte
 		)
-		if err := rows.Scan(&ss, &dev, &eff, &raw); err != nil {
+		if err := rows.Scan(&ss, &dev, &eff, &raw, &prev); err != nil {
 			return n, false, err
 		}
-		op := protocol.PageOp{ServerSeq: uint64(ss), Eff: hlc.Timestamp(eff), Raw: raw}
+		op := protocol.PageOp{ServerSeq: uint64(ss), Eff: hlc.Timestamp(eff), Raw: raw, ScopePrev: uint64(prev)}
 		*size += protocol.PageOpSize(op)
 		if *size > maxBytes && len(page.Ops) > 0 {
 			page.More = true

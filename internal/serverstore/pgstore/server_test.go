@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -253,5 +254,73 @@ func TestServerEndToEnd(t *testing.T) {
 	}
 	if st, _ := a.push(grid, grid.ops(1, reg, county1)); st != http.StatusForbidden {
 		t.Errorf("push of a revoked device through A: got %d; want 403", st)
+	}
+}
+
+// TestServerPullLinksAndCursorAhead checks what a pgstore gives pull
+// pages: scope links, and cursor_ahead for a cursor past the last seq.
+func TestServerPullLinksAndCursorAhead(t *testing.T) {
+	ctx := context.Background()
+	gaz, err := model.LoadGazetteer(assets.ScopeJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	in := newInstance(t, freshURL(t), gaz, now)
+	c, err := server.IssueCode(ctx, in.store, gaz, protocol.Scope{Province: hebei, County: county1}, model.RoleGrid, time.Hour, now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, st := in.enroll(c.Code)
+	if st != http.StatusOK {
+		t.Fatalf("enroll: got %d; want 200", st)
+	}
+	reg := ""
+	for _, s := range model.Registers() {
+		if s.ValidateValue(model.FieldReviewComment, model.Str("已核查")) == nil {
+			reg = s.Name
+			break
+		}
+	}
+	if st, _ := in.push(d, append(d.ops(2, reg, county1), d.ops(1, reg, county3)...)); st != http.StatusOK {
+		t.Fatalf("push: got %d; want 200", st)
+	}
+	if st, _ := in.push(d, d.ops(1, reg, county1)); st != http.StatusOK {
+		t.Fatalf("push: got %d; want 200", st)
+	}
+	tests := []struct {
+		name       string
+		cursor     uint64
+		wantStatus int
+		wantLinks  string
+	}{
+		{"from the start", 0, http.StatusOK, "[0 1 2]"},
+		{"at the end", 3, http.StatusOK, "[]"},
+		{"past the end", 4, http.StatusConflict, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, b := in.doJSON(protocol.PathPull, d.token, protocol.PullRequest{Cursor: tt.cursor})
+			if st != tt.wantStatus {
+				t.Fatalf("status: got %d %s; want %d", st, b, tt.wantStatus)
+			}
+			if st != http.StatusOK {
+				var pe protocol.Error
+				if err := json.Unmarshal(b, &pe); err != nil || pe.Code != protocol.CodeCursorAhead || pe.Expected != 3 {
+					t.Errorf("error: got %s; want %s expected 3", b, protocol.CodeCursorAhead)
+				}
+				return
+			}
+			p, err := protocol.DecodePull(b)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.ScopePrev == nil {
+				p.ScopePrev = []uint64{}
+			}
+			if got := fmt.Sprint(p.ScopePrev); got != tt.wantLinks {
+				t.Errorf("scope links: got %s; want %s", got, tt.wantLinks)
+			}
+		})
 	}
 }

@@ -82,10 +82,52 @@ var schema = []string{
 		county     text NOT NULL,
 		province   text NOT NULL,
 		eff        bigint NOT NULL,
-		raw        bytea NOT NULL)`,
+		raw        bytea NOT NULL,
+		prev_province bigint NOT NULL,
+		prev_county   bigint NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS scope_heads (
+		device uuid NOT NULL,
+		county text NOT NULL,
+		seq    bigint NOT NULL,
+		PRIMARY KEY (device, county))`,
 	`CREATE INDEX IF NOT EXISTS ops_county ON ops (county, server_seq)`,
 	`CREATE INDEX IF NOT EXISTS ops_province ON ops (province, server_seq)`,
 	`CREATE INDEX IF NOT EXISTS ops_device ON ops (device, seq)`,
+}
+
+// addScopeLinks brings an ops table of a schema without scope links (the
+// previous applied op of the device, in its province and in its county)
+// up to date: it adds and fills in the columns and the scope_heads table.
+// It does nothing on a new or current schema.
+func addScopeLinks(ctx context.Context, tx pgx.Tx) error {
+	var old bool
+	err := tx.QueryRow(ctx, `SELECT to_regclass('ops') IS NOT NULL AND NOT EXISTS (
+		SELECT 1 FROM information_schema.columns
+		WHERE table_schema = current_schema() AND table_name = 'ops' AND column_name = 'prev_province')`).Scan(&old)
+	if err != nil || !old {
+		return err
+	}
+	for _, q := range []string{
+		`ALTER TABLE ops ADD COLUMN prev_province bigint, ADD COLUMN prev_county bigint`,
+		`UPDATE ops SET prev_province = l.pp, prev_county = l.pc FROM (
+			SELECT server_seq,
+				coalesce(lag(seq) OVER (PARTITION BY device ORDER BY seq), 0) AS pp,
+				coalesce(lag(seq) OVER (PARTITION BY device, county ORDER BY seq), 0) AS pc
+			FROM ops) l
+		WHERE ops.server_seq = l.server_seq`,
+		`ALTER TABLE ops ALTER COLUMN prev_province SET NOT NULL, ALTER COLUMN prev_county SET NOT NULL`,
+		`CREATE TABLE scope_heads (
+			device uuid NOT NULL,
+			county text NOT NULL,
+			seq    bigint NOT NULL,
+			PRIMARY KEY (device, county))`,
+		`INSERT INTO scope_heads (device, county, seq) SELECT device, county, max(seq) FROM ops GROUP BY device, county`,
+	} {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Open connects to the database at url (a PostgreSQL URL or key=value
@@ -119,6 +161,9 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	s := &Store{pool: newPool(cfg, maxConns)}
 	err = s.pool.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(schemaLockKey)); err != nil {
+			return err
+		}
+		if err := addScopeLinks(ctx, tx); err != nil {
 			return err
 		}
 		for _, q := range schema {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
@@ -330,5 +331,157 @@ func TestClosed(t *testing.T) {
 	}
 	if _, err := s.Head(context.Background(), uuid.New()); err == nil {
 		t.Errorf("Head on a closed store: got nil error; want one")
+	}
+}
+
+// appendLinked appends to dev, one entry per county in counties (refused
+// where the county is "-"), and returns the new head.
+func appendLinked(t *testing.T, s *pgstore.Store, dev uuid.UUID, head server.Head, counties ...string) server.Head {
+	t.Helper()
+	es := make([]server.LogEntry, len(counties))
+	for i, c := range counties {
+		refused := c == "-"
+		if refused {
+			c = county3
+		}
+		es[i] = entries(server.Head{Acked: head.Acked + uint64(i)}, 1, c)[0]
+		es[i].Raw = fmt.Appendf(nil, "%s/%d", dev, es[i].Seq)
+		if refused {
+			es[i].Refused = true
+			es[i].Refusal = &protocol.Receipt{Seq: es[i].Seq, Status: protocol.StatusRefused, Code: protocol.RefusedScope}
+		}
+	}
+	if _, err := s.Append(context.Background(), dev, head, es); err != nil {
+		t.Fatalf("Append: %v", err)
+	}
+	last := es[len(es)-1]
+	return server.Head{Acked: last.Seq, Hash: last.Hash}
+}
+
+// links lists dev's ops in a page of scope as "seq<-scope_prev ".
+func links(t *testing.T, s *pgstore.Store, scope protocol.Scope, after uint64, maxBytes int, dev uuid.UUID) string {
+	t.Helper()
+	p, err := s.Pull(context.Background(), scope, after, maxBytes)
+	if err != nil {
+		t.Fatalf("Pull: %v", err)
+	}
+	if !p.Links {
+		t.Errorf("page links: got false; want true")
+	}
+	out := ""
+	for i, o := range p.Ops {
+		if p.Devices[i] != dev {
+			continue
+		}
+		var seq uint64
+		if _, err := fmt.Sscanf(string(o.Raw), dev.String()+"/%d", &seq); err != nil {
+			t.Fatalf("raw %q: %v", o.Raw, err)
+		}
+		out += fmt.Sprintf("%d<-%d ", seq, o.ScopePrev)
+	}
+	return out
+}
+
+// TestPullScopePrev checks the links that let receivers apply a device's
+// ops across the ones their scope does not get (other counties, refused),
+// across batches and pages.
+func TestPullScopePrev(t *testing.T) {
+	s := openStore(t)
+	prov, grid := uuid.New(), uuid.New()
+	ph := appendLinked(t, s, prov, server.Head{}, county1, county2, county1)
+	appendLinked(t, s, prov, ph, county2, county2, county1)
+	gh := appendLinked(t, s, grid, server.Head{}, county1, "-")
+	appendLinked(t, s, grid, gh, county1, "-", "-", county1)
+	c1, c2, all := protocol.Scope{Province: hebei, County: county1}, protocol.Scope{Province: hebei, County: county2}, protocol.Scope{Province: hebei}
+	tests := []struct {
+		name  string
+		scope protocol.Scope
+		after uint64
+		max   int
+		dev   uuid.UUID
+		want  string
+	}{
+		{"county reader, province device", c1, 0, 1 << 20, prov, "1<-0 3<-1 6<-3 "},
+		{"other county reader, province device", c2, 0, 1 << 20, prov, "2<-0 4<-2 5<-4 "},
+		{"province reader, province device", all, 0, 1 << 20, prov, "1<-0 2<-1 3<-2 4<-3 5<-4 6<-5 "},
+		{"county reader, device with refused ops", c1, 0, 1 << 20, grid, "1<-0 3<-1 6<-3 "},
+		{"province reader, device with refused ops", all, 0, 1 << 20, grid, "1<-0 3<-1 6<-3 "},
+		{"after a cursor", c1, 4, 1 << 20, prov, "6<-3 "},
+		{"one op per page", c2, 0, 1, prov, "2<-0 "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := links(t, s, tt.scope, tt.after, tt.max, tt.dev); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestPullLast checks that pages know the last server seq of any scope.
+func TestPullLast(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t)
+	check := func(name string, scope protocol.Scope, after, want uint64) {
+		t.Helper()
+		p, err := s.Pull(ctx, scope, after, 1<<20)
+		if err != nil {
+			t.Fatalf("%s: Pull: %v", name, err)
+		}
+		if !p.LastKnown || p.Last != want {
+			t.Errorf("%s: got last %d known %v; want %d true", name, p.Last, p.LastKnown, want)
+		}
+	}
+	check("empty store", protocol.Scope{Province: hebei}, 0, 0)
+	es := entries(server.Head{}, 4, county1)
+	es[3].Refused = true
+	if _, err := s.Append(ctx, uuid.New(), server.Head{}, es); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, uuid.New(), server.Head{}, entries(server.Head{}, 2, county3)); err != nil {
+		t.Fatal(err)
+	}
+	check("county", protocol.Scope{Province: hebei, County: county1}, 0, 5)
+	check("county without ops", protocol.Scope{Province: hebei, County: county2}, 0, 5)
+	check("cursor past the end", protocol.Scope{Province: "140000"}, 100, 5)
+}
+
+// TestOpenAddsScopeLinks opens a schema made before ops had scope links:
+// Open fills them in, and appends go on from them.
+func TestOpenAddsScopeLinks(t *testing.T) {
+	ctx := context.Background()
+	u := freshURL(t)
+	s := openURL(t, u)
+	prov, grid := uuid.New(), uuid.New()
+	ph := appendLinked(t, s, prov, server.Head{}, county1, county2, county1, county2)
+	gh := appendLinked(t, s, grid, server.Head{}, county1, "-", county1)
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads`); err != nil {
+		t.Fatal(err)
+	}
+	_ = c.Close(ctx)
+	again := openURL(t, u)
+	appendLinked(t, again, prov, ph, county1)
+	appendLinked(t, again, grid, gh, county1)
+	c1, all := protocol.Scope{Province: hebei, County: county1}, protocol.Scope{Province: hebei}
+	tests := []struct {
+		name  string
+		scope protocol.Scope
+		dev   uuid.UUID
+		want  string
+	}{
+		{"county reader, province device", c1, prov, "1<-0 3<-1 5<-3 "},
+		{"province reader, province device", all, prov, "1<-0 2<-1 3<-2 4<-3 5<-4 "},
+		{"county reader, device with a refused op", c1, grid, "1<-0 3<-1 4<-3 "},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := links(t, again, tt.scope, 0, 1<<20, tt.dev); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
 	}
 }
