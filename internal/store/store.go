@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -16,6 +17,10 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 )
+
+// badgerNewFile is the message of ristretto's z.NewFile, which Badger's
+// Open returns (wrapped without %w) for an empty memtable file.
+const badgerNewFile = "Create a new file"
 
 // Store is a device's local store. Its methods are safe for concurrent
 // use; writes are serialized.
@@ -53,7 +58,15 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := badger.Open(badgerOptions(&opts, key))
+	bo := badgerOptions(&opts, key)
+	db, err := badger.Open(bo)
+	if err != nil && strings.Contains(err.Error(), badgerNewFile) {
+		// Badger issue #2207: a crash between creating a memtable or
+		// value-log file and its first write leaves an empty file, on
+		// which Open fails once after sizing it; the next Open works.
+		opts.Logger.Warn("store: reopening after an empty file left by a crash", "err", err)
+		db, err = badger.Open(bo)
+	}
 	if err != nil {
 		if errors.Is(err, badger.ErrEncryptionKeyMismatch) {
 			return nil, ErrWrongPassphrase
