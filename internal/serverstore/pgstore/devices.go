@@ -48,7 +48,7 @@ func scanDevice(row pgx.Row, extra ...any) (server.Device, error) {
 
 // CreateCode stores a one-time enrollment code by its hash.
 func (s *Store) CreateCode(ctx context.Context, c server.Code) error {
-	return s.pool.with(ctx, func(conn *pgx.Conn) error {
+	return s.with(ctx, func(conn *pgx.Conn) error {
 		_, err := conn.Exec(ctx, `INSERT INTO codes (hash, province, county, role, expires) VALUES ($1, $2, $3, $4, $5)`,
 			c.Hash[:], c.Scope.Province, c.Scope.County, string(c.Role), c.Expires)
 		return err
@@ -61,7 +61,7 @@ func (s *Store) CreateCode(ctx context.Context, c server.Code) error {
 // succeeds; the others see it used.
 func (s *Store) Enroll(ctx context.Context, codeHash [32]byte, d server.Device, now time.Time) (server.Code, error) {
 	code := server.Code{Hash: codeHash, Used: true, Device: d.ID}
-	err := s.pool.tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		var role string
 		err := tx.QueryRow(ctx, `UPDATE codes SET used = true, device = $2
 			WHERE hash = $1 AND NOT used AND expires > $3
@@ -110,7 +110,7 @@ func (s *Store) codeRefusal(ctx context.Context, tx pgx.Tx, h [32]byte) error {
 // Device returns an enrolled device.
 func (s *Store) Device(ctx context.Context, id uuid.UUID) (server.Device, error) {
 	var d server.Device
-	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+	err := s.with(ctx, func(conn *pgx.Conn) error {
 		var err error
 		d, err = scanDevice(conn.QueryRow(ctx, `SELECT `+deviceColumns+` FROM devices WHERE id = $1`, pgUUID(id)))
 		return err
@@ -121,7 +121,7 @@ func (s *Store) Device(ctx context.Context, id uuid.UUID) (server.Device, error)
 // DeviceByToken returns the device whose token has SHA-256 hash.
 func (s *Store) DeviceByToken(ctx context.Context, hash [32]byte) (server.Device, error) {
 	var d server.Device
-	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+	err := s.with(ctx, func(conn *pgx.Conn) error {
 		var err error
 		d, err = scanDevice(conn.QueryRow(ctx, `SELECT `+deviceColumns+` FROM devices WHERE token_hash = $1`, hash[:]))
 		return err
@@ -132,7 +132,7 @@ func (s *Store) DeviceByToken(ctx context.Context, hash [32]byte) (server.Device
 // Devices lists every enrolled device with its head, by id.
 func (s *Store) Devices(ctx context.Context) ([]server.DeviceHead, error) {
 	var out []server.DeviceHead
-	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+	err := s.with(ctx, func(conn *pgx.Conn) error {
 		rows, err := conn.Query(ctx, `SELECT d.id, d.public_key, d.label, d.province, d.county, d.role,
 				d.token_hash, d.enrolled, d.revoked, coalesce(h.acked, 0), h.hash
 			FROM devices d LEFT JOIN heads h ON h.device = d.id ORDER BY d.id`)
@@ -160,7 +160,7 @@ func (s *Store) Devices(ctx context.Context) ([]server.DeviceHead, error) {
 
 // Revoke marks a device revoked; its ops stay.
 func (s *Store) Revoke(ctx context.Context, id uuid.UUID) error {
-	return s.pool.with(ctx, func(conn *pgx.Conn) error {
+	return s.with(ctx, func(conn *pgx.Conn) error {
 		tag, err := conn.Exec(ctx, `UPDATE devices SET revoked = true WHERE id = $1`, pgUUID(id))
 		if err == nil && tag.RowsAffected() == 0 {
 			return protocol.ErrNotFound
@@ -181,7 +181,7 @@ func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey
 		args[i] = pgUUID(id)
 	}
 	keys := make(map[uuid.UUID][]byte, len(ids))
-	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+	err := s.with(ctx, func(conn *pgx.Conn) error {
 		rows, err := conn.Query(ctx, `SELECT id, public_key FROM devices WHERE id = ANY($1)`, args)
 		if err != nil {
 			return err

@@ -65,8 +65,9 @@
 //
 // # Connections
 //
-// The store keeps a small pool of pgx connections: at most 10, or the
-// URL's pool_max_conns parameter (as pgxpool reads it). Reads run in
+// The store keeps a pgxpool of connections: at most 10, or the URL's
+// pool_max_conns parameter (other pool_* parameters as pgxpool reads
+// them). Reads run in
 // autocommit mode (READ COMMITTED, one snapshot per statement). Pull reads
 // a page in chunks of rows after the last seq read; since every snapshot
 // holds a prefix of the server seqs, chunks read under successive

@@ -49,7 +49,7 @@ func scanHead(row pgx.Row) (server.Head, error) {
 // device that never pushed).
 func (s *Store) Head(ctx context.Context, id uuid.UUID) (server.Head, error) {
 	var h server.Head
-	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+	err := s.with(ctx, func(conn *pgx.Conn) error {
 		var err error
 		h, err = scanHead(conn.QueryRow(ctx, `SELECT acked, hash FROM heads WHERE device = $1`, pgUUID(id)))
 		return err
@@ -62,7 +62,7 @@ func (s *Store) Head(ctx context.Context, id uuid.UUID) (server.Head, error) {
 // Pull).
 func (s *Store) Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]server.LogEntry, error) {
 	var out []server.LogEntry
-	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+	err := s.with(ctx, func(conn *pgx.Conn) error {
 		rows, err := conn.Query(ctx, `SELECT seq, hash, eff, county, province, server_seq, refusal, raw
 			FROM device_log WHERE device = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
 			pgUUID(id), clampSeq(from), clampSeq(to))
@@ -119,7 +119,7 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 	logRows := make([][]any, len(entries))
 	opRows := make([][]any, 0, applied)
 	id := pgUUID(dev)
-	err := s.pool.tx(ctx, func(tx pgx.Tx) error {
+	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO heads (device, acked) VALUES ($1, 0) ON CONFLICT (device) DO NOTHING`, id); err != nil {
 			return err
 		}
@@ -235,7 +235,7 @@ func (s *Store) Pull(ctx context.Context, scope protocol.Scope, after uint64, ma
 	}
 	page := server.Page{Cursor: after, Links: true, LastKnown: true}
 	size := 0
-	err := s.pool.with(ctx, func(conn *pgx.Conn) error {
+	err := s.with(ctx, func(conn *pgx.Conn) error {
 		// A cursor the server handed out is the seq of a committed op,
 		// so it is never past the committed counter.
 		var last int64

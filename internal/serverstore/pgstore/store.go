@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/lantian-tz/lantian/sync/server"
 )
@@ -17,7 +15,7 @@ import (
 // concurrent use, and several Stores (in several processes) may share one
 // database.
 type Store struct {
-	pool *pool
+	pool *pgxpool.Pool
 }
 
 var _ server.Storage = (*Store)(nil)
@@ -26,9 +24,6 @@ const (
 	// defaultMaxConns bounds the connections of one Store unless the URL
 	// sets pool_max_conns.
 	defaultMaxConns = 10
-	// closeTimeout bounds the goodbye to the server of a closing
-	// connection.
-	closeTimeout = 5 * time.Second
 	// schemaLockKey is the advisory lock key under which Open creates the
 	// schema, so that instances starting together do not race.
 	schemaLockKey = 0x6c616e7469616e // "lantian"
@@ -131,35 +126,24 @@ func addScopeLinks(ctx context.Context, tx pgx.Tx) error {
 }
 
 // Open connects to the database at url (a PostgreSQL URL or key=value
-// string; pool_max_conns sets the connection limit) and creates the
-// schema when it is missing. Other pgxpool parameters (pool_*) are
-// ignored with a warning. logger receives the store's messages; nil
-// discards them.
+// string) and creates the schema when it is missing. The connections are
+// a pgxpool, configured by the URL's pool_* parameters as pgxpool reads
+// them (pool_max_conns: at most 10 unless set). logger receives the
+// store's messages; nil discards them.
 func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	cfg, err := pgx.ParseConfig(url)
+	cfg, err := poolConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: %w", err)
 	}
-	maxConns := defaultMaxConns
-	for k, v := range cfg.RuntimeParams {
-		if !strings.HasPrefix(k, "pool_") {
-			continue
-		}
-		// pgxpool's parameters are not server settings: never send them.
-		delete(cfg.RuntimeParams, k)
-		if k != "pool_max_conns" {
-			logger.Warn("pgstore: connection parameter ignored", "param", k)
-			continue
-		}
-		if maxConns, err = strconv.Atoi(v); err != nil || maxConns < 1 {
-			return nil, fmt.Errorf("pgstore: pool_max_conns %q is not a positive number", v)
-		}
-	}
-	s := &Store{pool: newPool(cfg, maxConns)}
-	err = s.pool.tx(ctx, func(tx pgx.Tx) error {
+	s := &Store{pool: pool}
+	err = s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(schemaLockKey)); err != nil {
 			return err
 		}
@@ -174,15 +158,51 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 		return nil
 	})
 	if err != nil {
-		s.pool.close()
+		s.pool.Close()
 		return nil, fmt.Errorf("pgstore: schema: %w", err)
 	}
-	logger.Info("pgstore: schema ready", "host", cfg.Host, "database", cfg.Database, "max_conns", maxConns)
+	logger.Info("pgstore: schema ready", "host", cfg.ConnConfig.Host, "database", cfg.ConnConfig.Database, "max_conns", cfg.MaxConns)
 	return s, nil
 }
 
-// Close closes the store's connections.
+// poolConfig parses url into a pgxpool configuration with at most
+// defaultMaxConns connections unless the URL sets pool_max_conns.
+func poolConfig(url string) (*pgxpool.Config, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: %w", err)
+	}
+	// pgxpool removes its parameters from the connection's; whether
+	// the URL set the limit is seen in a plain parse.
+	plain, err := pgx.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: %w", err)
+	}
+	if _, ok := plain.RuntimeParams["pool_max_conns"]; !ok {
+		cfg.MaxConns = defaultMaxConns
+	}
+	return cfg, nil
+}
+
+// Close closes the store's connections, waiting for those in use to be
+// released.
 func (s *Store) Close() error {
-	s.pool.close()
+	s.pool.Close()
 	return nil
+}
+
+// with runs fn on a pooled connection.
+func (s *Store) with(ctx context.Context, fn func(*pgx.Conn) error) error {
+	c, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer c.Release()
+	return fn(c.Conn())
+}
+
+// tx runs fn in a transaction on a pooled connection, committing when fn
+// returns nil and rolling back otherwise.
+func (s *Store) tx(ctx context.Context, fn func(pgx.Tx) error) error {
+	return pgx.BeginFunc(ctx, s.pool, fn)
 }
