@@ -30,6 +30,7 @@ type Store interface {
 	Quarantine(id oplog.OpID, reason model.Text) error
 	Cursor() (uint64, error)
 	RegisterDevice(id uuid.UUID, pub ed25519.PublicKey, label string) error
+	ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (store.ApplyResult, error)
 	ApplyPageScoped(ctx context.Context, ops []oplog.Op, scopePrev []uint64, cursor uint64) (store.ApplyResult, error)
 	HasBlob(sha string) bool
 	OpenBlob(sha string) (io.ReadCloser, error)

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/sync/bundle"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
@@ -69,7 +70,14 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 		// The ops' scope links let the store bridge the holes in a
 		// device's chain that this scope never receives (refused ops,
 		// other counties); the server verified the chain across them.
-		ar, err := st.ApplyPageScoped(ctx, page.Ops, page.ScopePrev, page.Cursor)
+		// A page without links (a backend that does not track them)
+		// is checked strictly: an op after a hole is held.
+		var ar store.ApplyResult
+		if page.ScopePrev == nil {
+			ar, err = st.ApplyPage(ctx, page.Ops, page.Cursor)
+		} else {
+			ar, err = st.ApplyPageScoped(ctx, page.Ops, page.ScopePrev, page.Cursor)
+		}
 		if err != nil {
 			return storeErr("pull", err)
 		}
