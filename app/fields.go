@@ -37,6 +37,8 @@ type fieldInput struct {
 	set      func(raw string)
 	disable  func()
 	errLabel *widget.Label
+	// item is the field's block in the form (label, input, messages).
+	item *fyne.Container
 }
 
 // showError shows msg under the input (hidden when empty).
@@ -310,7 +312,12 @@ func (a *App) thumbnail(sha string, remove func()) fyne.CanvasObject {
 // register (titles shown, ids kept), loaded off the UI goroutine.
 func (a *App) refInput(in *fieldInput, changed func()) {
 	var ids []string
-	sel := widget.NewSelect(nil, func(string) { changed() })
+	quiet := false // set while the loaded choices are filled in
+	sel := widget.NewSelect(nil, func(string) {
+		if !quiet {
+			changed()
+		}
+	})
 	sel.PlaceHolder = lang.L("(choose)")
 	pending := ""
 	in.get = func() string {
@@ -343,11 +350,13 @@ func (a *App) refInput(in *fieldInput, changed func()) {
 		}
 		return nil
 	}, func(err error) {
+		quiet = true
 		sel.Options = titles
 		sel.Refresh()
 		if i := slices.Index(ids, pending); i >= 0 {
 			sel.SetSelectedIndex(i)
 		}
+		quiet = false
 	})
 }
 

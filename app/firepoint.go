@@ -228,7 +228,10 @@ func (s *fireCheck) pick(verdict string) {
 	// defaults must be saved too.
 	s.form.base = copyValues(s.st.Fields)
 	body := s.box.Objects[len(s.box.Objects)-1].(*fyne.Container)
-	body.Objects = []fyne.CanvasObject{s.form.root.(*container.Scroll).Content}
+	// The check page scrolls as a whole: the form goes in without its own
+	// scroller, and its errors scroll the page.
+	body.Objects = []fyne.CanvasObject{s.form.scroll.Content}
+	s.form.scroll = s.root.(*container.Scroll)
 	body.Refresh()
 }
 

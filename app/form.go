@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"slices"
 	"sort"
 	"time"
@@ -33,6 +34,7 @@ type formScreen struct {
 	warnings *widget.Label
 	save     *widget.Button
 	root     fyne.CanvasObject
+	scroll   *container.Scroll
 	draftKey string
 	// restoring suppresses draft writes while values are filled in.
 	restoring bool
@@ -92,6 +94,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 			item.Add(help)
 		}
 		item.Add(in.errLabel)
+		in.item = item
 		if f.Computed || len(f.EditRoles) > 0 && !roleIn(a.role(), f.EditRoles) {
 			in.disable()
 		}
@@ -112,7 +115,8 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 	})
 	box.Add(s.warnings)
 	box.Add(container.NewGridWithColumns(2, cancel, s.save))
-	s.root = container.NewVScroll(container.NewPadded(box))
+	s.scroll = container.NewVScroll(container.NewPadded(box))
+	s.root = s.scroll
 	s.offerDraft()
 	return s
 }
@@ -183,6 +187,9 @@ func (s *formScreen) offerDraft() {
 		if err != nil || !found {
 			return
 		}
+		if maps.Equal(d.Raw, s.raws()) {
+			return // nothing the form does not show already
+		}
 		msg := lang.L("Input from {{.Time}} was not saved. Restore it?", map[string]any{"Time": d.Saved.In(beijing).Format("2006-01-02 15:04")})
 		dialog.ShowConfirm(lang.L("Unsaved input"), msg, func(ok bool) {
 			if ok {
@@ -238,6 +245,7 @@ func (s *formScreen) submit() {
 	vals, ok := s.collect()
 	if !ok {
 		s.showTop(lang.L("Some fields are not valid; see the messages under them."))
+		s.scrollToFirstError()
 		return
 	}
 	rec := model.Record{Register: s.sc.Name, County: a.county, Fields: map[string]model.Value{}, Now: a.opts.Now()}
@@ -344,6 +352,27 @@ func (s *formScreen) showErrors(errs []model.FieldError) {
 		msg += "\n" + joinMsgs(top, tl)
 	}
 	s.showTop(msg)
+	if len(top) == 0 {
+		s.scrollToFirstError()
+	}
+}
+
+// scrollToFirstError brings the first field with a message into view.
+func (s *formScreen) scrollToFirstError() {
+	for _, in := range s.inputs {
+		if in.errLabel.Visible() && in.item != nil {
+			y := in.item.Position().Y
+			if d := fyne.CurrentApp().Driver(); d.CanvasForObject(in.item) != nil {
+				y = d.AbsolutePositionForObject(in.item).Y - d.AbsolutePositionForObject(s.scroll.Content).Y
+			}
+			// The messages just shown make the content taller: lay it out
+			// now so that the offset is not clamped to the old height.
+			c := s.scroll.Content
+			c.Resize(fyne.NewSize(max(c.Size().Width, c.MinSize().Width), max(c.Size().Height, c.MinSize().Height)))
+			s.scroll.ScrollToOffset(fyne.NewPos(0, y))
+			return
+		}
+	}
 }
 
 func (s *formScreen) showTop(msg string) {
