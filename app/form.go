@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
@@ -90,7 +91,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 		if h := f.Help.In(tl); h != "" {
 			help := widget.NewLabel(h)
 			help.Wrapping = fyne.TextWrapWord
-			help.Importance = widget.LowImportance
+			help.SizeName = theme.SizeNameCaptionText
 			item.Add(help)
 		}
 		item.Add(in.errLabel)
