@@ -652,3 +652,19 @@ func TestListPagesLazily(t *testing.T) {
 		t.Errorf("got %d rows after scrolling to the end; want 230", got)
 	}
 }
+
+func TestShrink(t *testing.T) {
+	tests := []struct {
+		w, h, n, wantW, wantH int
+	}{
+		{4000, 3000, 144, 144, 108},
+		{3000, 4000, 144, 108, 144},
+		{100, 50, 144, 100, 50},
+	}
+	for _, tt := range tests {
+		got := shrink(image.NewRGBA(image.Rect(0, 0, tt.w, tt.h)), tt.n).Bounds()
+		if got.Dx() != tt.wantW || got.Dy() != tt.wantH {
+			t.Errorf("shrink %dx%d to %d: got %dx%d; want %dx%d", tt.w, tt.h, tt.n, got.Dx(), got.Dy(), tt.wantW, tt.wantH)
+		}
+	}
+}

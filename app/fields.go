@@ -291,8 +291,14 @@ func (a *App) thumbnail(sha string, remove func()) fyne.CanvasObject {
 		if err != nil {
 			return err
 		}
-		decoded, _, err = image.Decode(bytes.NewReader(data))
-		return err
+		full, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return err
+		}
+		// Keep only a small copy: a camera photo decoded in full takes
+		// around 100 MB.
+		decoded = shrink(full, 2*int(thumbnailSize.Width))
+		return nil
 	}, func(err error) {
 		if err == nil && decoded != nil {
 			img.Image = decoded
@@ -408,4 +414,25 @@ func pointText(p model.Point) string {
 		s += ", " + strconv.FormatFloat(p.Acc, 'f', -1, 64)
 	}
 	return s
+}
+
+// shrink returns img scaled down (nearest neighbour) so that its longer
+// side is at most n pixels; small images are returned as they are.
+func shrink(img image.Image, n int) image.Image {
+	b := img.Bounds()
+	w, h := b.Dx(), b.Dy()
+	if w <= n && h <= n || w == 0 || h == 0 {
+		return img
+	}
+	tw, th := n, h*n/w
+	if h > w {
+		tw, th = w*n/h, n
+	}
+	out := image.NewRGBA(image.Rect(0, 0, max(tw, 1), max(th, 1)))
+	for y := 0; y < out.Rect.Dy(); y++ {
+		for x := 0; x < out.Rect.Dx(); x++ {
+			out.Set(x, y, img.At(b.Min.X+x*w/out.Rect.Dx(), b.Min.Y+y*h/out.Rect.Dy()))
+		}
+	}
+	return out
 }
