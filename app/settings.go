@@ -122,6 +122,13 @@ func (a *App) enrollDialog(server *widget.Label) {
 			}
 			server.SetText(srv)
 			pop.Hide()
+			// Enrollment fixes the device's county.
+			if c, err := a.st.GetMeta(metaCounty); err == nil && string(c) != a.county {
+				a.county = string(c)
+				a.shell.rebuild()
+				a.setContent(a.shell.root)
+				a.shell.show(newSettings(a))
+			}
 		})
 	})
 	ok.Importance = widget.HighImportance
