@@ -138,29 +138,39 @@ type device struct {
 // enrolls the device. cfg, when not nil, adjusts the client's config.
 func (e *env) enroll(name, county string, role model.Role, cfg func(*client.Config)) *device {
 	e.t.Helper()
-	ctx := context.Background()
 	sc := protocol.Scope{County: county}
 	if role == model.RoleProvince {
 		sc = protocol.Scope{Province: county}
 	}
+	return e.enrollStore(name, sc, role, fixture.Store(e.t), cfg)
+}
+
+// enrollStore enrolls the device of st in sc with role.
+func (e *env) enrollStore(name string, sc protocol.Scope, role model.Role, st *store.Store, cfg func(*client.Config)) *device {
+	e.t.Helper()
+	ctx := context.Background()
 	code, err := server.IssueCode(ctx, e.store, gazetteer(e.t), sc, role, time.Hour, time.Now())
 	if err != nil {
 		e.t.Fatalf("issue code: %v", err)
 	}
-	st := fixture.Store(e.t)
+	d := e.device(name, st, "", cfg)
+	if _, err := d.c.Enroll(ctx, code.Code, name); err != nil {
+		e.t.Fatalf("enroll %s: %v", name, err)
+	}
+	return d
+}
+
+// device is a device of st with a client using token.
+func (e *env) device(name string, st *store.Store, token string, cfg func(*client.Config)) *device {
 	c := client.Config{
-		BaseURL: e.url(), Store: st, Logger: fixture.Logger(e.t),
+		BaseURL: e.url(), Token: token, Store: st, Logger: fixture.Logger(e.t),
 		HTTPClient: &http.Client{Transport: &http.Transport{}},
 		Timeout:    5 * time.Second, Backoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond,
 	}
 	if cfg != nil {
 		cfg(&c)
 	}
-	d := &device{name: name, st: st, c: client.New(c)}
-	if _, err := d.c.Enroll(ctx, code.Code, name); err != nil {
-		e.t.Fatalf("enroll %s: %v", name, err)
-	}
-	return d
+	return &device{name: name, st: st, c: client.New(c)}
 }
 
 // sync runs one Sync of d and fails the test on error.

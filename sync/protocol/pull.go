@@ -13,6 +13,13 @@ type PullRequest struct {
 	// caps it at MaxPullBytes. A page always holds at least one op when
 	// one is waiting, even a larger one.
 	MaxBytes int `json:"max_bytes,omitempty"`
+	// Own is the seq up to which the device holds its own ops (its local
+	// seq): the server leaves those out of the page, and the page's
+	// Cursor still passes them, so a page may be empty with More set.
+	// 0 asks for all of them; a device whose log was restored from an
+	// old backup learns its newer ops (and its seq) from the ones above
+	// Own.
+	Own uint64 `json:"own,omitempty"`
 }
 
 // PullResponse is a page of ops (a page frame, ContentTypeOps). Save the

@@ -5,6 +5,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
@@ -42,6 +43,9 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 		e.Expected = pg.Last
 		return nil, e
 	}
+	if req.Own > 0 {
+		dropOwn(&pg, d.ID, req.Own)
+	}
 	seen := make(map[uuid.UUID]bool)
 	var ids []uuid.UUID
 	for _, id := range pg.Devices {
@@ -62,4 +66,20 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 	}
 	frame := protocol.PageFrame{Cursor: pg.Cursor, More: pg.More, Links: pg.Links, ServerTime: protocol.Millis(now), Keys: keys, Ops: pg.Ops}
 	return protocol.AppendPageFrame(make([]byte, 0, size), frame), nil
+}
+
+// dropOwn leaves out of pg the ops of device dev up to seq own, which it
+// holds already (its stamps came in its push receipts). The page's cursor
+// and the other ops' scope links stay as they are.
+func dropOwn(pg *Page, dev uuid.UUID, own uint64) {
+	ops, devs := pg.Ops[:0], pg.Devices[:0]
+	for i, o := range pg.Ops {
+		if pg.Devices[i] == dev {
+			if id, ok := oplog.PeekID(o.Raw); ok && id.Device == dev && id.Seq <= own {
+				continue
+			}
+		}
+		ops, devs = append(ops, o), append(devs, pg.Devices[i])
+	}
+	pg.Ops, pg.Devices = ops, devs
 }

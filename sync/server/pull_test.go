@@ -289,3 +289,57 @@ func TestPullFromABackendWithoutLinks(t *testing.T) {
 		t.Errorf("cursor past the end without LastKnown: got %d ops; want 0 and no error", len(p.Ops))
 	}
 }
+
+// TestPullLeavesOutOwnOps checks that a device's own ops up to the seq
+// it says it holds are left out of its pages, while the cursor passes
+// them and the other devices' ops and links stay.
+func TestPullLeavesOutOwnOps(t *testing.T) {
+	e := newEnv(t)
+	prov := e.enroll(hebei, "", model.RoleProvince)
+	grid := e.enroll(hebei, county1, model.RoleGrid)
+	e.push(prov, []oplog.Op{prov.op(t, county1, nil), prov.op(t, county2, nil)}) // server seqs 1, 2
+	e.push(grid, grid.ops(t, 2, county1, nil))                                   // 3, 4
+	e.push(prov, []oplog.Op{prov.op(t, county1, nil)})                           // 5
+	e.push(grid, grid.ops(t, 1, county1, nil))                                   // 6
+	describe := func(p protocol.PullResponse) string {
+		s := ""
+		for i, o := range p.Ops {
+			who := "p"
+			if o.Device == grid.id {
+				who = "g"
+			}
+			s += fmt.Sprintf("%s%d<-%d ", who, o.Seq, p.ScopePrev[i])
+		}
+		return fmt.Sprintf("%scursor %d more %v keys %d", s, p.Cursor, p.More, len(p.Keys))
+	}
+	tests := []struct {
+		name   string
+		reader *device
+		cursor uint64
+		own    uint64
+		max    int
+		want   string
+	}{
+		{"all own ops held", grid, 0, 3, 0, "p1<-0 p3<-1 cursor 6 more false keys 1"},
+		{"own ops above the seq held are sent", grid, 0, 1, 0, "p1<-0 g2<-1 p3<-1 g3<-2 cursor 6 more false keys 2"},
+		{"own 0 sends them all", grid, 0, 0, 0, "p1<-0 g1<-0 g2<-1 p3<-1 g3<-2 cursor 6 more false keys 2"},
+		{"a page of own ops only still moves the cursor", grid, 2, 3, 1, "cursor 3 more true keys 0"},
+		{"last page of own ops only", grid, 5, 3, 0, "cursor 6 more false keys 0"},
+		{"province reader", prov, 0, 3, 0, "g1<-0 g2<-1 g3<-2 cursor 6 more false keys 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := e.doJSON("POST", protocol.PathPull, tt.reader.token, protocol.PullRequest{Cursor: tt.cursor, MaxBytes: tt.max, Own: tt.own})
+			if r.status != 200 {
+				t.Fatalf("pull: got %d %s; want 200", r.status, r.body)
+			}
+			p, err := protocol.DecodePull(r.body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := describe(p); got != tt.want {
+				t.Errorf("got %s; want %s", got, tt.want)
+			}
+		})
+	}
+}
