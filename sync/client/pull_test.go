@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
@@ -80,6 +81,51 @@ func TestPullWithoutLinks(t *testing.T) {
 			}
 			if cur, err := dst.Cursor(); err != nil || cur != tt.ops[len(tt.ops)-1].ServerSeq {
 				t.Errorf("cursor: got %d, %v; want %d", cur, err, tt.ops[len(tt.ops)-1].ServerSeq)
+			}
+		})
+	}
+}
+
+// TestPullEmptyPages checks pages without ops: one whose cursor moved
+// (the server left out the device's own ops) is followed by the next
+// page; one that says more without moving the cursor is an error.
+func TestPullEmptyPages(t *testing.T) {
+	tests := []struct {
+		name       string
+		pages      []protocol.PullResponse
+		wantCursor uint64
+		wantErr    bool
+	}{
+		{"cursor moves", []protocol.PullResponse{{Cursor: 5, More: true}, {Cursor: 9}}, 9, false},
+		{"no progress with more", []protocol.PullResponse{{Cursor: 0, More: true}}, 0, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var calls atomic.Int32
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path != protocol.PathPull {
+					t.Errorf("request to %s; want only pulls", r.URL.Path)
+				}
+				p := tt.pages[min(int(calls.Add(1)), len(tt.pages))-1]
+				b, err := protocol.EncodePull(p)
+				if err != nil {
+					t.Error(err)
+				}
+				w.Header().Set("Content-Type", protocol.ContentTypeOps)
+				w.Write(b)
+			}))
+			defer srv.Close()
+			st := fixture.Store(t)
+			c := client.New(client.Config{BaseURL: srv.URL, Token: "t", Store: st, Logger: fixture.Logger(t)})
+			_, err := c.Sync(context.Background(), nil)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("Sync: got %v; want error %v", err, tt.wantErr)
+			}
+			if cur, err := st.Cursor(); err != nil || cur != tt.wantCursor {
+				t.Errorf("cursor: got %d, %v; want %d", cur, err, tt.wantCursor)
+			}
+			if got, want := int(calls.Load()), len(tt.pages); got != want {
+				t.Errorf("pulls: got %d; want %d", got, want)
 			}
 		})
 	}
