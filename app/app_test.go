@@ -668,3 +668,67 @@ func TestShrink(t *testing.T) {
 		}
 	}
 }
+
+// find returns the first object below the window's content that matches.
+func find[T fyne.CanvasObject](a *App, ok func(T) bool) T {
+	var out T
+	found := false
+	walk(a.win.Content(), func(o fyne.CanvasObject) {
+		if x, is := o.(T); is && !found && ok(x) {
+			out, found = x, true
+		}
+	})
+	return out
+}
+
+func button(a *App, text string) *widget.Button {
+	return find(a, func(b *widget.Button) bool { return b.Text == text })
+}
+
+func TestFirstRunOffline(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	fa := test.NewTempApp(t)
+	a := New(fa, Options{DataDir: t.TempDir(), inline: true})
+	t.Cleanup(func() { a.Close() })
+	a.Start()
+	cont := button(a, "继续")
+	if cont == nil {
+		t.Fatal("no first-run screen")
+	}
+	test.Tap(cont)
+	if a.st == nil {
+		t.Fatal("store not created")
+	}
+	county := find(a, func(*widget.SelectEntry) bool { return true })
+	test.Type(county, "灵寿县")
+	test.Tap(button(a, "离线使用"))
+	if a.county != testCounty {
+		t.Fatalf("got county %q; want %s", a.county, testCounty)
+	}
+	entries := []*widget.Entry{}
+	walk(a.win.Content(), func(o fyne.CanvasObject) {
+		if e, ok := o.(*widget.Entry); ok {
+			entries = append(entries, e)
+		}
+	})
+	if len(entries) != 5 {
+		t.Fatalf("got %d entries on the new-user form; want 5", len(entries))
+	}
+	for i, s := range []string{"刘洋", "南寨乡", "南寨村", "2468", "2468"} {
+		test.Type(entries[i], s)
+	}
+	test.Tap(button(a, "保存用户"))
+	who := find(a, func(*widget.Select) bool { return true })
+	if who == nil || who.Selected != "刘洋" {
+		t.Fatalf("got login %v; want 刘洋 chosen", who)
+	}
+	pin := find(a, func(*widget.Entry) bool { return true })
+	test.Type(pin, "2468")
+	test.Tap(button(a, "登录"))
+	if a.user == nil || a.user.Village != "南寨村" {
+		t.Fatalf("got user %+v; want 刘洋 of 南寨村", a.user)
+	}
+	if _, ok := a.shell.current().(*homeScreen); !ok {
+		t.Errorf("got page %T; want home", a.shell.current())
+	}
+}
