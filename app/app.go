@@ -81,6 +81,7 @@ type App struct {
 	photoPicker func(use func(io.ReadCloser))
 	cancelSub   func()
 	syncState   *syncState
+	autoSync    bool // periodic sync started
 }
 
 // Main parses the command line, runs the app until its window closes and
@@ -262,6 +263,7 @@ func (a *App) signIn(u User) {
 	a.shell.rebuild()
 	a.setContent(a.shell.root)
 	a.shell.goHome()
+	a.startAutoSync()
 	if a.opts.Screen != "" {
 		a.openScreen(a.opts.Screen)
 		a.opts.Screen = ""
@@ -302,6 +304,7 @@ func (a *App) openScreen(name string) {
 
 // Close stops listening and closes the store.
 func (a *App) Close() error {
+	a.b.stop()
 	a.b.flush()
 	a.b.wait()
 	if a.cancelSub != nil {

@@ -20,6 +20,7 @@ type bridge struct {
 	mu     sync.Mutex
 	timers map[string]*time.Timer
 	fns    map[string]func()
+	done   chan struct{} // closed by stop
 	wg     sync.WaitGroup
 }
 
@@ -96,6 +97,42 @@ func (b *bridge) flush() {
 		if fn != nil {
 			fn()
 		}
+	}
+}
+
+// every runs fn on the UI goroutine every d until stop. Inline bridges
+// do nothing (tests drive time themselves).
+func (b *bridge) every(d time.Duration, fn func()) {
+	if b.inline {
+		return
+	}
+	b.mu.Lock()
+	if b.done == nil {
+		b.done = make(chan struct{})
+	}
+	done := b.done
+	b.mu.Unlock()
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				fyne.Do(fn)
+			case <-done:
+				return
+			}
+		}
+	}()
+}
+
+// stop ends the periodic calls of every.
+func (b *bridge) stop() {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.done != nil {
+		close(b.done)
+		b.done = nil
 	}
 }
 

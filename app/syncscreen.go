@@ -142,26 +142,54 @@ func roundDur(d time.Duration) string {
 	return lang.L("{{.N}} minutes", map[string]any{"N": int(d.Minutes())})
 }
 
-// start runs a sync off the UI goroutine; progress reaches the bar
-// through the bridge.
+// start runs a sync; progress reaches the bar through App.syncNow.
 func (s *syncScreen) start() {
-	a, ss := s.a, s.a.syncState
-	if ss.running {
+	if s.a.syncState.running {
 		return
 	}
-	ss.running = true
 	s.syncBtn.Disable()
 	s.bar.SetValue(0)
 	s.bar.Show()
 	s.phase.SetText(lang.L("Connecting…"))
+	s.a.syncNow(s.finish)
+}
+
+// finish shows how a sync ended.
+func (s *syncScreen) finish(res Result, err error) {
+	if err == nil {
+		s.phase.SetText(resultText(res))
+		s.bar.SetValue(1)
+	} else {
+		s.phase.SetText("")
+		s.bar.Hide()
+	}
+	s.syncBtn.Enable()
 	s.refresh()
+}
+
+// syncNow runs one sync off the UI goroutine unless one is running.
+// Progress goes to the sync screen when it is shown; done (may be nil)
+// runs on the UI goroutine at the end. It reports whether a sync started.
+func (a *App) syncNow(done func(Result, error)) bool {
+	ss := a.syncState
+	if ss.running || a.syncer == nil {
+		return false
+	}
+	ss.running = true
 	var res Result
 	a.b.run(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
 		var err error
 		res, err = a.syncer.Sync(ctx, func(p Progress) {
-			a.b.post(func() { s.progress(p) })
+			a.b.post(func() {
+				if a.shell == nil {
+					return
+				}
+				if s, ok := a.shell.current().(*syncScreen); ok {
+					s.progress(p)
+				}
+			})
 		})
 		if err == nil {
 			_ = a.st.SetMeta(metaLastSync, []byte(a.opts.Now().UTC().Format(time.RFC3339)))
@@ -173,18 +201,32 @@ func (s *syncScreen) start() {
 		ss.online = err == nil || !(errors.Is(err, ErrUnreachable) || errors.Is(err, ErrNotEnrolled) || errors.Is(err, context.DeadlineExceeded))
 		if err == nil {
 			ss.offset = res.ClockOffset
-			s.phase.SetText(resultText(res))
-			s.bar.SetValue(1)
-		} else {
-			s.phase.SetText("")
-			s.bar.Hide()
 		}
-		s.syncBtn.Enable()
-		s.refresh()
+		if done != nil {
+			done(res, err)
+		}
 		if a.shell != nil {
-			a.shell.updateHeader()
+			a.shell.refresh()
 		}
 	})
+	return true
+}
+
+// autoSyncEvery is the period of background syncs of an enrolled device.
+const autoSyncEvery = 15 * time.Minute
+
+// startAutoSync syncs an enrolled device now and then every
+// autoSyncEvery while the app runs (not in tests).
+func (a *App) startAutoSync() {
+	if a.autoSync || a.opts.inline {
+		return
+	}
+	if tok, err := a.st.GetMeta(metaToken); err != nil || len(tok) == 0 {
+		return
+	}
+	a.autoSync = true
+	a.syncNow(nil)
+	a.b.every(autoSyncEvery, func() { a.syncNow(nil) })
 }
 
 // progress shows one progress event.
