@@ -732,3 +732,33 @@ func TestFirstRunOffline(t *testing.T) {
 		t.Errorf("got page %T; want home", a.shell.current())
 	}
 }
+
+func TestDeleteOwnNewRecord(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	rec := seed(t, a, "straw_grid", 1)[0]
+	d := newDetail(a, rec.Record)
+	a.shell.push(d)
+	del := find(a, func(b *widget.Button) bool { return b.Text == "删除" })
+	if del == nil {
+		t.Fatal("no 删除 button")
+	}
+	test.Tap(del)
+	var yes *widget.Button
+	for _, o := range a.win.Canvas().Overlays().List() {
+		walk(o, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == "是" {
+				yes = b
+			}
+		})
+	}
+	if yes == nil {
+		t.Fatal("no confirmation")
+	}
+	test.Tap(yes)
+	if n, _ := a.st.Count(store.Query{Register: "straw_grid"}); n != 0 {
+		t.Errorf("got %d records listed after deleting; want 0", n)
+	}
+	if h, _ := a.st.History(rec.Record); len(h) != 2 {
+		t.Errorf("got %d history entries; want 2 (kept)", len(h))
+	}
+}

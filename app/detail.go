@@ -133,6 +133,11 @@ func (s *detailScreen) render() {
 			actions.Add(b)
 		}
 	}
+	if !st.Deleted && status == sc.Initial && st.CreatedBy == a.author() {
+		del := widget.NewButtonWithIcon(lang.L("Delete"), theme.DeleteIcon(), s.delete)
+		del.Importance = widget.DangerImportance
+		actions.Add(del)
+	}
 	s.box.Add(actions)
 
 	// Conflicts.
@@ -305,4 +310,23 @@ func (s *detailScreen) historyRow(h store.HistoryEntry) fyne.CanvasObject {
 	body := widget.NewLabel(strings.Join(lines, "\n"))
 	body.Wrapping = fyne.TextWrapWord
 	return container.NewVBox(widget.NewLabelWithStyle(when+"  "+who, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), body)
+}
+
+// delete removes a record entered by mistake (its own author, still in
+// the initial status), after asking. The record stays in the history.
+func (s *detailScreen) delete() {
+	a := s.a
+	dialog.ShowConfirm(lang.L("Delete"), lang.L("Delete this record? It stays in the history."), func(ok bool) {
+		if !ok {
+			return
+		}
+		a.append(store.Change{Record: s.id, Set: map[string]model.Value{model.FieldDeleted: model.Bool(true)}},
+			func(_ storeState, err error) {
+				if err != nil {
+					a.showErr(err)
+					return
+				}
+				a.shell.pop()
+			})
+	}, a.win)
 }
