@@ -15,39 +15,46 @@ import (
 )
 
 // benchEnv is newEnv with the store on disk (fsync per commit) unless
-// memory is set.
-func benchEnv(b *testing.B, memory bool) *env {
+// memory is set; cfgs adjust the server's config.
+func benchEnv(b *testing.B, memory bool, cfgs ...func(*server.Config)) *env {
 	if memory {
-		return newEnv(b)
+		return newEnvWith(b, serverstore.Options{InMemory: true}, cfgs...)
 	}
-	return newEnvWith(b, serverstore.Options{Dir: b.TempDir()})
+	return newEnvWith(b, serverstore.Options{Dir: b.TempDir()}, cfgs...)
 }
 
 // BenchmarkIngest stores batches of 1000 signed ops of 20 fields through
 // Server.Ingest: verification (shape, hash, signature, chain, scope,
-// schema) and one Badger transaction per batch.
+// schema) and one Badger transaction per batch. verify=serial verifies
+// on one goroutine, verify=parallel on GOMAXPROCS (the default).
 func BenchmarkIngest(b *testing.B) {
 	for _, store := range []string{"memory", "disk"} {
-		b.Run("store="+store, func(b *testing.B) {
-			e := benchEnv(b, store == "memory")
-			d := e.enroll(hebei, county1, model.RoleGrid)
-			fields := register(b).fields
-			const batch = 1000
-			b.ResetTimer()
-			var work time.Duration
-			for i := 0; i < b.N; i++ {
-				b.StopTimer()
-				ops := d.ops(b, batch, county1, fields)
-				b.StartTimer()
-				t0 := time.Now()
-				resp, err := e.srv.Ingest(context.Background(), d.id, ops)
-				work += time.Since(t0)
-				if err != nil || resp.Acked != ops[batch-1].Seq {
-					b.Fatalf("Ingest: acked %d, %v", resp.Acked, err)
+		for _, verify := range []string{"serial", "parallel"} {
+			b.Run("store="+store+"/verify="+verify, func(b *testing.B) {
+				e := benchEnv(b, store == "memory", func(c *server.Config) {
+					if verify == "serial" {
+						c.Workers = 1
+					}
+				})
+				d := e.enroll(hebei, county1, model.RoleGrid)
+				fields := register(b).fields
+				const batch = 1000
+				b.ResetTimer()
+				var work time.Duration
+				for i := 0; i < b.N; i++ {
+					b.StopTimer()
+					ops := d.ops(b, batch, county1, fields)
+					b.StartTimer()
+					t0 := time.Now()
+					resp, err := e.srv.Ingest(context.Background(), d.id, ops)
+					work += time.Since(t0)
+					if err != nil || resp.Acked != ops[batch-1].Seq {
+						b.Fatalf("Ingest: acked %d, %v", resp.Acked, err)
+					}
 				}
-			}
-			b.ReportMetric(float64(b.N*batch)/work.Seconds(), "ops/s")
-		})
+				b.ReportMetric(float64(b.N*batch)/work.Seconds(), "ops/s")
+			})
+		}
 	}
 }
 

@@ -87,8 +87,9 @@ func newEnv(t testing.TB) *env {
 	return newEnvWith(t, serverstore.Options{InMemory: true})
 }
 
-// newEnvWith is newEnv with the given store options.
-func newEnvWith(t testing.TB, opts serverstore.Options) *env {
+// newEnvWith is newEnv with the given store options; cfgs adjust the
+// server's config.
+func newEnvWith(t testing.TB, opts serverstore.Options, cfgs ...func(*server.Config)) *env {
 	t.Helper()
 	st, err := serverstore.Open(opts)
 	if err != nil {
@@ -99,8 +100,12 @@ func newEnvWith(t testing.TB, opts serverstore.Options) *env {
 		t.Fatal(err)
 	}
 	c := &clock{t: time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)}
-	srv, err := server.New(server.Config{Store: st, Blobs: bl, Gazetteer: gazetteer(t), Now: c.Now,
-		AdminTokenHash: server.HashToken(adminToken)})
+	cfg := server.Config{Store: st, Blobs: bl, Gazetteer: gazetteer(t), Now: c.Now,
+		AdminTokenHash: server.HashToken(adminToken)}
+	for _, f := range cfgs {
+		f(&cfg)
+	}
+	srv, err := server.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

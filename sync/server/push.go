@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -90,26 +91,41 @@ type verdict struct {
 	hash  oplog.Hash
 	shape error
 	sig   error
+	// content is the refusal of an authentic op's content (scope,
+	// schema, role), nil when it is accepted.
+	content *protocol.Receipt
 }
 
-// verify checks shape and signature of ops in parallel.
+// verifyBlock is how many ops a verifying goroutine takes at a time.
+const verifyBlock = 16
+
+// verify checks shape, signature and content of ops[from:] on up to
+// s.workers goroutines, which take blocks of ops as they go, so a
+// goroutine slowed down by a busy core holds up the batch by one block
+// at most.
 func (s *Server) verify(d Device, ops []oplog.Op, from int) []verdict {
 	out := make([]verdict, len(ops))
 	n := len(ops) - from
 	workers := min(s.workers, (n+63)/64)
 	if workers <= 1 {
 		for i := from; i < len(ops); i++ {
-			out[i] = verifyOne(d, &ops[i])
+			out[i] = s.verifyOne(d, &ops[i])
 		}
 		return out
 	}
+	var next atomic.Int64
+	next.Store(int64(from))
 	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := from; lo < len(ops); lo += chunk {
-		hi := min(lo+chunk, len(ops))
+	for range workers {
 		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				out[i] = verifyOne(d, &ops[i])
+			for {
+				lo := int(next.Add(verifyBlock)) - verifyBlock
+				if lo >= len(ops) {
+					return
+				}
+				for i := lo; i < min(lo+verifyBlock, len(ops)); i++ {
+					out[i] = s.verifyOne(d, &ops[i])
+				}
 			}
 		})
 	}
@@ -117,13 +133,16 @@ func (s *Server) verify(d Device, ops []oplog.Op, from int) []verdict {
 	return out
 }
 
-func verifyOne(d Device, op *oplog.Op) verdict {
+func (s *Server) verifyOne(d Device, op *oplog.Op) verdict {
 	var v verdict
 	if v.shape = op.CheckShape(); v.shape != nil {
 		return v
 	}
 	v.hash = op.Hash()
-	v.sig = op.VerifySig(d.PublicKey)
+	if v.sig = op.VerifySig(d.PublicKey); v.sig != nil {
+		return v
+	}
+	v.content = s.checkContent(d, op)
 	return v
 }
 
@@ -223,10 +242,11 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 			continue
 		}
 		e := LogEntry{Seq: op.Seq, Hash: v.hash, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i]}
-		if refusal := s.checkContent(d, op); refusal != nil {
+		if v.content != nil {
+			refusal := *v.content
 			refusal.Seq = op.Seq
-			e.Refused, e.Refusal = true, refusal
-			resp.Receipts[i] = *refusal
+			e.Refused, e.Refusal = true, &refusal
+			resp.Receipts[i] = refusal
 		} else {
 			p, _ := s.gaz.ProvinceOf(op.County)
 			e.Province = p.Code

@@ -9,8 +9,10 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
 )
 
 func statuses(rs []protocol.Receipt) string {
@@ -253,5 +255,44 @@ func TestPushForkedLogIsRejected(t *testing.T) {
 	got := e.push(d, []oplog.Op{fork, restored.op(t, county1, nil)})
 	if want := "rejected/fork rejected/after_rejected "; statuses(got.Receipts) != want || got.Acked != 2 {
 		t.Errorf("got acked %d, %s; want 2, %s", got.Acked, statuses(got.Receipts), want)
+	}
+}
+
+// TestPushLargeBatchVerdicts checks that the verdicts of a batch verified
+// on several goroutines land on their own ops: a refused op and a bad
+// signature deep in a large batch are answered where they are.
+func TestPushLargeBatchVerdicts(t *testing.T) {
+	for _, workers := range []int{1, 3, 8} {
+		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
+			e := newEnvWith(t, serverstore.Options{InMemory: true}, func(c *server.Config) { c.Workers = workers })
+			d := e.enroll(hebei, county1, model.RoleGrid)
+			var ops []oplog.Op
+			for i := range 300 {
+				c := county1
+				if i == 100 {
+					c = county2
+				}
+				ops = append(ops, d.op(t, c, nil))
+			}
+			ops[250].Sig = append([]byte(nil), ops[250].Sig...)
+			ops[250].Sig[0] ^= 1
+			got := e.push(d, ops)
+			want := ""
+			for i := range ops {
+				switch {
+				case i == 100:
+					want += "refused/" + protocol.RefusedScope + " "
+				case i == 250:
+					want += "rejected/" + protocol.RejectedSig + " "
+				case i > 250:
+					want += "rejected/" + protocol.RejectedAfter + " "
+				default:
+					want += "applied "
+				}
+			}
+			if s := statuses(got.Receipts); s != want || got.Acked != 250 {
+				t.Errorf("got acked %d, %s; want acked 250, %s", got.Acked, s, want)
+			}
+		})
 	}
 }
