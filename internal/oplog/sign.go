@@ -9,29 +9,37 @@ import (
 // might sign.
 const sigContext = "lantian/op/v1\x00"
 
-// signedMessage is what the signature covers: the context and the op's hash.
-func (o *Op) signedMessage() []byte {
-	h := o.Hash()
+// signedMessage is what the signature covers: the context and the op's
+// hash h.
+func signedMessage(h Hash) []byte {
 	return append([]byte(sigContext), h[:]...)
 }
 
 // Sign sets the op's signature by the device key priv over its hash. Sign
 // after every covered field is final.
 func (o *Op) Sign(priv ed25519.PrivateKey) {
-	o.Sig = ed25519.Sign(priv, o.signedMessage())
+	o.Sig = ed25519.Sign(priv, signedMessage(o.Hash()))
 }
 
 // VerifySig checks the op's signature under the device key pub. It returns
 // an error wrapping ErrBadSignature when the signature is missing, of the
 // wrong size or does not verify.
+//
+// Ops that arrive as a run of a device's chain can be checked with one
+// signature per run (VerifyRun); VerifySig checks any single op.
 func (o *Op) VerifySig(pub ed25519.PublicKey) error {
+	return o.verifySigHash(pub, o.Hash())
+}
+
+// verifySigHash is VerifySig for an op whose hash h is known.
+func (o *Op) verifySigHash(pub ed25519.PublicKey, h Hash) error {
 	if len(pub) != ed25519.PublicKeySize {
 		return fmt.Errorf("%w: op %s: public key is %d bytes; want %d", ErrBadSignature, o.ID(), len(pub), ed25519.PublicKeySize)
 	}
 	if len(o.Sig) != ed25519.SignatureSize {
 		return fmt.Errorf("%w: op %s: signature is %d bytes; want %d", ErrBadSignature, o.ID(), len(o.Sig), ed25519.SignatureSize)
 	}
-	if !ed25519.Verify(pub, o.signedMessage(), o.Sig) {
+	if !ed25519.Verify(pub, signedMessage(h), o.Sig) {
 		return fmt.Errorf("%w: op %s: signature does not verify", ErrBadSignature, o.ID())
 	}
 	return nil

@@ -27,7 +27,11 @@ type ApplyResult struct {
 }
 
 // Apply stores remote ops. Each op is checked (shape, register, fields
-// and values, signature with its device's registered key, hash chain); an
+// and values, hash chain); each contiguous run of a device's new ops is
+// authenticated by the signature of its last op with the device's
+// registered key, which the hash chain extends to the whole run (see
+// oplog.VerifyRun; every op's own signature is stored, and Check verifies
+// them all); an
 // op whose predecessor has not arrived is held until it does; duplicates
 // are ignored; a different op with a stored op's id is refused with
 // ErrEquivocation. The records touched are re-merged from all their ops.
@@ -110,15 +114,15 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cu
 			return ApplyResult{}, &OpError{ID: in[i].ID(), Err: err}
 		}
 	}
-	if err := s.verifyNew(ops); err != nil {
-		return ApplyResult{}, err
-	}
 	sort.SliceStable(ops, func(i, j int) bool {
 		if c := bytes.Compare(ops[i].op.Device[:], ops[j].op.Device[:]); c != 0 {
 			return c < 0
 		}
 		return ops[i].op.Seq < ops[j].op.Seq
 	})
+	if err := s.verifyNew(ops); err != nil {
+		return ApplyResult{}, err
+	}
 
 	res, recs, err := s.applyLocked(ctx, ops, cursor)
 	if err != nil {

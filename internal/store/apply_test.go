@@ -211,6 +211,14 @@ func TestApplyRefusesBadBatch(t *testing.T) {
 	twin := cloneOp(ops[0])
 	twin.Author = "冒名"
 	twin = resign(twin)
+	// An interior op of a run with tampered content but its original
+	// signature: the next op's Prev no longer matches.
+	tampered := cloneOp(ops[1])
+	tampered.Author = "冒名"
+	// … and with its successor re-chained to it: the successor's
+	// signature no longer verifies.
+	rechained := cloneOp(ops[2])
+	rechained.Prev = tampered.Hash()
 
 	tests := []struct {
 		name     string
@@ -221,6 +229,12 @@ func TestApplyRefusesBadBatch(t *testing.T) {
 	}{
 		{"forged signature", true, nil, []oplog.Op{ops[0], forged}, ErrBadSignature},
 		{"broken chain", true, nil, []oplog.Op{ops[0], broken}, ErrBrokenChain},
+		{"interior op tampered", true, nil, []oplog.Op{ops[0], tampered, ops[2], ops[3]}, ErrBrokenChain},
+		{"interior op tampered after the stored head", true, []oplog.Op{ops[0]}, []oplog.Op{tampered, ops[2], ops[3]}, ErrBrokenChain},
+		{"interior op tampered in a held run", true, nil, []oplog.Op{tampered, ops[2], ops[3]}, ErrBrokenChain},
+		{"interior op tampered and re-chained", true, nil, []oplog.Op{ops[0], tampered, rechained, ops[3]}, ErrBrokenChain},
+		{"tampered op re-chained at the end", true, nil, []oplog.Op{ops[0], tampered, rechained}, ErrBadSignature},
+		{"first op tampered", true, nil, []oplog.Op{func() oplog.Op { o := cloneOp(ops[0]); o.Author = "冒名"; return o }(), ops[1]}, ErrBrokenChain},
 		{"unknown device", false, nil, []oplog.Op{ops[0]}, ErrUnknownDevice},
 		{"unknown field", true, nil, []oplog.Op{ops[0], unknownField}, ErrBadOp},
 		{"wrong type", true, nil, []oplog.Op{ops[0], badValue}, ErrBadOp},
@@ -250,6 +264,39 @@ func TestApplyRefusesBadBatch(t *testing.T) {
 				t.Fatalf("store changed by a refused batch: got %+v; want %+v", after, before)
 			}
 		})
+	}
+}
+
+// TestApplyInteriorSignature: Apply checks one signature per run of a
+// device's ops (the hash chain carries it over the run), so a run whose
+// content is intact but whose interior op carries an invalid signature of
+// its own — which only the device's key holder can produce — is stored;
+// Check, which verifies every signature, reports it.
+func TestApplyInteriorSignature(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t)
+	a := openMem(t)
+	ops := makeOps(t, a, fx, 3)
+	bad := ops[1]
+	bad.Sig = append([]byte(nil), bad.Sig...)
+	bad.Sig[0] ^= 1
+	b := openMem(t)
+	introduce(t, a, b)
+	res, err := b.Apply(ctx, []oplog.Op{ops[0], bad, ops[2]})
+	if err != nil {
+		t.Fatalf("Apply = %v; want the run accepted on its last signature", err)
+	}
+	if res.Applied != 3 {
+		t.Fatalf("got %+v; want 3 applied", res)
+	}
+	if err := b.Check(ctx); !errors.Is(err, ErrCheck) || !errors.Is(err, oplog.ErrBadSignature) {
+		t.Fatalf("Check = %v; want ErrCheck naming the bad signature", err)
+	}
+	// Alone (the last op of its run), the same op is refused.
+	c := openMem(t)
+	introduce(t, a, c)
+	if _, err := c.Apply(ctx, []oplog.Op{ops[0], bad}); !errors.Is(err, ErrBadSignature) {
+		t.Fatalf("Apply = %v; want ErrBadSignature", err)
 	}
 }
 
