@@ -142,6 +142,7 @@ func (r *report) write() error {
 	w("# Lantian sync benchmarks\n\n")
 	w("Written by `make bench N=%d` (`packaging/scripts/bench.sh`, harness `bench/cmd/lantian-bench`) on %s.\n",
 		c.n, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	w("Measured tree: %s.\n", treeState())
 	w("Every figure is the median of %d runs with the spread (min–max) in brackets; ratios are medians of the per-run ratios.\n\n", len(r.lantian))
 	w("## Machine\n\n")
 	w("| | |\n| --- | --- |\n")
@@ -282,6 +283,20 @@ func trimProfile(s string) string {
 		out = append(out, l)
 	}
 	return strings.Join(out, "\n")
+}
+
+// treeState names the commit the harness ran on, and whether the work
+// tree had uncommitted changes (bench.sh builds from the work tree).
+func treeState() string {
+	head := cmdOut("git", "rev-parse", "--short", "HEAD")
+	if head == "unknown" {
+		return "not a git checkout"
+	}
+	st, err := exec.Command("git", "status", "--porcelain", "--untracked-files=no").Output()
+	if err == nil && len(bytes.TrimSpace(st)) > 0 {
+		return fmt.Sprintf("commit %s plus uncommitted changes to %d files", head, len(strings.Split(strings.TrimSpace(string(st)), "\n")))
+	}
+	return "commit " + head
 }
 
 func pageSize(n int) string {
