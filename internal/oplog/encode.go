@@ -61,13 +61,24 @@ const (
 func (o *Op) Encode() []byte {
 	keys := sortedKeys(o)
 	table := deviceTable(o, keys)
+	n := o.encodedSizeBound(keys, table)
+	return o.appendEncoding(make([]byte, 0, n), keys, table)
+}
+
+// encodedSizeBound returns an upper bound of the length of the op's
+// canonical encoding with the given sorted keys and device table.
+func (o *Op) encodedSizeBound(keys []string, table []uuid.UUID) int {
 	n := 1 + 16 + binary.MaxVarintLen64 + 8 + 16 + 3*binary.MaxVarintLen64 +
 		len(o.Register) + len(o.County) + len(o.Author) +
 		binary.MaxVarintLen64 + 16*len(table) + binary.MaxVarintLen64 + 32
 	for _, k := range keys {
 		n += 3*binary.MaxVarintLen64 + len(k) + len(o.Set[k]) + 2*binary.MaxVarintLen64*len(o.Parent[k])
 	}
-	b := make([]byte, 0, n)
+	return n
+}
+
+// appendEncoding appends the canonical encoding to b.
+func (o *Op) appendEncoding(b []byte, keys []string, table []uuid.UUID) []byte {
 	b = append(b, EncodingVersion)
 	b = append(b, o.Device[:]...)
 	b = binary.AppendUvarint(b, o.Seq)
@@ -111,10 +122,22 @@ func (o *Op) Hash() Hash {
 // repeated parent, a signature of the wrong size, anything over the size
 // limits).
 func (o *Op) MarshalBinary() ([]byte, error) {
+	b, _, err := o.AppendBinaryHash(nil)
+	return b, err
+}
+
+// AppendBinaryHash appends the op's wire form (MarshalBinary) to b and
+// returns it with the op's hash (Hash), encoding the op once for both.
+func (o *Op) AppendBinaryHash(b []byte) ([]byte, Hash, error) {
 	if err := o.checkEncodable(); err != nil {
-		return nil, err
+		return b, Hash{}, err
 	}
-	b := o.Encode()
+	keys := sortedKeys(o)
+	table := deviceTable(o, keys)
+	start := len(b)
+	b = slices.Grow(b, o.encodedSizeBound(keys, table)+1+len(o.Sig)+2*binary.MaxVarintLen64)
+	b = o.appendEncoding(b, keys, table)
+	h := Hash(sha256.Sum256(b[start:]))
 	var flags byte
 	if len(o.Sig) > 0 {
 		flags |= flagSig
@@ -134,7 +157,7 @@ func (o *Op) MarshalBinary() ([]byte, error) {
 	if o.ServerSeq != 0 {
 		b = binary.AppendUvarint(b, o.ServerSeq)
 	}
-	return b, nil
+	return b, h, nil
 }
 
 // checkEncodable reports what would keep the op from surviving a round trip

@@ -37,7 +37,29 @@ func Merge(ops []Op) State {
 	st.Created, st.CreatedBy = first.Time(), first.Author
 	st.Updated = last.Time()
 	st.Ops = len(uniq)
+	if len(uniq) == 1 {
+		mergeOne(&st, first)
+	} else {
+		mergeFields(&st, uniq)
+	}
+	st.Deleted = st.Fields[model.FieldDeleted].Value == model.Bool(true)
+	return st
+}
 
+// mergeOne sets the fields of st from its only op o: every field o sets
+// is a head (nothing else supersedes it; were o to name itself as a
+// parent, mergeFields would fall back to o as the winner), so o wins every
+// field without conflict. TestMergeOne checks it against mergeFields.
+func mergeOne(st *State, o *Op) {
+	st.Fields = make(map[string]FieldState, len(o.Set))
+	for k, v := range o.Set {
+		st.Fields[k] = FieldState{Value: v, Version: o.ID(), Time: o.Time(), Author: o.Author}
+	}
+}
+
+// mergeFields sets the fields and conflicts of st from uniq, distinct ops
+// sorted by compareWrite.
+func mergeFields(st *State, uniq []*Op) {
 	// Versions of each field in ascending (Time, device, seq) order, and
 	// the versions each field's writes supersede.
 	writes := map[string][]*Op{}
@@ -72,8 +94,6 @@ func Merge(ops []Op) State {
 		}
 	}
 	slices.SortFunc(st.Conflicts, compareConflict)
-	st.Deleted = st.Fields[model.FieldDeleted].Value == model.Bool(true)
-	return st
 }
 
 // dedupe returns one op per OpID, chosen independently of input order.

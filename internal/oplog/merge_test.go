@@ -6,6 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+	"pgregory.net/rapid"
+
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -188,4 +191,37 @@ func TestParents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestMergeOne checks Merge's one-op path against the general one on any
+// op: its parents may name other ops, itself, or fields it does not set.
+func TestMergeOne(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		o := Op{
+			Device: rapid.SampledFrom([]uuid.UUID{devA, devB}).Draw(t, "device"),
+			Seq:    rapid.Uint64Range(1, 5).Draw(t, "seq"),
+			HLC:    ts(rapid.Int64Range(0, 10).Draw(t, "wall"), 0),
+			Record: record, Register: "straw_patrol", County: "130126",
+			Author: rapid.SampledFrom([]string{"", "王", "李"}).Draw(t, "author"),
+			Set:    map[string]model.Value{},
+			Parent: map[string][]OpID{},
+		}
+		if rapid.Bool().Draw(t, "stamped") {
+			o.Eff = ts(rapid.Int64Range(0, 10).Draw(t, "eff"), 1)
+		}
+		for _, k := range rapid.SliceOfDistinct(rapid.SampledFrom([]string{"a", "b", "c", model.FieldDeleted}), rapid.ID[string]).Draw(t, "fields") {
+			o.Set[k] = rapid.SampledFrom([]model.Value{model.Null, model.Str("x"), model.Bool(true), model.Bool(false)}).Draw(t, "value")
+			for _, p := range rapid.SliceOfN(rapid.SampledFrom([]OpID{o.ID(), id(devA, 1), id(devB, 2)}), 0, 3).Draw(t, "parents") {
+				o.Parent[k] = append(o.Parent[k], p)
+			}
+		}
+		got := Merge([]Op{o, o})
+		want := got
+		want.Fields, want.Conflicts = map[string]FieldState{}, nil
+		mergeFields(&want, []*Op{&o})
+		want.Deleted = want.Fields[model.FieldDeleted].Value == model.Bool(true)
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("Merge = %+v; general merge = %+v", got, want)
+		}
+	})
 }
