@@ -13,6 +13,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
 )
 
 // ApplyResult counts what Apply did with a batch.
@@ -106,8 +107,7 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cu
 		if errs[i] = checkRemote(&r.op); errs[i] != nil {
 			return
 		}
-		r.hash = r.op.Hash()
-		r.enc, errs[i] = encodeOp(&r.op)
+		r.enc, r.hash, errs[i] = encodeOpHash(&r.op)
 	})
 	for i, err := range errs {
 		if err != nil {
@@ -201,6 +201,18 @@ func checkRemote(op *oplog.Op) error {
 	if sc == nil {
 		return fmt.Errorf("%w: %w %q", ErrBadOp, ErrUnknownRegister, op.Register)
 	}
+	for k, v := range op.Set {
+		if checkValue(sc, k, v) != nil {
+			return badValue(sc, op)
+		}
+	}
+	return nil
+}
+
+// badValue returns the error about the first bad field of op in key
+// order (checkRemote looks at the fields in map order, and names the same
+// field whatever that order).
+func badValue(sc *model.Schema, op *oplog.Op) error {
 	keys := make([]string, 0, len(op.Set))
 	for k := range op.Set {
 		keys = append(keys, k)

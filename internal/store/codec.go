@@ -20,14 +20,17 @@ var errCorrupt = errors.New("store: corrupt stored value")
 // ServerSeq; not covered by the op's hash, so kept outside it and updated
 // in place by Stamp) followed by the op's binary encoding.
 func encodeOp(op *oplog.Op) ([]byte, error) {
-	body, err := op.MarshalBinary()
-	if err != nil {
-		return nil, err
-	}
-	b := make([]byte, 16, 16+len(body))
+	b, _, err := encodeOpHash(op)
+	return b, err
+}
+
+// encodeOpHash is encodeOp that also returns the op's hash, encoding the
+// op once for both.
+func encodeOpHash(op *oplog.Op) ([]byte, oplog.Hash, error) {
+	b := make([]byte, 16)
 	binary.BigEndian.PutUint64(b[0:8], uint64(op.Eff))
 	binary.BigEndian.PutUint64(b[8:16], op.ServerSeq)
-	return append(b, body...), nil
+	return op.AppendBinaryHash(b)
 }
 
 // decodeOp decodes what encodeOp wrote.
@@ -48,11 +51,99 @@ func decodeOp(b []byte) (oplog.Op, error) {
 // writes; a test fails when oplog.State grows, so that the codec follows.
 const stateFields = 10
 
-// encodeState writes st in a compact binary form (fields sorted by key,
-// so equal states encode to equal bytes).
+// State codec versions. Version 1 wrote each field's version, time and
+// author with the field; version 2 writes each distinct (version, time,
+// author) once, in a table that fields and conflicts refer to by index
+// (most states have a few versions for tens of fields). Both decode.
+const (
+	stateCodecV1 = 1
+	stateCodecV2 = 2
+)
+
+// stateVersion is what a field or conflict shares with the other writes
+// of its op.
+type stateVersion struct {
+	id     oplog.OpID
+	time   hlc.Timestamp
+	author string
+}
+
+// encodeState writes st in a compact binary form, version 2 (fields
+// sorted by key, the version table in order of first use, so equal states
+// encode to equal bytes):
+//
+//	byte     2
+//	[16]     record
+//	str      register, county
+//	uvarint  n versions; each: [16] device, uvarint seq, u64 time, str author
+//	uvarint  n fields; each: str key, str value, uvarint version index
+//	uvarint  n conflicts; each: str field, str value, uvarint version index
+//	byte     deleted (0 or 1)
+//	u64      created, updated
+//	str      created by
+//	uvarint  ops
 func encodeState(st *oplog.State) []byte {
+	keys := make([]string, 0, len(st.Fields))
+	size := 64 + len(st.Register) + len(st.County) + len(st.CreatedBy)
+	for k, f := range st.Fields {
+		keys = append(keys, k)
+		size += 4 + len(k) + len(f.Value)
+	}
+	sort.Strings(keys)
+	var versions []stateVersion
+	index := func(v stateVersion) uint64 {
+		for i := range versions {
+			if versions[i] == v {
+				return uint64(i)
+			}
+		}
+		versions = append(versions, v)
+		return uint64(len(versions) - 1)
+	}
+	fieldIdx := make([]uint64, len(keys))
+	for i, k := range keys {
+		f := st.Fields[k]
+		fieldIdx[i] = index(stateVersion{f.Version, f.Time, f.Author})
+	}
+	conflictIdx := make([]uint64, len(st.Conflicts))
+	for i, c := range st.Conflicts {
+		conflictIdx[i] = index(stateVersion{c.Version, c.Time, c.Author})
+		size += 8 + len(c.Field) + len(c.Value)
+	}
+	for _, v := range versions {
+		size += 40 + len(v.author)
+	}
+	b := make([]byte, 0, size)
+	b = append(b, stateCodecV2)
+	b = append(b, st.Record[:]...)
+	b = appendString(b, st.Register)
+	b = appendString(b, st.County)
+	b = binary.AppendUvarint(b, uint64(len(versions)))
+	for _, v := range versions {
+		b = appendOpID(b, v.id)
+		b = binary.BigEndian.AppendUint64(b, uint64(v.time))
+		b = appendString(b, v.author)
+	}
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for i, k := range keys {
+		b = appendString(b, k)
+		b = appendString(b, string(st.Fields[k].Value))
+		b = binary.AppendUvarint(b, fieldIdx[i])
+	}
+	b = binary.AppendUvarint(b, uint64(len(st.Conflicts)))
+	for i, c := range st.Conflicts {
+		b = appendString(b, c.Field)
+		b = appendString(b, string(c.Value))
+		b = binary.AppendUvarint(b, conflictIdx[i])
+	}
+	return appendStateTail(b, st)
+}
+
+// encodeStateV1 writes st in codec version 1 (stores written before
+// version 2 hold it; kept to test that they still decode).
+func encodeStateV1(st *oplog.State) []byte {
 	b := make([]byte, 0, 256)
-	b = append(b, 1) // codec version
+	b = append(b, stateCodecV1)
 	b = append(b, st.Record[:]...)
 	b = appendString(b, st.Register)
 	b = appendString(b, st.County)
@@ -78,6 +169,11 @@ func encodeState(st *oplog.State) []byte {
 		b = binary.BigEndian.AppendUint64(b, uint64(c.Time))
 		b = appendString(b, c.Author)
 	}
+	return appendStateTail(b, st)
+}
+
+// appendStateTail appends what follows the conflicts in both versions.
+func appendStateTail(b []byte, st *oplog.State) []byte {
 	if st.Deleted {
 		b = append(b, 1)
 	} else {
@@ -164,16 +260,49 @@ func (r *reader) opID() oplog.OpID {
 	return oplog.OpID{Device: d, Seq: r.uvarint()}
 }
 
-// decodeState decodes what encodeState wrote.
+// decodeState decodes what encodeState (or encodeStateV1) wrote.
 func decodeState(b []byte) (oplog.State, error) {
 	var st oplog.State
 	r := &reader{b: b}
-	if v := r.bytes(1); r.err != nil || v[0] != 1 {
+	ver := r.bytes(1)
+	if r.err != nil || (ver[0] != stateCodecV1 && ver[0] != stateCodecV2) {
 		return st, fmt.Errorf("%w: state codec version", errCorrupt)
 	}
+	v2 := ver[0] == stateCodecV2
 	st.Record = r.uuid()
 	st.Register = r.str()
 	st.County = r.str()
+	var versions []stateVersion
+	if v2 {
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			return st, fmt.Errorf("%w: state version count", errCorrupt)
+		}
+		versions = make([]stateVersion, 0, n)
+		for i := uint64(0); i < n && r.err == nil; i++ {
+			var v stateVersion
+			v.id = r.opID()
+			v.time = hlc.Timestamp(r.u64())
+			v.author = r.str()
+			versions = append(versions, v)
+		}
+	}
+	// version reads a write's version, time and author.
+	version := func() stateVersion {
+		if !v2 {
+			var v stateVersion
+			v.id = r.opID()
+			v.time = hlc.Timestamp(r.u64())
+			v.author = r.str()
+			return v
+		}
+		i := r.uvarint()
+		if i >= uint64(len(versions)) {
+			r.fail()
+			return stateVersion{}
+		}
+		return versions[i]
+	}
 	n := r.uvarint()
 	if n > uint64(len(r.b)) {
 		return st, fmt.Errorf("%w: state field count", errCorrupt)
@@ -181,12 +310,9 @@ func decodeState(b []byte) (oplog.State, error) {
 	st.Fields = make(map[string]oplog.FieldState, n)
 	for i := uint64(0); i < n && r.err == nil; i++ {
 		k := r.str()
-		var f oplog.FieldState
-		f.Value = model.Value(r.str())
-		f.Version = r.opID()
-		f.Time = hlc.Timestamp(r.u64())
-		f.Author = r.str()
-		st.Fields[k] = f
+		val := model.Value(r.str())
+		v := version()
+		st.Fields[k] = oplog.FieldState{Value: val, Version: v.id, Time: v.time, Author: v.author}
 	}
 	n = r.uvarint()
 	if n > uint64(len(r.b)) {
@@ -199,9 +325,8 @@ func decodeState(b []byte) (oplog.State, error) {
 		var c oplog.Conflict
 		c.Field = r.str()
 		c.Value = model.Value(r.str())
-		c.Version = r.opID()
-		c.Time = hlc.Timestamp(r.u64())
-		c.Author = r.str()
+		v := version()
+		c.Version, c.Time, c.Author = v.id, v.time, v.author
 		st.Conflicts = append(st.Conflicts, c)
 	}
 	st.Deleted = r.bytes(1)[0] == 1

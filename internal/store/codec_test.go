@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"reflect"
 	"testing"
 
@@ -30,6 +31,10 @@ func TestStateCodecRoundTrip(t *testing.T) {
 			Fields: map[string]oplog.FieldState{
 				"name":   {Value: model.Str("烟叶烤房"), Version: oplog.OpID{Device: dev, Seq: 3}, Time: hlc.Make(1700000000000, 2), Author: "李"},
 				"status": {Value: model.Str("draft"), Version: oplog.OpID{Device: dev, Seq: 1}, Time: hlc.Make(1700000000000, 0)},
+				"place":  {Value: model.Str("东村"), Version: oplog.OpID{Device: dev, Seq: 3}, Time: hlc.Make(1700000000000, 2), Author: "李"},
+				// The same version with another time: not merged into one
+				// table entry.
+				"phone": {Value: model.Str("1"), Version: oplog.OpID{Device: dev, Seq: 3}, Time: hlc.Make(1700000000001, 2), Author: "李"},
 			},
 			Conflicts: []oplog.Conflict{{Field: "name", Value: model.Str("大棚"), Version: oplog.OpID{Device: dev, Seq: 2}, Time: 7, Author: "张"}},
 			Deleted:   true, Created: 5, Updated: 9, CreatedBy: "李", Ops: 3,
@@ -37,12 +42,14 @@ func TestStateCodecRoundTrip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := decodeState(encodeState(&tt.st))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !reflect.DeepEqual(got, tt.st) {
-				t.Fatalf("got %+v; want %+v", got, tt.st)
+			for _, enc := range []func(*oplog.State) []byte{encodeState, encodeStateV1} {
+				got, err := decodeState(enc(&tt.st))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !reflect.DeepEqual(got, tt.st) {
+					t.Fatalf("got %+v; want %+v", got, tt.st)
+				}
 			}
 		})
 	}
@@ -50,11 +57,23 @@ func TestStateCodecRoundTrip(t *testing.T) {
 
 func TestStateCodecRejectsDamage(t *testing.T) {
 	st := oplog.State{Record: uuid.New(), Register: "r", Fields: map[string]oplog.FieldState{"a": {Value: "1"}}}
-	b := encodeState(&st)
-	for n := 0; n < len(b); n++ {
-		if _, err := decodeState(b[:n]); err == nil {
-			t.Fatalf("decodeState of %d of %d bytes: got nil error; want an error", n, len(b))
+	for _, b := range [][]byte{encodeState(&st), encodeStateV1(&st)} {
+		for n := 0; n < len(b); n++ {
+			if _, err := decodeState(b[:n]); err == nil {
+				t.Fatalf("decodeState of %d of %d bytes: got nil error; want an error", n, len(b))
+			}
 		}
+	}
+	// A field naming a version the table does not have.
+	b := encodeState(&st)
+	i := bytes.LastIndex(b, []byte{'a', 1, '1', 0}) // key "a", value "1", version 0
+	if i < 0 {
+		t.Fatal("field not found in the encoding")
+	}
+	bad := append([]byte(nil), b...)
+	bad[i+3] = 1
+	if _, err := decodeState(bad); err == nil {
+		t.Fatal("version index out of range: got nil error; want an error")
 	}
 }
 

@@ -52,6 +52,16 @@ func TestRebuildAndCheck(t *testing.T) {
 			st.Fields[fx.sc.TitleField] = f
 			return txn.Set(some, encodeState(&st))
 		}},
+		{"changed value, older codec", func(txn *badger.Txn) error {
+			st, err := getState(txn, uuidOf(some))
+			if err != nil {
+				return err
+			}
+			f := st.Fields[fx.sc.TitleField]
+			f.Value = model.Str("篡改")
+			st.Fields[fx.sc.TitleField] = f
+			return txn.Set(some, encodeStateV1(&st))
+		}},
 		{"garbage state", func(txn *badger.Txn) error { return txn.Set(some, []byte{1, 2, 3}) }},
 		{"missing state", func(txn *badger.Txn) error { return txn.Delete(some) }},
 		{"stray index entry", func(txn *badger.Txn) error {
@@ -82,6 +92,33 @@ func TestRebuildAndCheck(t *testing.T) {
 				t.Fatalf("Check after rebuild: %v", err)
 			}
 		})
+	}
+}
+
+// TestCheckOlderStateCodec: states written by the previous state codec
+// read back the same and pass Check.
+func TestCheckOlderStateCodec(t *testing.T) {
+	ctx := context.Background()
+	fx := newFixture(t)
+	a := openMem(t)
+	makeOps(t, a, fx, 12)
+	want := states(t, a)
+	err := a.db.Update(func(txn *badger.Txn) error {
+		for _, st := range want {
+			if err := txn.Set(stateKey(st.Record), encodeStateV1(&st)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := states(t, a); !reflect.DeepEqual(got, want) {
+		t.Fatalf("states read from the older codec differ:\ngot  %v\nwant %v", got, want)
+	}
+	if err := a.Check(ctx); err != nil {
+		t.Fatal(err)
 	}
 }
 
