@@ -142,7 +142,7 @@ func (r *report) write() error {
 	w("# Lantian sync benchmarks\n\n")
 	w("Written by `make bench N=%d` (`packaging/scripts/bench.sh`, harness `bench/cmd/lantian-bench`) on %s.\n",
 		c.n, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
-	w("Measured tree: %s.\n", treeState())
+	w("Measured tree: %s.\n", c.tree)
 	w("Every figure is the median of %d runs with the spread (min–max) in brackets; ratios are medians of the per-run ratios.\n\n", len(r.lantian))
 	w("## Machine\n\n")
 	w("| | |\n| --- | --- |\n")

@@ -27,6 +27,7 @@ type config struct {
 	profile          bool
 	pullBytes        int
 	profileOut       string
+	tree             string // treeState when the run began
 	seedDir, docs    string
 	payload, opCount int
 	editKey, editVal string
@@ -51,6 +52,7 @@ func runBench(args []string) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
+	c.tree = treeState() // bench.sh built the binaries just before
 	var err error
 	if c.self, err = os.Executable(); err != nil {
 		return err
