@@ -32,10 +32,9 @@ type ApplyResult struct {
 // authenticated by the signature of its last op with the device's
 // registered key, which the hash chain extends to the whole run (see
 // oplog.VerifyRun; every op's own signature is stored, and Check verifies
-// them all); an
-// op whose predecessor has not arrived is held until it does; duplicates
-// are ignored; a different op with a stored op's id is refused with
-// ErrEquivocation. The records touched are re-merged from all their ops.
+// them all). An op whose predecessor has not arrived is held until it
+// does; duplicates are ignored; a different op with a stored op's id is
+// refused with ErrEquivocation. The records touched are re-merged from all their ops.
 // The batch is atomic: one bad op refuses the whole batch with an
 // *OpError naming it, and nothing is stored.
 func (s *Store) Apply(ctx context.Context, ops []oplog.Op) (ApplyResult, error) {
