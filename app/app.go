@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -42,6 +43,10 @@ type Options struct {
 	Demo bool
 	// DemoRecords is how many demo records to create (400 when zero).
 	DemoRecords int
+	// DemoUser names the demo user signed in by Demo: the grid worker when
+	// empty; "county" (or the reviewer's name) starts as the county
+	// reviewer.
+	DemoUser string
 	// InMemory keeps the store in memory (tests, benchmarks).
 	InMemory bool
 	// Syncer talks to the provincial server; offline when nil.
@@ -91,13 +96,18 @@ func Main(args []string) error {
 	demo := fl.Bool("demo", false, "open on a demo county with generated records")
 	data := fl.String("data", "", "folder of the local store (default: the app's storage folder)")
 	n := fl.Int("demo-records", 400, "number of demo records to generate")
+	demoUser := fl.String("demo-user", "", "with -demo, sign in as this demo user ("+demoGridUser+" or "+demoReviewerUser+")")
+	role := fl.String("role", "", "with -demo, sign in as the demo user of this role (grid or county)")
 	touch := fl.Bool("touch", false, "touch layout (bigger text and targets, navigation at the bottom), e.g. on Windows tablets")
 	screen := fl.String("screen", "", "open on a screen after sign-in (registers, list:REGISTER, record:REGISTER, form:REGISTER, patrol, fire, sync, held, settings); for screenshots")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
 	fa := fyneapp.NewWithID(ID)
-	a := New(fa, Options{DataDir: *data, Demo: *demo, DemoRecords: *n, Screen: *screen, Touch: *touch})
+	if *demoUser == "" && *role != "" {
+		*demoUser = *role
+	}
+	a := New(fa, Options{DataDir: *data, Demo: *demo, DemoRecords: *n, DemoUser: *demoUser, Screen: *screen, Touch: *touch})
 	a.Start()
 	a.win.ShowAndRun()
 	return a.Close()
@@ -367,7 +377,15 @@ func (a *App) append(ch store.Change, done func(st storeState, err error)) {
 	}
 	var res storeState
 	a.b.run(func() error {
-		st, err := a.st.Append(context.Background(), ch)
+		var st storeState
+		var err error
+		if ch.Record != uuid.Nil && ch.Role == model.RoleGrid {
+			// An edit by grid staff of an approved record reopens its
+			// review in the same op (or is refused when locked).
+			st, err = review.Edit(context.Background(), a.st, ch)
+		} else {
+			st, err = a.st.Append(context.Background(), ch)
+		}
 		res = st
 		return err
 	}, func(err error) { done(res, err) })
@@ -397,6 +415,8 @@ func plainError(err error) string {
 		return ""
 	case errors.As(err, &re) && re.msg.ZH != "":
 		return re.msg.In(currentTextLang)
+	case errors.Is(err, review.ErrLocked):
+		return lang.L("This record has been approved and can no longer be edited.")
 	case errors.Is(err, store.ErrWrongPassphrase):
 		return lang.L("The passphrase is wrong.")
 	case errors.Is(err, store.ErrPassphraseRequired):

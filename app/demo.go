@@ -26,8 +26,17 @@ const (
 	demoReviewerUser = "演示审核员"
 )
 
-// demoUserName is the demo grid staff member signed in by --demo.
-func demoUserName(*App) string { return demoGridUser }
+// demoUserName is the demo user signed in by --demo: the grid worker, or
+// the county reviewer with --role county or --demo-user 演示审核员.
+func demoUserName(a *App) string {
+	switch a.opts.DemoUser {
+	case "", string(model.RoleGrid):
+		return demoGridUser
+	case string(model.RoleCounty), "reviewer":
+		return demoReviewerUser
+	}
+	return a.opts.DemoUser
+}
 
 // demoPIN is the demo user's PIN (shown on the login screen in demo mode).
 const demoPIN = "0000"
@@ -45,7 +54,7 @@ func (a *App) seedDemo(done func()) {
 	var seedErr error
 	a.b.run(func() error {
 		seeds := demo.Records(rand.New(rand.NewPCG(1, 2)), a.county, a.opts.DemoRecords)
-		author := demoUserName(a)
+		author := demoGridUser
 		var grid model.Value
 		var village, township string
 		reviewer := demoReviewerUser

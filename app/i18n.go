@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 
+	"github.com/lantian-tz/lantian/app/county"
 	"github.com/lantian-tz/lantian/assets"
 )
 
@@ -31,6 +32,9 @@ func setLanguage(code string) {
 	os.Setenv("LANGUAGE", "")
 	if err := lang.AddTranslationsFS(assets.Translations, "translations"); err != nil {
 		fyne.LogError("loading translations", err)
+	}
+	if err := county.LoadTranslations(); err != nil {
+		fyne.LogError("loading county translations", err)
 	}
 }
 

@@ -62,6 +62,7 @@ func (s *shell) rebuild() {
 		navItem(lang.L("Held changes"), theme.ErrorIcon(), func() page { return newQuarantine(a) }),
 		navItem(lang.L("Settings"), theme.SettingsIcon(), func() page { return newSettings(a) }),
 	}
+	items = append(items, a.countyNavItems(navItem)...)
 	s.body = container.NewStack()
 	if a.touch {
 		bar := container.NewGridWithColumns(len(items), items...)

@@ -260,8 +260,15 @@ func (a *App) showLogin() {
 	)
 	note := widget.NewLabel(lang.L("Several people can share this device. Unsynced changes stay on the device whoever signs in."))
 	note.Wrapping = fyne.TextWrapWord
-	a.setContent(startCard(lang.L("Who is using this device?"), a.countyName(),
-		container.NewVBox(form, msg, ok, widget.NewSeparator(), note, add)))
+	box := container.NewVBox(form, msg, ok, widget.NewSeparator(), note, add)
+	if a.opts.Demo {
+		hint := widget.NewLabel(lang.L("Demo: {{.Grid}} (grid staff) and {{.Reviewer}} (county reviewer), PIN {{.PIN}}.",
+			map[string]any{"Grid": demoGridUser, "Reviewer": demoReviewerUser, "PIN": demoPIN}))
+		hint.Wrapping = fyne.TextWrapWord
+		hint.Importance = widget.WarningImportance
+		box.Objects = append([]fyne.CanvasObject{hint}, box.Objects...)
+	}
+	a.setContent(startCard(lang.L("Who is using this device?"), a.countyName(), box))
 }
 
 // showAddUser asks for a new user's name, village, role and PIN.

@@ -129,10 +129,10 @@ func (g *gen) bareGround(s *model.Schema, f map[string]model.Value, status strin
 	default:
 		f["measures"] = model.List(pick(r, "cover", "fence", "greening"), "sweep")
 	}
-	if status == model.BareUntreated || status == model.BareTreating || status == model.StatusVoid {
-		f["planned_measures"] = model.List("cover", pick(r, "greening", "hardening"))
-		f["due_date"] = date(day(r, 60, 60))
-	}
+	// Every patch starts untreated, which needs a plan and a due date, so
+	// every seed has them: they stay on the record as it moves on.
+	f["planned_measures"] = model.List("cover", pick(r, "greening", "hardening"))
+	f["due_date"] = date(day(r, 60, 60))
 	f["before_photos"] = photos(r, 1+r.IntN(2))
 	if status == model.BareTreated || status == model.BareClosed || status == model.BareReturned {
 		f["after_photos"] = photos(r, 1+r.IntN(2))

@@ -1,0 +1,58 @@
+package app
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/app/county"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// countyScreen is any of the county bureau's screens.
+type countyScreen interface {
+	Title() string
+	CanvasObject() fyne.CanvasObject
+}
+
+// countyPage shows a county screen in the shell.
+type countyPage struct{ s countyScreen }
+
+func (p countyPage) title() string           { return p.s.Title() }
+func (p countyPage) view() fyne.CanvasObject { return p.s.CanvasObject() }
+
+// countyDeps is what the county screens need of the app.
+func (a *App) countyDeps() *county.Deps {
+	return &county.Deps{
+		Store: a.st, County: a.county, CountyName: a.countyName(),
+		User: a.user.Name, Role: a.user.Role, Lang: textLang(a.lang),
+		Window: a.win, Logger: a.opts.Logger, Run: a.b.run, Post: a.b.post,
+		Names: func(code string) string {
+			if a.gaz != nil {
+				if c, ok := a.gaz.County(code); ok {
+					return c.Name
+				}
+			}
+			return code
+		},
+		Open: func(_ string, id uuid.UUID) { a.shell.push(newDetail(a, id)) },
+	}
+}
+
+// countyNavItems are the reviewers' navigation entries (none for grid
+// staff).
+func (a *App) countyNavItems(nav func(label string, icon fyne.Resource, open func() page) *widget.Button) []fyne.CanvasObject {
+	if a.user == nil || a.user.Role == model.RoleGrid {
+		return nil
+	}
+	item := func(title string, icon fyne.Resource, mk func(*county.Deps) countyScreen) fyne.CanvasObject {
+		return nav(title, icon, func() page { return countyPage{mk(a.countyDeps())} })
+	}
+	return []fyne.CanvasObject{
+		item(county.ReviewTitle(), theme.ConfirmIcon(), func(d *county.Deps) countyScreen { return county.NewReviewScreen(d) }),
+		item(county.DashboardTitle(), theme.GridIcon(), func(d *county.Deps) countyScreen { return county.NewDashboardScreen(d) }),
+		item(county.ExportTitle(), theme.DocumentSaveIcon(), func(d *county.Deps) countyScreen { return county.NewExportScreen(d) }),
+		item(county.FireImportTitle(), theme.UploadIcon(), func(d *county.Deps) countyScreen { return county.NewFireImportScreen(d) }),
+	}
+}
