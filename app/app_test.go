@@ -233,56 +233,81 @@ func testPNG(t *testing.T) []byte {
 }
 
 func TestPatrolQuickLogInThreeTaps(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	grid := seed(t, a, "straw_grid", 1)[0]
-	a.user.Grid = grid.Record.String()
-	pic := testPNG(t)
-	a.photoPicker = func(use func(io.ReadCloser)) { use(io.NopCloser(bytes.NewReader(pic))) }
-	a.shell.goHome()
-	taps := 0
-	tap := func(b *widget.Button) {
-		taps++
-		test.Tap(b)
-	}
-	home := a.shell.current().(*homeScreen)
-	tap(home.patrolBtn)
-	log, ok := a.shell.current().(*patrolLog)
-	if !ok {
-		t.Fatalf("got page %T; want the patrol log", a.shell.current())
-	}
-	var addPhoto *widget.Button
-	walk(log.form.byKey["photos"].obj, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
-			addPhoto = b
-		}
-	})
-	if addPhoto == nil {
-		t.Fatal("no 添加照片 button")
-	}
-	tap(addPhoto)
-	tap(log.save)
-	if log.form.topErr.Visible() {
-		t.Fatalf("quick log not saved: %s", log.form.topErr.Text)
-	}
-	if taps > 3 {
-		t.Errorf("got %d taps; want at most 3", taps)
-	}
-	page, err := a.st.List(store.Query{Register: "straw_patrol", County: testCounty})
-	if err != nil || len(page.Records) != 1 {
-		t.Fatalf("got %d patrols (%v); want 1", len(page.Records), err)
-	}
-	p := page.Records[0]
-	for k, want := range map[string]model.Value{
-		"zero_report": model.Bool(true),
-		"grid":        model.Str(grid.Record.String()),
-		"patrollers":  model.List("张伟"),
+	for _, tt := range []struct {
+		name      string
+		photo     bool
+		wantTaps  int
+		wantPhoto int
+	}{
+		{"without photo", false, 2, 0},
+		{"with photo", true, 3, 1},
 	} {
-		if got := p.Value(k); got != want {
-			t.Errorf("got %s = %s; want %s", k, got, want)
-		}
-	}
-	if p.Fields["status"].Author != "张伟" {
-		t.Errorf("got author %q; want 张伟", p.Fields["status"].Author)
+		t.Run(tt.name, func(t *testing.T) {
+			a := newTestApp(t, LangZH, nil)
+			grid := seed(t, a, "straw_grid", 1)[0]
+			a.user.Grid = grid.Record.String()
+			pic := testPNG(t)
+			a.photoPicker = func(use func(io.ReadCloser)) { use(io.NopCloser(bytes.NewReader(pic))) }
+			a.shell.goHome()
+			taps := 0
+			tap := func(b *widget.Button) {
+				taps++
+				test.Tap(b)
+			}
+			home := a.shell.current().(*homeScreen)
+			tap(home.patrolBtn)
+			log, ok := a.shell.current().(*patrolLog)
+			if !ok {
+				t.Fatalf("got page %T; want the patrol log", a.shell.current())
+			}
+			if tt.photo {
+				var addPhoto *widget.Button
+				walk(log.form.byKey["photos"].obj, func(o fyne.CanvasObject) {
+					if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
+						addPhoto = b
+					}
+				})
+				if addPhoto == nil {
+					t.Fatal("no 添加照片 button")
+				}
+				tap(addPhoto)
+			}
+			tap(log.save)
+			if log.form.topErr.Visible() {
+				t.Fatalf("quick log not saved: %s", log.form.topErr.Text)
+			}
+			if taps != tt.wantTaps || taps > 3 {
+				t.Errorf("got %d taps; want %d (at most 3)", taps, tt.wantTaps)
+			}
+			if _, ok := a.shell.current().(*detailScreen); !ok {
+				t.Errorf("got page %T after saving; want the saved patrol", a.shell.current())
+			}
+			page, err := a.st.List(store.Query{Register: "straw_patrol", County: testCounty})
+			if err != nil || len(page.Records) != 1 {
+				t.Fatalf("got %d patrols (%v); want 1", len(page.Records), err)
+			}
+			p := page.Records[0]
+			for k, want := range map[string]model.Value{
+				"zero_report": model.Bool(true),
+				"grid":        model.Str(grid.Record.String()),
+				"patrollers":  model.List("张伟"),
+			} {
+				if got := p.Value(k); got != want {
+					t.Errorf("got %s = %s; want %s", k, got, want)
+				}
+			}
+			for _, k := range []string{"start_at", "end_at", "village"} {
+				if p.Value(k).IsNull() {
+					t.Errorf("got no %s; want time and place filled in", k)
+				}
+			}
+			if ph, _ := p.Value("photos").AsList(); len(ph) != tt.wantPhoto {
+				t.Errorf("got %d photos; want %d", len(ph), tt.wantPhoto)
+			}
+			if p.Fields["status"].Author != "张伟" {
+				t.Errorf("got author %q; want 张伟", p.Fields["status"].Author)
+			}
+		})
 	}
 }
 

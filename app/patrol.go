@@ -16,7 +16,7 @@ import (
 
 // patrolLog is the quick log of a straw patrol: everything is filled in
 // for a zero report (now, the user's grid, village and name, on foot), so
-// from home it is Log a patrol → (Add photo →) Save. "More details" opens
+// from home it is Log a patrol → Save, or Log a patrol → Add photo → Save. "More details" opens
 // the full form with the same values for patrols that found something.
 type patrolLog struct {
 	a    *App
@@ -42,7 +42,7 @@ func newPatrolLog(a *App) page {
 		a.shell.pop()
 		a.shell.push(newDetail(a, st.Record))
 	}
-	note := widget.NewLabel(lang.L("Zero report: nothing found on this patrol. Check the time and place, add a route photo, and save."))
+	note := widget.NewLabel(lang.L("Zero report: nothing found on this patrol. Check the time and place and save; a route photo is optional but helps the review."))
 	note.Wrapping = fyne.TextWrapWord
 	s.more = widget.NewButton(lang.L("Something was found: full form"), func() {
 		raw := s.form.raws()

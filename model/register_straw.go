@@ -136,8 +136,8 @@ func strawPatrol() *Schema {
 			fld("fire_point_ids", KindRefList, "生成火点记录", "Fire point records", ref("fire_point"),
 				reqIf(func(r Record) bool { return found(r) && !statusIn(PatrolDraft)(r) })),
 			fld("outreach", KindLongText, "宣传情况", "Outreach", length(0, 1000)),
-			photosField("photos", "照片", "Photos", 1, req,
-				help("零报告至少 1 张路线照片；每处发现至少 2 张", "at least 1 route photo for a zero report; 2 per finding")),
+			photosField("photos", "照片", "Photos", 1, reqIf(found),
+				help("零报告建议附 1 张路线照片；每处发现至少 2 张", "a route photo is advised for a zero report; 2 per finding")),
 			fld("zero_report", KindBool, "零报告", "Zero report", req),
 			remarksField(),
 		},
@@ -199,6 +199,17 @@ func strawPatrol() *Schema {
 				return errs
 			},
 		),
+		// A zero report may be saved without a photo (a quick log from the
+		// field), but a route photo is what makes it checkable.
+		Warns: []func(Record) []FieldError{func(r Record) []FieldError {
+			if !flag(r, "zero_report") {
+				return nil
+			}
+			if ph, _ := r.Get("photos").AsList(); len(ph) == 0 {
+				return []FieldError{{Field: "photos", Msg: msg("零报告建议附 1 张路线照片", "a zero report should have a route photo")}}
+			}
+			return nil
+		}},
 	}
 }
 
