@@ -103,6 +103,7 @@ func Main(args []string) error {
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
+	setMemoryLimit()
 	fa := fyneapp.NewWithID(ID)
 	if *demoUser == "" && *role != "" {
 		*demoUser = *role

@@ -149,6 +149,7 @@ func TestBenchChild(t *testing.T) {
 	if dir == "" {
 		t.Skip("run by BenchmarkApp200k")
 	}
+	setMemoryLimit() // as Main does
 	fa := test.NewTempApp(t)
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	var f benchFigures
