@@ -99,7 +99,7 @@ func Main(args []string) error {
 	demoUser := fl.String("demo-user", "", "with -demo, sign in as this demo user ("+demoGridUser+" or "+demoReviewerUser+")")
 	role := fl.String("role", "", "with -demo, sign in as the demo user of this role (grid or county)")
 	touch := fl.Bool("touch", false, "touch layout (bigger text and targets, navigation at the bottom), e.g. on Windows tablets")
-	screen := fl.String("screen", "", "open on a screen after sign-in (registers, list:REGISTER, record:REGISTER, form:REGISTER, patrol, fire, sync, held, settings); for screenshots")
+	screen := fl.String("screen", "", "open on a screen after sign-in (registers, list:REGISTER, record:REGISTER, form:REGISTER, patrol, fire, sync, held, settings; for county users review, dashboard, export, fireimport); for screenshots")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
@@ -310,6 +310,10 @@ func (a *App) openScreen(name string) {
 		a.shell.show(newQuarantine(a))
 	case kind == "settings":
 		a.shell.show(newSettings(a))
+	default:
+		if p := a.countyPageNamed(kind); p != nil {
+			a.shell.show(p)
+		}
 	}
 }
 

@@ -56,3 +56,23 @@ func (a *App) countyNavItems(nav func(label string, icon fyne.Resource, open fun
 		item(county.FireImportTitle(), theme.UploadIcon(), func(d *county.Deps) countyScreen { return county.NewFireImportScreen(d) }),
 	}
 }
+
+// countyPageNamed is the county screen called name (review, dashboard,
+// export, fireimport) for a reviewer; nil for grid staff or another name.
+func (a *App) countyPageNamed(name string) page {
+	if a.user == nil || a.user.Role == model.RoleGrid {
+		return nil
+	}
+	d := a.countyDeps()
+	switch name {
+	case "review":
+		return countyPage{county.NewReviewScreen(d)}
+	case "dashboard":
+		return countyPage{county.NewDashboardScreen(d)}
+	case "export":
+		return countyPage{county.NewExportScreen(d)}
+	case "fireimport":
+		return countyPage{county.NewFireImportScreen(d)}
+	}
+	return nil
+}

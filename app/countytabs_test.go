@@ -101,3 +101,20 @@ func TestApproveFromReviewQueueInShell(t *testing.T) {
 		t.Errorf("got status author %q; want 李审核", st.Fields[model.FieldStatus].Author)
 	}
 }
+
+func TestCountyPageNamed(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	if p := a.countyPageNamed("review"); p != nil {
+		t.Errorf("grid staff: got %T for review; want none", p)
+	}
+	signInAs(t, a, "李审核", model.RoleCounty)
+	for name, want := range map[string]string{
+		"review": county.ReviewTitle(), "dashboard": county.DashboardTitle(),
+		"export": county.ExportTitle(), "fireimport": county.FireImportTitle(),
+	} {
+		a.openScreen(name)
+		if got := a.shell.current().title(); got != want {
+			t.Errorf("openScreen(%q): got page %q; want %q", name, got, want)
+		}
+	}
+}

@@ -71,6 +71,7 @@ func NewExportScreen(d *Deps) *ExportScreen {
 	s.format.Horizontal = true
 	s.format.SetSelected(FormatXLSX)
 	s.progress = widget.NewProgressBar()
+	s.progress.Hide() // shown once an export starts
 	s.status = widget.NewLabel("")
 	s.status.Wrapping = fyne.TextWrapWord
 	s.start = widget.NewButton(lang.L("Export…"), s.choose)
@@ -150,6 +151,7 @@ func (s *ExportScreen) Run(req export.Request, format string, w io.WriteCloser) 
 	s.start.Disable()
 	s.cancel.Enable()
 	s.progress.SetValue(0)
+	s.progress.Show()
 	s.status.SetText(lang.L("Exporting…"))
 	req.Progress = func(done, total int) {
 		if total > 0 {

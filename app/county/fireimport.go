@@ -58,7 +58,7 @@ func NewFireImportScreen(d *Deps) *FireImportScreen {
 	}
 	s.progress = widget.NewProgressBar()
 	s.progress.Hide()
-	s.summary = widget.NewLabel("")
+	s.summary = widget.NewLabel(lang.L("Choose a fire-point CSV exported from the provincial platform (UTF-8 or GBK). Each point in this county becomes a fire point record for its village to check within the hours above; points already imported are skipped, and points outside every village can be assigned by hand."))
 	s.summary.Wrapping = fyne.TextWrapWord
 	s.report = widget.NewList(func() int { return len(s.lines) },
 		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
