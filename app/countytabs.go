@@ -1,12 +1,15 @@
 package app
 
 import (
+	"time"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/app/county"
+	"github.com/lantian-tz/lantian/internal/demo"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -22,9 +25,11 @@ type countyPage struct{ s countyScreen }
 func (p countyPage) title() string           { return p.s.Title() }
 func (p countyPage) view() fyne.CanvasObject { return p.s.CanvasObject() }
 
-// countyDeps is what the county screens need of the app.
+// countyDeps is what the county screens need of the app. With --demo
+// their clock runs from demo.Today, so the dashboard and exports open on
+// the months the demo records fall in.
 func (a *App) countyDeps() *county.Deps {
-	return &county.Deps{
+	d := &county.Deps{
 		Store: a.st, County: a.county, CountyName: a.countyName(),
 		User: a.user.Name, Role: a.user.Role, Lang: textLang(a.lang),
 		Window: a.win, Logger: a.opts.Logger, Run: a.b.run, Post: a.b.post,
@@ -38,6 +43,11 @@ func (a *App) countyDeps() *county.Deps {
 		},
 		Open: func(_ string, id uuid.UUID) { a.shell.push(newDetail(a, id)) },
 	}
+	if a.opts.Demo {
+		offset := demo.Today().Sub(a.opts.Now())
+		d.Now = func() time.Time { return a.opts.Now().Add(offset) }
+	}
+	return d
 }
 
 // countyNavItems are the reviewers' navigation entries (none for grid

@@ -116,3 +116,9 @@ func optionKey(r *rand.Rand, s *model.Schema, key string) string {
 	}
 	return f.Options[r.IntN(len(f.Options))].Key
 }
+
+// Today is the demo's "today": the day after the last generated patrol
+// and fire point (mid-December 2023), so screens that look back from
+// today (the dashboard's month and last four weeks, export ranges) find
+// the demo records.
+func Today() time.Time { return time.Date(2023, 12, 16, 9, 0, 0, 0, cst) }
