@@ -167,9 +167,15 @@ func (s *DashboardScreen) show() {
 		f.FarmCoal.Target = s.targetOf()
 	}
 	c := f.FarmCoal
-	s.farmCoal.SetText(fmt.Sprintf(lang.L("Listed %d units (%d records); being replaced %d; replaced, awaiting acceptance %d; accepted %d; decommissioned %d. Done %d of target %d units (%.1f%%)."),
-		c.Listed.Units, c.Listed.Records, c.BeingReplaced.Units, c.Replaced.Units, c.Accepted.Units, c.Decommissioned.Units,
-		c.DoneUnits, c.Target, c.Progress()*100))
+	if c.Target > 0 {
+		s.farmCoal.SetText(fmt.Sprintf(lang.L("Listed %d units (%d records); being replaced %d; replaced, awaiting acceptance %d; accepted %d; decommissioned %d. Done %d of target %d units (%.1f%%)."),
+			c.Listed.Units, c.Listed.Records, c.BeingReplaced.Units, c.Replaced.Units, c.Accepted.Units, c.Decommissioned.Units,
+			c.DoneUnits, c.Target, c.Progress()*100))
+	} else {
+		s.farmCoal.SetText(fmt.Sprintf(lang.L("Listed %d units (%d records); being replaced %d; replaced, awaiting acceptance %d; accepted %d; decommissioned %d. Done %d units; no target set."),
+			c.Listed.Units, c.Listed.Records, c.BeingReplaced.Units, c.Replaced.Units, c.Accepted.Units, c.Decommissioned.Units,
+			c.DoneUnits))
+	}
 	coal := []Point{
 		{Label: lang.L("Listed"), Value: float64(c.Listed.Units), Has: true},
 		{Label: lang.L("Being replaced"), Value: float64(c.BeingReplaced.Units), Has: true},
