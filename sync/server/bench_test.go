@@ -1,7 +1,11 @@
 package server_test
 
 import (
+	"bufio"
 	"context"
+	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -27,10 +31,14 @@ func benchEnv(b *testing.B, memory bool, cfgs ...func(*server.Config)) *env {
 // Server.Ingest: verification (shape, hash, signature, chain, scope,
 // schema) and one Badger transaction per batch. verify=serial verifies
 // on one goroutine, verify=parallel on GOMAXPROCS (the default).
+// MB-VmHWM is the process's peak RSS during the sub-benchmark (reset at
+// its start where the kernel allows); run one sub-benchmark per process,
+// e.g. -benchtime 100x for 100k ops, to read it for one configuration.
 func BenchmarkIngest(b *testing.B) {
 	for _, store := range []string{"memory", "disk"} {
 		for _, verify := range []string{"serial", "parallel"} {
 			b.Run("store="+store+"/verify="+verify, func(b *testing.B) {
+				resetPeakRSS()
 				e := benchEnv(b, store == "memory", func(c *server.Config) {
 					if verify == "serial" {
 						c.Workers = 1
@@ -53,9 +61,36 @@ func BenchmarkIngest(b *testing.B) {
 					}
 				}
 				b.ReportMetric(float64(b.N*batch)/work.Seconds(), "ops/s")
+				if mb := peakRSSMB(); mb > 0 {
+					b.ReportMetric(mb, "MB-VmHWM")
+				}
 			})
 		}
 	}
+}
+
+// resetPeakRSS resets the process's VmHWM to its current RSS (Linux; a
+// no-op where /proc/self/clear_refs is not writable).
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSSMB is the process's VmHWM in MB (10^6 bytes), 0 when unknown.
+func peakRSSMB() float64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
+			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
+			if err != nil {
+				return 0
+			}
+			return kb * 1024 / 1e6
+		}
+	}
+	return 0
 }
 
 // BenchmarkAppend is the storage part of ingest alone: batches of 1000
