@@ -90,28 +90,81 @@ func (s *Server) Ingest(ctx context.Context, device uuid.UUID, ops []oplog.Op) (
 type verdict struct {
 	hash  oplog.Hash
 	shape error
-	sig   error
-	// content is the refusal of an authentic op's content (scope,
-	// schema, role), nil when it is accepted.
+	// sig is nil when the op is authentic: its hash is named by the next
+	// op of a chained run whose last op's signature verifies (see
+	// verify), or, where a run's last signature fails, its own signature
+	// verifies.
+	sig error
+	// content is the refusal of an op's content (scope, schema, role),
+	// nil when it is accepted; it counts only for an authentic op.
 	content *protocol.Receipt
 }
 
 // verifyBlock is how many ops a verifying goroutine takes at a time.
 const verifyBlock = 16
 
-// verify checks shape, signature and content of ops[from:] on up to
-// s.workers goroutines, which take blocks of ops as they go, so a
-// goroutine slowed down by a busy core holds up the batch by one block
-// at most.
+// verify checks shape, content and authenticity of ops[from:].
+//
+// A push batch is a contiguous run of one device's ops, each naming the
+// hash of the one before, so it is authenticated as devices authenticate
+// runs (oplog.VerifyRunHashed): the batch is split where an op does not
+// link to its predecessor (another device, a seq gap, a wrong prev, a
+// malformed op), and each chained run costs one signature check, its last
+// op's; the hash chain binds the content of every op before it. The
+// interior ops' own signatures are stored with them and stay checkable
+// one by one (oplog.VerifyEach). Only when a run's last signature fails
+// is every op of the run checked on its own, so the receipts name the
+// first op at fault exactly as before. The link of the batch's first new
+// op to the device's stored head is checked by classify.
 func (s *Server) verify(d Device, ops []oplog.Op, from int) []verdict {
 	out := make([]verdict, len(ops))
-	n := len(ops) - from
-	workers := min(s.workers, (n+63)/64)
-	if workers <= 1 {
-		for i := from; i < len(ops); i++ {
-			out[i] = s.verifyOne(d, &ops[i])
+	s.each(from, len(ops), func(i int) {
+		v, op := &out[i], &ops[i]
+		if v.shape = op.CheckShape(); v.shape != nil {
+			return
 		}
-		return out
+		v.hash = op.Hash()
+		v.content = s.checkContent(d, op)
+	})
+	ps := make([]*oplog.Op, 0, len(ops)-from)
+	hs := make([]oplog.Hash, 0, len(ops)-from)
+	for lo := from; lo < len(ops); {
+		if out[lo].shape != nil {
+			lo++
+			continue
+		}
+		hi := lo + 1
+		for hi < len(ops) && out[hi].shape == nil && linked(&ops[hi-1], out[hi-1].hash, &ops[hi]) {
+			hi++
+		}
+		ps, hs = ps[:0], hs[:0]
+		for i := lo; i < hi; i++ {
+			ps, hs = append(ps, &ops[i]), append(hs, out[i].hash)
+		}
+		if oplog.VerifyRunHashed(d.PublicKey, nil, ps, hs) != nil {
+			s.each(lo, hi, func(i int) { out[i].sig = ops[i].VerifySig(d.PublicKey) })
+		}
+		lo = hi
+	}
+	return out
+}
+
+// linked reports whether o follows p, whose hash is ph, in one device's
+// chain.
+func linked(p *oplog.Op, ph oplog.Hash, o *oplog.Op) bool {
+	return o.Device == p.Device && o.Seq == p.Seq+1 && o.Prev == ph
+}
+
+// each runs fn(i) for i in [from, to) on up to s.workers goroutines,
+// which take blocks of indices as they go, so a goroutine slowed down by
+// a busy core holds up the rest by one block at most.
+func (s *Server) each(from, to int, fn func(i int)) {
+	workers := min(s.workers, (to-from+63)/64)
+	if workers <= 1 {
+		for i := from; i < to; i++ {
+			fn(i)
+		}
+		return
 	}
 	var next atomic.Int64
 	next.Store(int64(from))
@@ -120,30 +173,16 @@ func (s *Server) verify(d Device, ops []oplog.Op, from int) []verdict {
 		wg.Go(func() {
 			for {
 				lo := int(next.Add(verifyBlock)) - verifyBlock
-				if lo >= len(ops) {
+				if lo >= to {
 					return
 				}
-				for i := lo; i < min(lo+verifyBlock, len(ops)); i++ {
-					out[i] = s.verifyOne(d, &ops[i])
+				for i := lo; i < min(lo+verifyBlock, to); i++ {
+					fn(i)
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return out
-}
-
-func (s *Server) verifyOne(d Device, op *oplog.Op) verdict {
-	var v verdict
-	if v.shape = op.CheckShape(); v.shape != nil {
-		return v
-	}
-	v.hash = op.Hash()
-	if v.sig = op.VerifySig(d.PublicKey); v.sig != nil {
-		return v
-	}
-	v.content = s.checkContent(d, op)
-	return v
 }
 
 // ingest verifies and stores a batch for device d.

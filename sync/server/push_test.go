@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -73,11 +74,19 @@ func TestPushRejectsAndRefuses(t *testing.T) {
 		wantAcked uint64
 		served    int // ops served to the device afterwards
 	}{
-		{"forged signature", func(t *testing.T, d *device) []oplog.Op {
+		{"forged op", func(t *testing.T, d *device) []oplog.Op {
+			// Altered content signed with another key: the next op's
+			// prev no longer names it, and its own signature fails.
 			ops := d.ops(t, 3, county1, nil)
+			ops[1].Set = map[string]model.Value{model.FieldReviewComment: model.Str("改过")}
 			ops[1].Sign(otherKey)
 			return ops
 		}, "applied rejected/signature rejected/after_rejected ", 1, 1},
+		{"forged signature on the last op", func(t *testing.T, d *device) []oplog.Op {
+			ops := d.ops(t, 3, county1, nil)
+			ops[2].Sign(otherKey)
+			return ops
+		}, "applied applied rejected/signature ", 2, 2},
 		{"broken chain", func(t *testing.T, d *device) []oplog.Op {
 			ops := d.ops(t, 3, county1, nil)
 			ops[2].Prev = ops[0].Hash()
@@ -151,6 +160,38 @@ func TestPushRejectsAndRefuses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPushRunAuthenticatedByItsLastSignature checks that a batch is
+// authenticated by its chain and its last op's signature: an interior op
+// whose own signature does not verify, but whose content the next op's
+// prev names, is accepted, and is stored with the signature it came with,
+// which an audit (oplog.VerifyEach) still finds.
+func TestPushRunAuthenticatedByItsLastSignature(t *testing.T) {
+	_, otherKey, _ := ed25519.GenerateKey(nil)
+	e := newEnv(t)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	ops := d.ops(t, 3, county1, nil)
+	ops[1].Sign(otherKey) // the signature is not part of the hash: the chain holds
+	if err := ops[1].VerifySig(d.priv.Public().(ed25519.PublicKey)); err == nil {
+		t.Fatal("op 2's signature verifies; the test needs one that does not")
+	}
+	got := e.push(d, ops)
+	if want := "applied applied applied "; statuses(got.Receipts) != want || got.Acked != 3 {
+		t.Errorf("got acked %d, %s; want 3, %s", got.Acked, statuses(got.Receipts), want)
+	}
+	stored := e.pullAll(d, 0)
+	if len(stored) != 3 {
+		t.Fatalf("served: got %d ops; want 3", len(stored))
+	}
+	if !bytes.Equal(stored[1].Sig, ops[1].Sig) {
+		t.Errorf("stored signature of op 2: got %x; want the pushed %x", stored[1].Sig, ops[1].Sig)
+	}
+	err := oplog.VerifyEach(d.priv.Public().(ed25519.PublicKey), nil, stored)
+	var re *oplog.RunError
+	if !errors.As(err, &re) || re.Op.Seq != 2 || !errors.Is(err, oplog.ErrBadSignature) {
+		t.Errorf("audit of the stored run: got %v; want op 2's bad signature", err)
 	}
 }
 
@@ -259,8 +300,8 @@ func TestPushForkedLogIsRejected(t *testing.T) {
 }
 
 // TestPushLargeBatchVerdicts checks that the verdicts of a batch verified
-// on several goroutines land on their own ops: a refused op and a bad
-// signature deep in a large batch are answered where they are.
+// on several goroutines land on their own ops: a refused op and an
+// altered op deep in a large batch are answered where they are.
 func TestPushLargeBatchVerdicts(t *testing.T) {
 	for _, workers := range []int{1, 3, 8} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
@@ -274,8 +315,9 @@ func TestPushLargeBatchVerdicts(t *testing.T) {
 				}
 				ops = append(ops, d.op(t, c, nil))
 			}
-			ops[250].Sig = append([]byte(nil), ops[250].Sig...)
-			ops[250].Sig[0] ^= 1
+			// Altered content: op 251's prev no longer names op 250, and
+			// op 250's own signature fails.
+			ops[250].Set = map[string]model.Value{model.FieldReviewComment: model.Str("改过")}
 			got := e.push(d, ops)
 			want := ""
 			for i := range ops {
