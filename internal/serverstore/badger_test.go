@@ -168,14 +168,54 @@ func TestEnrollCodes(t *testing.T) {
 }
 
 // TestAppendLargestBatch appends a batch at the protocol's limits (1000
-// ops filling a maximal body) in its one transaction.
+// ops filling a maximal body) in its one transaction, with the default
+// sizes in memory and on disk (where the memtable is smaller and op
+// bodies go to the value log), for applied and for refused ops.
 func TestAppendLargestBatch(t *testing.T) {
-	s := openMem(t)
-	es := entries(server.Head{}, protocol.MaxOpsPerBatch, "130126")
-	for i := range es {
-		es[i].Raw = make([]byte, protocol.MaxBodyBytes/protocol.MaxOpsPerBatch)
+	for _, store := range []string{"memory", "disk"} {
+		for _, refused := range []bool{false, true} {
+			t.Run(fmt.Sprintf("store=%s/refused=%v", store, refused), func(t *testing.T) {
+				o := Options{InMemory: true}
+				if store == "disk" {
+					o = Options{Dir: t.TempDir(), NoSync: true}
+				}
+				s, err := Open(o)
+				if err != nil {
+					t.Fatalf("Open: %v", err)
+				}
+				defer s.Close()
+				es := entries(server.Head{}, protocol.MaxOpsPerBatch, "130126")
+				for i := range es {
+					es[i].Raw = make([]byte, protocol.MaxBodyBytes/protocol.MaxOpsPerBatch)
+					if refused {
+						es[i].Refused = true
+						es[i].Refusal = &protocol.Receipt{Seq: es[i].Seq, Status: protocol.StatusRefused, Code: protocol.RefusedScope}
+					}
+				}
+				if _, err := s.Append(context.Background(), uuid.New(), server.Head{}, es); err != nil {
+					t.Errorf("got %v; want nil", err)
+				}
+			})
+		}
 	}
-	if _, err := s.Append(context.Background(), uuid.New(), server.Head{}, es); err != nil {
-		t.Errorf("got %v; want nil", err)
+}
+
+// TestOpenSizes checks that Options' Badger sizes default as documented
+// and that set ones are used.
+func TestOpenSizes(t *testing.T) {
+	disk := Options{Dir: "x"}.badgerOptions()
+	if disk.MemTableSize != 32<<20 || disk.NumMemtables != 2 || disk.BlockCacheSize != 64<<20 ||
+		disk.IndexCacheSize != 32<<20 || disk.ValueThreshold != 256 || disk.ValueLogFileSize != 128<<20 || disk.NumCompactors != 2 {
+		t.Errorf("on disk: got memtable %d×%d, block cache %d, index cache %d, value threshold %d, value log files %d, %d compactors",
+			disk.MemTableSize, disk.NumMemtables, disk.BlockCacheSize, disk.IndexCacheSize, disk.ValueThreshold, disk.ValueLogFileSize, disk.NumCompactors)
+	}
+	if mem := (Options{InMemory: true}).badgerOptions(); mem.MemTableSize != 64<<20 || mem.Dir != "" {
+		t.Errorf("in memory: got memtable %d, dir %q; want %d, none", mem.MemTableSize, mem.Dir, 64<<20)
+	}
+	set := Options{Dir: "x", MemTableSize: 8 << 20, NumMemtables: 3, BlockCacheSize: 1 << 20, IndexCacheSize: 2 << 20,
+		ValueThreshold: 1024, ValueLogFileSize: 16 << 20, NumCompactors: 3}.badgerOptions()
+	if set.MemTableSize != 8<<20 || set.NumMemtables != 3 || set.BlockCacheSize != 1<<20 || set.IndexCacheSize != 2<<20 ||
+		set.ValueThreshold != 1024 || set.ValueLogFileSize != 16<<20 || set.NumCompactors != 3 {
+		t.Errorf("set: got %+v", set)
 	}
 }
