@@ -223,7 +223,7 @@ func (s *Store) buildOp(txn *badger.Txn, ch Change) (oplog.Op, error) {
 
 // storeOp writes op to the log and the record's op index; enc is its
 // encodeOp form (nil: encode it here).
-func storeOp(txn *badger.Txn, op *oplog.Op, enc []byte) error {
+func storeOp(txn interface{ Set(k, v []byte) error }, op *oplog.Op, enc []byte) error {
 	if enc == nil {
 		var err error
 		if enc, err = encodeOp(op); err != nil {

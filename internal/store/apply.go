@@ -87,6 +87,52 @@ type batch struct {
 	held     map[oplog.OpID]struct{} // ops held by this batch
 	existed  map[uuid.UUID]bool      // records with a state before the batch
 	pending  map[uuid.UUID]bool      // devices with held ops before the batch
+	// dry, when not nil, takes the batch's writes instead of txn (which
+	// is nil), and its reads come from it and rtxn (Store.dryRun).
+	dry map[string]dryValue
+	// relCap, when not 0, is the most held ops the batch releases; the
+	// devices it stops releasing are in unreleased.
+	relCap     int
+	released   int
+	unreleased map[uuid.UUID]bool
+}
+
+// dryValue is a write kept by a dry run: a value or a delete.
+type dryValue struct {
+	val []byte
+	del bool
+}
+
+// get returns the value at k as the batch sees it, or ErrNotFound.
+func (b *batch) get(k []byte) ([]byte, error) {
+	if b.dry == nil {
+		return getValue(b.txn, k)
+	}
+	if v, ok := b.dry[string(k)]; ok {
+		if v.del {
+			return nil, ErrNotFound
+		}
+		return v.val, nil
+	}
+	return getValue(b.rtxn, k)
+}
+
+// Set writes k in the batch.
+func (b *batch) Set(k, v []byte) error {
+	if b.dry == nil {
+		return b.txn.Set(k, v)
+	}
+	b.dry[string(k)] = dryValue{val: v}
+	return nil
+}
+
+// Delete deletes k in the batch.
+func (b *batch) Delete(k []byte) error {
+	if b.dry == nil {
+		return b.txn.Delete(k)
+	}
+	b.dry[string(k)] = dryValue{del: true}
+	return nil
 }
 
 func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cursor *uint64) (ApplyResult, error) {
@@ -124,55 +170,252 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cu
 	}
 
 	res, recs, err := s.applyLocked(ctx, ops, cursor)
+	// Chunks stored before an error changed their records too.
+	s.emit(Event{Kind: Applied, Records: recs})
 	if err != nil {
 		return ApplyResult{}, err
 	}
-	s.emit(Event{Kind: Applied, Records: recs})
 	return res, nil
 }
 
 // applyLocked stores a checked, sorted batch under the write lock and
 // returns the records it changed.
+//
+// A batch that fits in one Badger transaction is stored in one. A larger
+// one (a big pull page) is first run through without writing anything
+// (every op is checked against the store and the ops before it, so a bad
+// op still stores nothing), then stored in chunks of consecutive ops, one
+// transaction each, the cursor with the last. Each chunk is a complete
+// batch of its own (heads, held ops, scope gaps and the re-merged states
+// of its records, which read the chunks before it as stored), so the
+// store is consistent between chunks: after a crash or an error between
+// two, the cursor is still before the page, and applying the page again
+// counts the stored ops as duplicates. The records changed are returned
+// with an error when some chunks were stored.
 func (s *Store) applyLocked(ctx context.Context, ops []remoteOp, cursor *uint64) (ApplyResult, []uuid.UUID, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return ApplyResult{}, nil, ErrClosed
 	}
-	txn := s.db.NewTransaction(true)
-	defer txn.Discard()
+	t := &pageTotals{held: map[oplog.OpID]struct{}{}, records: map[uuid.UUID]bool{}}
+	limit := len(ops)              // most ops in one chunk
+	relCap := s.releaseCap()       // most held ops one chunk releases
+	checked, split := false, false // dry run done; store in chunks
+	stored := false
+	var err error
+	// An empty batch still saves its cursor.
+	for start, first := 0, true; first || start < len(ops) || len(t.unreleased) > 0; first = false {
+		end := start + s.chunkLen(ops[start:], limit)
+		if (end < len(ops) || split) && !checked {
+			if err = s.dryRun(ctx, ops); err != nil {
+				break
+			}
+			checked = true
+		}
+		capN := 0
+		if checked {
+			capN = relCap
+		}
+		err = s.applyChunk(ctx, ops[start:end], end == len(ops), cursor, capN, t)
+		if errors.Is(err, badger.ErrTxnTooBig) {
+			// Nothing of the chunk was written: retry it smaller.
+			switch {
+			case end-start > 1:
+				limit = (end - start) / 2
+				continue
+			case !checked:
+				split = true
+				continue
+			case relCap > 1:
+				relCap /= 2
+				continue
+			}
+		}
+		if err != nil {
+			break
+		}
+		stored = true
+		start = end
+		if (start < len(ops) || len(t.unreleased) > 0) && s.afterChunk != nil {
+			if err = s.afterChunk(); err != nil {
+				break
+			}
+		}
+	}
+	if stored {
+		if serr := s.db.Sync(); serr != nil && err == nil {
+			err = fmt.Errorf("store: sync: %w", serr)
+		}
+	}
+	recs := make([]uuid.UUID, 0, len(t.records))
+	for r := range t.records {
+		recs = append(recs, r)
+	}
+	sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i][:], recs[j][:]) < 0 })
+	if err != nil {
+		return ApplyResult{}, recs, err
+	}
+	return t.res, recs, nil
+}
+
+// pageTotals is what the chunks of one batch share: its counts, the ops
+// it held and the records it changed.
+type pageTotals struct {
+	res     ApplyResult
+	held    map[oplog.OpID]struct{}
+	records map[uuid.UUID]bool
+	// unreleased are the devices whose held ops the last chunk stopped
+	// releasing (the next one goes on).
+	unreleased map[uuid.UUID]bool
+}
+
+// Estimates of what an op writes, for sizing chunks: its log and
+// record-op keys (a held op's pending key, a gap key), and once per record
+// of a chunk its state and six index keys, with the deletes of the six it
+// replaces; every entry costs its key and Badger's overhead.
+const (
+	chunkOpEntries     = 3
+	chunkRecordEntries = 13
+	chunkEntryBytes    = 112
+	chunkIndexValue    = 256
+)
+
+// chunkLen returns how many of ops (at most limit, at least one if any) fit in
+// one transaction, by an estimate kept to half of Badger's limits; a chunk
+// that still does not fit is retried smaller.
+func (s *Store) chunkLen(ops []remoteOp, limit int) int {
+	maxCount, maxSize := s.db.MaxBatchCount()/2, s.db.MaxBatchSize()/2
+	thr := s.db.Opts().ValueThreshold
+	inline := func(n int64) int64 {
+		if n < thr {
+			return n
+		}
+		return 0
+	}
+	var count, size int64
+	recs := map[uuid.UUID]bool{}
+	devs := map[uuid.UUID]bool{}
+	n := 0
+	for n < len(ops) && n < limit {
+		r := &ops[n]
+		enc := int64(len(r.enc))
+		c, z := int64(chunkOpEntries), chunkOpEntries*chunkEntryBytes+inline(enc)
+		if !recs[r.op.Record] {
+			// The state is at least as big as the op.
+			c += chunkRecordEntries
+			z += chunkRecordEntries*chunkEntryBytes + 6*min(chunkIndexValue, thr) + inline(2*enc)
+		}
+		if !devs[r.op.Device] {
+			c++
+			z += chunkEntryBytes
+		}
+		if n > 0 && (count+c > maxCount || size+z > maxSize) {
+			break
+		}
+		recs[r.op.Record], devs[r.op.Device] = true, true
+		count, size = count+c, size+z
+		n++
+	}
+	if len(ops) == 0 {
+		return 0
+	}
+	return max(n, 1)
+}
+
+// releaseCap returns how many held ops one chunk of a batch stored in
+// several releases: as many as the ops of a chunk, estimated alike.
+func (s *Store) releaseCap() int {
+	return max(1, int(s.db.MaxBatchCount()/2/(chunkOpEntries+chunkRecordEntries+1)))
+}
+
+// dryRun runs the adds of a batch over the store as it is, keeping the
+// writes in memory: it returns the error storing the batch would meet.
+func (s *Store) dryRun(ctx context.Context, ops []remoteOp) error {
 	rtxn := s.db.NewTransaction(false)
 	defer rtxn.Discard()
-	b := &batch{
+	b := s.newBatch(nil, rtxn, map[oplog.OpID]struct{}{})
+	b.dry = map[string]dryValue{}
+	for i := range ops {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if err := b.add(&ops[i]); err != nil {
+			return &OpError{ID: ops[i].op.ID(), Err: err}
+		}
+	}
+	return nil
+}
+
+func (s *Store) newBatch(txn, rtxn *badger.Txn, held map[oplog.OpID]struct{}) *batch {
+	return &batch{
 		s: s, txn: txn, rtxn: rtxn,
 		heads:    map[uuid.UUID]head{},
 		records:  map[uuid.UUID][]oplog.Op{},
 		recShape: map[uuid.UUID][2]string{},
-		held:     map[oplog.OpID]struct{}{},
+		held:     held,
 		existed:  map[uuid.UUID]bool{},
 		pending:  map[uuid.UUID]bool{},
 	}
+}
+
+// applyChunk stores ops in one transaction and adds what it did to t. It
+// first goes on releasing the held ops of t.unreleased, and releases at
+// most relCap held ops (0: no limit). The last chunk of a batch (last,
+// and nothing left to release) saves the cursor when not nil.
+func (s *Store) applyChunk(ctx context.Context, ops []remoteOp, last bool, cursor *uint64, relCap int, t *pageTotals) error {
+	txn := s.db.NewTransaction(true)
+	defer txn.Discard()
+	rtxn := s.db.NewTransaction(false)
+	defer rtxn.Discard()
+	// The ops the chunk holds or releases are counted against the whole
+	// batch; a failed chunk leaves t as it was.
+	held := make(map[oplog.OpID]struct{}, len(t.held))
+	for id := range t.held {
+		held[id] = struct{}{}
+	}
+	b := s.newBatch(txn, rtxn, held)
+	b.res.Held = len(t.held)
+	b.relCap = relCap
+	devs := make([]uuid.UUID, 0, len(t.unreleased))
+	for dev := range t.unreleased {
+		devs = append(devs, dev)
+	}
+	sort.Slice(devs, func(i, j int) bool { return bytes.Compare(devs[i][:], devs[j][:]) < 0 })
+	for _, dev := range devs {
+		if _, err := b.head(dev); err != nil {
+			return err
+		}
+		if err := b.release(dev); err != nil {
+			return err
+		}
+	}
 	for i := range ops {
 		if err := ctx.Err(); err != nil {
-			return ApplyResult{}, nil, err
+			return err
 		}
 		if err := b.add(&ops[i]); err != nil {
-			return ApplyResult{}, nil, &OpError{ID: ops[i].op.ID(), Err: err}
+			return &OpError{ID: ops[i].op.ID(), Err: err}
 		}
 	}
 	if err := b.finish(); err != nil {
-		return ApplyResult{}, nil, err
+		return err
 	}
-	if cursor != nil {
+	if cursor != nil && last && len(b.unreleased) == 0 {
 		if err := txn.Set(metaKeyOf(metaCursor), binary.BigEndian.AppendUint64(nil, *cursor)); err != nil {
-			return ApplyResult{}, nil, err
+			return err
 		}
 	}
 	if err := txn.Commit(); err != nil {
-		return ApplyResult{}, nil, fmt.Errorf("store: apply: %w", err)
+		return fmt.Errorf("store: apply: %w", err)
 	}
-	if err := s.db.Sync(); err != nil {
-		return ApplyResult{}, nil, fmt.Errorf("store: sync: %w", err)
+	t.unreleased = b.unreleased
+	t.res.Applied += b.res.Applied
+	t.res.Duplicates += b.res.Duplicates
+	t.res.Held = b.res.Held
+	t.held = held
+	for r := range b.records {
+		t.records[r] = true
 	}
 	if hd, ok := b.heads[s.device]; ok && hd.Seq > s.localSeq.Load() {
 		s.localSeq.Store(hd.Seq)
@@ -182,12 +425,7 @@ func (s *Store) applyLocked(ctx context.Context, ops []remoteOp, cursor *uint64)
 			s.log.Warn("store: remote clock ahead", "hlc", b.maxHLC, "err", err)
 		}
 	}
-	recs := make([]uuid.UUID, 0, len(b.records))
-	for r := range b.records {
-		recs = append(recs, r)
-	}
-	sort.Slice(recs, func(i, j int) bool { return bytes.Compare(recs[i][:], recs[j][:]) < 0 })
-	return b.res, recs, nil
+	return nil
 }
 
 // checkRemote checks what can be checked of a remote op alone: its shape,
@@ -241,7 +479,7 @@ func (b *batch) add(r *remoteOp) error {
 		return b.duplicate(op, h)
 	case op.Seq > hd.Seq+1 && r.scoped && r.scopePrev == hd.Seq:
 		// A scope gap the server vouches for.
-		if err := b.txn.Set(gapKey(op.ID()), binary.BigEndian.AppendUint64(nil, hd.Seq)); err != nil {
+		if err := b.Set(gapKey(op.ID()), binary.BigEndian.AppendUint64(nil, hd.Seq)); err != nil {
 			return err
 		}
 		if err := b.store(op, h, r.enc); err != nil {
@@ -265,7 +503,14 @@ func (b *batch) add(r *remoteOp) error {
 func (b *batch) checkRecord(op *oplog.Op) error {
 	shape, ok := b.recShape[op.Record]
 	if !ok {
-		st, err := getState(b.txn, op.Record)
+		v, err := b.get(stateKey(op.Record))
+		var st oplog.State
+		if err == nil {
+			st, err = decodeState(v)
+			if err != nil {
+				return err
+			}
+		}
 		switch {
 		case err == nil:
 			shape = [2]string{st.Register, st.County}
@@ -287,7 +532,14 @@ func (b *batch) head(dev uuid.UUID) (head, error) {
 	if hd, ok := b.heads[dev]; ok {
 		return hd, nil
 	}
-	hd, err := getHead(b.txn, dev)
+	v, err := b.get(headKey(dev))
+	if errors.Is(err, ErrNotFound) {
+		v, err = nil, nil
+	}
+	if err != nil {
+		return head{}, err
+	}
+	hd, err := decodeHead(dev, v)
 	if err != nil {
 		return head{}, err
 	}
@@ -299,7 +551,11 @@ func (b *batch) head(dev uuid.UUID) (head, error) {
 // a duplicate (whose server stamps are taken when new), another is an
 // equivocation.
 func (b *batch) duplicate(op *oplog.Op, h oplog.Hash) error {
-	stored, err := getOp(b.txn, op.ID())
+	v, err := b.get(logKey(op.ID()))
+	var stored oplog.Op
+	if err == nil {
+		stored, err = decodeOp(v)
+	}
 	if errors.Is(err, ErrNotFound) {
 		// Inside a scope gap: not for this device.
 		b.res.Duplicates++
@@ -318,7 +574,7 @@ func (b *batch) duplicate(op *oplog.Op, h oplog.Hash) error {
 		if err != nil {
 			return err
 		}
-		if err := b.txn.Set(logKey(op.ID()), v); err != nil {
+		if err := b.Set(logKey(op.ID()), v); err != nil {
 			return err
 		}
 		b.records[op.Record] = append(b.records[op.Record], stored)
@@ -329,7 +585,8 @@ func (b *batch) duplicate(op *oplog.Op, h oplog.Hash) error {
 // refuseTwin refuses an op that differs from the stored op with its id:
 // a forgery when its signature does not verify, else an equivocation.
 func (b *batch) refuseTwin(op *oplog.Op) error {
-	pub, err := deviceKeyOf(b.txn, op.Device)
+	// Device keys are not written by a batch.
+	pub, err := deviceKeyOf(b.rtxn, op.Device)
 	if err != nil {
 		return err
 	}
@@ -341,7 +598,7 @@ func (b *batch) refuseTwin(op *oplog.Op) error {
 
 // hold keeps an op whose predecessor has not arrived.
 func (b *batch) hold(op *oplog.Op, h oplog.Hash, enc []byte) error {
-	v, err := getValue(b.txn, pendingKey(op.ID()))
+	v, err := b.get(pendingKey(op.ID()))
 	switch {
 	case err == nil:
 		held, err := decodeOp(v)
@@ -358,12 +615,12 @@ func (b *batch) hold(op *oplog.Op, h oplog.Hash, enc []byte) error {
 	}
 	b.res.Held++
 	b.held[op.ID()] = struct{}{}
-	return b.txn.Set(pendingKey(op.ID()), enc)
+	return b.Set(pendingKey(op.ID()), enc)
 }
 
 // store adds op, encoded as enc, to the log as its device's new head.
 func (b *batch) store(op *oplog.Op, h oplog.Hash, enc []byte) error {
-	if err := storeOp(b.txn, op, enc); err != nil {
+	if err := storeOp(b, op, enc); err != nil {
 		return err
 	}
 	b.heads[op.Device] = head{Seq: op.Seq, Hash: h}
@@ -397,14 +654,22 @@ func (b *batch) release(dev uuid.UUID) error {
 	for {
 		hd := b.heads[dev]
 		next := oplog.OpID{Device: dev, Seq: hd.Seq + 1}
-		v, err := getValue(b.txn, pendingKey(next))
+		v, err := b.get(pendingKey(next))
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := b.txn.Delete(pendingKey(next)); err != nil {
+		if b.relCap > 0 && b.released >= b.relCap {
+			// The next chunk goes on.
+			if b.unreleased == nil {
+				b.unreleased = map[uuid.UUID]bool{}
+			}
+			b.unreleased[dev] = true
+			return nil
+		}
+		if err := b.Delete(pendingKey(next)); err != nil {
 			return err
 		}
 		op, err := decodeOp(v)
@@ -427,6 +692,7 @@ func (b *batch) release(dev uuid.UUID) error {
 		if err := b.store(&op, op.Hash(), v); err != nil {
 			return err
 		}
+		b.released++
 	}
 }
 

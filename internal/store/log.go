@@ -31,6 +31,14 @@ func getHead(txn *badger.Txn, dev uuid.UUID) (head, error) {
 	if err != nil {
 		return head{}, err
 	}
+	return decodeHead(dev, v)
+}
+
+// decodeHead decodes the stored head v of dev (nil: none).
+func decodeHead(dev uuid.UUID, v []byte) (head, error) {
+	if v == nil {
+		return head{}, nil
+	}
 	if len(v) != 40 {
 		return head{}, fmt.Errorf("%w: head of %s", errCorrupt, dev)
 	}

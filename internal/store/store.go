@@ -44,6 +44,11 @@ type Store struct {
 
 	stopGC chan struct{}
 	gcDone chan struct{}
+
+	// afterChunk, when set (tests), runs under the lock after each chunk
+	// of a batch stored in several but the last; an error stops the
+	// batch there, as a crash would.
+	afterChunk func() error
 }
 
 // Open opens (or creates) the store described by opts. On first open it
