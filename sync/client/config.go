@@ -41,6 +41,13 @@ type Store interface {
 
 var _ Store = (*store.Store)(nil)
 
+// DefaultPullBytes is the pull page size a client asks for by default:
+// about a thousand ops, which the device store writes in one transaction
+// (a larger page is written in several, the cursor with the last, so a
+// crash in between fetches the whole page again). It also bounds the
+// memory of one page and the work repeated after a crash.
+const DefaultPullBytes = 1 << 20
+
 // Config configures a Client. BaseURL and Store are required.
 type Config struct {
 	// BaseURL is the server's address, e.g. "https://sync.example.gov.cn".
@@ -60,8 +67,8 @@ type Config struct {
 	// BatchSize is the number of ops per push; 500 when zero, at most
 	// protocol.MaxOpsPerBatch.
 	BatchSize int
-	// PullBytes is the page size asked of pulls; the server's default
-	// when zero.
+	// PullBytes is the page size asked of pulls; DefaultPullBytes when
+	// zero, at most protocol.MaxPullBytes.
 	PullBytes int
 	// ChunkBytes is the size of one blob upload request; 1 MiB when zero.
 	ChunkBytes int
@@ -91,6 +98,10 @@ func (c *Config) defaults() {
 		c.BatchSize = 500
 	}
 	c.BatchSize = min(c.BatchSize, protocol.MaxOpsPerBatch)
+	if c.PullBytes <= 0 {
+		c.PullBytes = DefaultPullBytes
+	}
+	c.PullBytes = min(c.PullBytes, protocol.MaxPullBytes)
 	if c.ChunkBytes <= 0 {
 		c.ChunkBytes = 1 << 20
 	}
