@@ -49,6 +49,9 @@ type Store struct {
 	// of a batch stored in several but the last; an error stops the
 	// batch there, as a crash would.
 	afterChunk func() error
+	// restamped counts the states Stamp rewrote by its fast path
+	// (restampOne), for tests.
+	restamped atomic.Int64
 }
 
 // Open opens (or creates) the store described by opts. On first open it
