@@ -28,9 +28,32 @@ const (
 	metaWant = "sync.blobs.want"
 )
 
+// ownRefs is what push read of the device's own ops: the photos referenced
+// by those with seq in (after, upTo], so that the photo phase need not
+// read and decode them again.
+type ownRefs struct {
+	after, upTo uint64
+	refs        []seqRef
+}
+
+type seqRef struct {
+	seq uint64
+	sha string
+}
+
+// add notes refs, the photos referenced by the device's ops first..last;
+// ops that do not follow the ones noted start the record again.
+func (r *ownRefs) add(first, last uint64, refs []seqRef) {
+	if first != r.upTo+1 {
+		*r = ownRefs{after: first - 1}
+	}
+	r.refs = append(r.refs, refs...)
+	r.upTo = last
+}
+
 // blobs uploads the photos of the device's ops the server lacks, then
-// downloads the wanted ones.
-func (c *Client) blobs(ctx context.Context, res *Result, progress func(Progress)) error {
+// downloads the wanted ones. The ops push read (seen) are not read again.
+func (c *Client) blobs(ctx context.Context, res *Result, seen *ownRefs, progress func(Progress)) error {
 	st := c.cfg.Store
 	upTo, err := c.metaSeq(metaUpTo)
 	if err != nil {
@@ -38,7 +61,16 @@ func (c *Client) blobs(ctx context.Context, res *Result, progress func(Progress)
 	}
 	local := st.LocalSeq()
 	var up []string
-	for after := upTo; after < local; {
+	from := upTo
+	if seen != nil && seen.after <= upTo && seen.upTo > upTo {
+		for _, r := range seen.refs {
+			if r.seq > upTo && st.HasBlob(r.sha) {
+				up = append(up, r.sha)
+			}
+		}
+		from = seen.upTo
+	}
+	for after := from; after < local; {
 		ops, err := st.Ops(st.Device(), after, 1000)
 		if err != nil {
 			return storeErr("blobs", err)

@@ -5,10 +5,16 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/bundle"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
@@ -16,79 +22,202 @@ import (
 // seq before giving up (the server should never move it twice).
 const maxGapRetries = 3
 
-// push sends the ops above the acknowledged seq in batches.
-func (c *Client) push(ctx context.Context, res *Result, progress func(Progress)) error {
+// push sends the ops above the acknowledged seq in batches, noting in seen
+// the photos they reference. It is a pipeline of three goroutines: one
+// reads and encodes the next batch while the current one is on the
+// network, and one records the server's receipts of the previous batch
+// (stamps, quarantine, then the acknowledged seq) meanwhile, so the
+// device's work overlaps the server's instead of adding to it. A batch is
+// sent only after the server answered the one before.
+func (c *Client) push(ctx context.Context, res *Result, seen *ownRefs, progress func(Progress)) error {
 	st := c.cfg.Store
-	self := st.Device()
 	acked, err := st.Acked()
 	if err != nil {
 		return storeErr("push", err)
 	}
-	total := int(st.LocalSeq() - acked)
-	var sent int
-	var bytes int64
-	count := func(n int64) { bytes += n }
+	pp := &pushProgress{total: int(st.LocalSeq() - acked), fn: progress}
+	*seen = ownRefs{after: acked, upTo: acked}
 	gaps := 0
 	for acked < st.LocalSeq() {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		ops, err := st.Ops(self, acked, c.cfg.BatchSize)
-		if err != nil {
-			return storeErr("push", err)
-		}
-		if len(ops) == 0 {
-			break
-		}
-		frame, err := protocol.EncodePush(protocol.PushRequest{Device: self, Ops: ops})
-		if err != nil {
-			return storeErr("push", err)
-		}
-		body, enc := protocol.Compress(protocol.EncodingZstd, frame)
-		rp, err := c.do(ctx, call{
-			op: "push", method: http.MethodPost, path: protocol.PathPush,
-			body: body, contentType: protocol.ContentTypeOps, encoding: enc,
-			headers: map[string]string{protocol.HeaderDeviceTime: strconv.FormatInt(c.cfg.Now().UnixMilli(), 10)},
-		}, count)
-		var perr *protocol.Error
-		if errors.As(err, &perr) && perr.Code == protocol.CodeGap {
+		next, err := c.pushRun(ctx, acked, res, seen, pp)
+		var gap *gapError
+		switch {
+		case errors.As(err, &gap):
 			// The server holds a different acknowledged seq than we
 			// do: resend from where it expects.
+			perr := gap.err
 			gaps++
 			if gaps > maxGapRetries || perr.Expected == 0 || perr.Expected-1 > st.LocalSeq() {
-				return err
+				return perr
 			}
-			c.log.Info("sync: push gap, resending from the server's seq", "expected", perr.Expected, "acked", acked)
+			c.log.Info("sync: push gap, resending from the server's seq", "expected", perr.Expected, "acked", next)
 			acked = perr.Expected - 1
 			if err := st.SetAcked(acked); err != nil {
 				return storeErr("push", err)
 			}
-			continue
+		case err != nil:
+			return err
+		case next == acked:
+			res.Bytes += pp.bytes.Load()
+			return nil
+		default:
+			acked = next
+		}
+	}
+	res.Bytes += pp.bytes.Load()
+	return nil
+}
+
+// pushProgress is what push reports as it goes.
+type pushProgress struct {
+	total int
+	sent  int // ops acknowledged (the receipts goroutine's)
+	bytes atomic.Int64
+	fn    func(Progress)
+}
+
+// gapError is the server's answer that it expects another seq.
+type gapError struct{ err *protocol.Error }
+
+func (e *gapError) Error() string { return e.err.Error() }
+
+// pushBatch is a batch of ops ready to send.
+type pushBatch struct {
+	first, last uint64 // seqs of its first and last op
+	refs        []seqRef
+	body        []byte
+	enc         string
+}
+
+// pushRun sends batches from the one after acked until the device's log
+// is sent, an error, or an answer that acknowledges other than the whole
+// batch. It returns the acknowledged seq it reached, after every receipt
+// it got is recorded.
+func (c *Client) pushRun(ctx context.Context, acked uint64, res *Result, seen *ownRefs, pp *pushProgress) (uint64, error) {
+	st := c.cfg.Store
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	// Reader: the next batch, encoded and compressed.
+	batches := make(chan pushBatch, 1)
+	readErr := make(chan error, 1)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(batches)
+		for from := acked; from < st.LocalSeq(); {
+			ops, err := st.Ops(st.Device(), from, c.cfg.BatchSize)
+			if err == nil && len(ops) == 0 {
+				return
+			}
+			var b pushBatch
+			if err == nil {
+				b, err = encodeBatch(st.Device(), ops)
+			}
+			if err != nil {
+				readErr <- storeErr("push", err)
+				return
+			}
+			select {
+			case batches <- b:
+			case <-rctx.Done():
+				return
+			}
+			from = b.last
+		}
+	})
+
+	// Receipts: recorded in batch order.
+	answers := make(chan protocol.PushResponse, 1)
+	var stamped uint64 = acked
+	var stampErr atomic.Pointer[error]
+	wg.Go(func() {
+		for pr := range answers {
+			if stampErr.Load() != nil {
+				continue
+			}
+			newAcked, err := c.receipts(ctx, pr, stamped, res)
+			if err == nil && newAcked <= stamped {
+				err = serverErr("push", "server acknowledged seq %d after %d; no progress", pr.Acked, stamped)
+			}
+			if err != nil {
+				stampErr.Store(&err)
+				cancel()
+				continue
+			}
+			res.ClockOffset = time.Duration(pr.ClockOffset) * time.Millisecond
+			res.clockKnown = true
+			pp.sent += int(newAcked - stamped)
+			stamped = newAcked
+			if pp.fn != nil {
+				pp.fn(Progress{Phase: PhasePush, Ops: pp.sent, Bytes: pp.bytes.Load(), Total: pp.total})
+			}
+		}
+	})
+	finish := func(err error) (uint64, error) {
+		close(answers)
+		cancel()
+		wg.Wait()
+		if e := stampErr.Load(); e != nil {
+			return stamped, *e
+		}
+		return stamped, err
+	}
+
+	count := func(n int64) { pp.bytes.Add(n) }
+	for b := range batches {
+		if err := ctx.Err(); err != nil {
+			return finish(err)
+		}
+		if stampErr.Load() != nil {
+			return finish(nil)
+		}
+		seen.add(b.first, b.last, b.refs)
+		rp, err := c.do(rctx, call{
+			op: "push", method: http.MethodPost, path: protocol.PathPush,
+			body: b.body, contentType: protocol.ContentTypeOps, encoding: b.enc,
+			headers: map[string]string{protocol.HeaderDeviceTime: strconv.FormatInt(c.cfg.Now().UnixMilli(), 10)},
+		}, count)
+		var perr *protocol.Error
+		if errors.As(err, &perr) && perr.Code == protocol.CodeGap {
+			return finish(&gapError{perr})
 		}
 		if err != nil {
-			return err
+			return finish(err)
 		}
 		pr, err := protocol.DecodePushResponse(rp.body)
 		if err != nil {
-			return serverErr("push", "push response: %w", err)
+			return finish(serverErr("push", "push response: %w", err))
 		}
-		newAcked, err := c.receipts(ctx, pr, acked, res)
-		if err != nil {
-			return err
-		}
-		res.ClockOffset = time.Duration(pr.ClockOffset) * time.Millisecond
-		res.clockKnown = true
-		if newAcked <= acked {
-			return serverErr("push", "server acknowledged seq %d after %d; no progress", pr.Acked, acked)
-		}
-		sent += int(newAcked - acked)
-		acked = newAcked
-		if progress != nil {
-			progress(Progress{Phase: PhasePush, Ops: sent, Bytes: bytes, Total: total})
+		answers <- pr
+		if pr.Acked != b.last {
+			// Not the whole batch (or more than it): go on from what
+			// the server holds once these receipts are recorded.
+			return finish(nil)
 		}
 	}
-	res.Bytes += bytes
-	return nil
+	select {
+	case err := <-readErr:
+		return finish(err)
+	default:
+		return finish(nil)
+	}
+}
+
+// encodeBatch frames and compresses ops, the device's own in seq order, as
+// a push request, noting the photos they reference.
+func encodeBatch(self uuid.UUID, ops []oplog.Op) (pushBatch, error) {
+	frame, err := protocol.EncodePush(protocol.PushRequest{Device: self, Ops: ops})
+	if err != nil {
+		return pushBatch{}, err
+	}
+	b := pushBatch{first: ops[0].Seq, last: ops[len(ops)-1].Seq}
+	b.body, b.enc = protocol.Compress(protocol.EncodingZstd, frame)
+	for i := range ops {
+		for _, sha := range bundle.BlobRefs(&ops[i]) {
+			b.refs = append(b.refs, seqRef{ops[i].Seq, sha})
+		}
+	}
+	return b, nil
 }
 
 // receipts records a push answer: quarantines refused ops, stamps applied

@@ -12,13 +12,14 @@ func (c *Client) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	var res Result
-	if err := c.push(ctx, &res, progress); err != nil {
+	var seen ownRefs
+	if err := c.push(ctx, &res, &seen, progress); err != nil {
 		return res, err
 	}
 	if err := c.pull(ctx, &res, progress); err != nil {
 		return res, err
 	}
-	if err := c.blobs(ctx, &res, progress); err != nil {
+	if err := c.blobs(ctx, &res, &seen, progress); err != nil {
 		return res, err
 	}
 	return res, nil

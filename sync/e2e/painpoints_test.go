@@ -260,7 +260,12 @@ func TestDamagedPhotoSkipped(t *testing.T) {
 		t.Fatal(err)
 	}
 	photos, _ := s.Value("survey_photos").AsList()
-	if err := os.WriteFile(filepath.Join(d.st.BlobDir(), photos[0][:2], photos[0]), []byte("bit rot"), 0o600); err != nil {
+	path := filepath.Join(d.st.BlobDir(), photos[0][:2], photos[0])
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("bit rot"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	res := d.sync(t)
@@ -274,6 +279,48 @@ func TestDamagedPhotoSkipped(t *testing.T) {
 		t.Errorf("damaged photo on the server")
 	}
 	noLossNoDup(t, e, d)
+
+	// Once the photo is whole again (restored from a backup), the next
+	// sync, with no op left to push, still finds and uploads it.
+	if err := os.WriteFile(path, good, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res = d.sync(t)
+	if res.BlobsUp != 1 || res.BlobsFailed != 0 {
+		t.Errorf("second sync uploaded %d, failed %d; want 1 and 0", res.BlobsUp, res.BlobsFailed)
+	}
+	if _, complete, _ := e.blobs.Stat(photos[0]); !complete {
+		t.Errorf("restored photo not on the server")
+	}
+}
+
+// The photos of every pushed batch reach the server, those of ops made
+// after an earlier sync too.
+func TestPhotosOfEveryBatchUploaded(t *testing.T) {
+	e := newEnv(t)
+	d := e.enroll("甲", fixture.County, model.RoleGrid, func(c *client.Config) { c.BatchSize = 2 })
+	var ids []uuid.UUID
+	for round := range 2 {
+		for i := range 5 {
+			ids = append(ids, fixture.Create(t, d.st, 10*round+i+1))
+		}
+		res := d.sync(t)
+		if res.BlobsUp != 10 || res.BlobsFailed != 0 {
+			t.Errorf("round %d: uploaded %d photos, failed %d; want 10 and 0", round, res.BlobsUp, res.BlobsFailed)
+		}
+	}
+	for _, id := range ids {
+		s, err := d.st.Get(id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		photos, _ := s.Value("survey_photos").AsList()
+		for _, sha := range photos {
+			if _, complete, _ := e.blobs.Stat(sha); !complete {
+				t.Errorf("photo %s of record %s not on the server", sha, id)
+			}
+		}
+	}
 }
 
 // A device whose store is restored from an old backup (same id and key,
