@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Value is one field's value in canonical form: compact JSON as produced by
@@ -90,11 +91,33 @@ func (v Value) AsText() (string, error) {
 	if v.IsNull() {
 		return "", nil
 	}
+	if s, ok := plainJSONString(string(v)); ok {
+		return s, nil
+	}
 	var s string
 	if err := json.Unmarshal([]byte(v), &s); err != nil {
 		return "", fmt.Errorf("value %s is not text", truncate(string(v)))
 	}
 	return s, nil
+}
+
+// plainJSONString returns the text of v, a JSON string with no escapes
+// and valid UTF-8 (most values), without the JSON decoder: what
+// json.Unmarshal gives for it. ok is false for anything else.
+func plainJSONString(v string) (string, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return "", false
+	}
+	s := v[1 : len(v)-1]
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '"' || c == '\\' || c < 0x20 {
+			return "", false
+		}
+	}
+	if !utf8.ValidString(s) {
+		return "", false
+	}
+	return s, true
 }
 
 // AsInt decodes an integer value.
