@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"net/http"
+	"sync"
+	"sync/atomic"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
@@ -13,18 +15,78 @@ import (
 )
 
 // pull saves the pages of ops after the store's cursor until the server
-// has no more. Each page's ops and cursor go into the store in one
-// transaction; the photos they reference are noted for the blob phase
-// first.
+// has no more. Each page's ops and cursor go into the store together (one
+// transaction, or several for a page too big for one, the cursor with the
+// last); the photos they reference are noted for the blob phase first.
+// The next page is fetched and decoded while one is saved.
 func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress)) error {
 	st := c.cfg.Store
 	cursor, err := st.Cursor()
 	if err != nil {
 		return storeErr("pull", err)
 	}
-	var bytes int64
-	count := func(n int64) { bytes += n }
+	fctx, cancel := context.WithCancel(ctx)
+	var bytes atomic.Int64
+	pages := make(chan protocol.PullResponse, 1)
+	var fetchErr error
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		defer close(pages)
+		fetchErr = c.fetchPages(fctx, cursor, &bytes, pages)
+	})
+	defer wg.Wait()
+	defer cancel()
+
 	var got int
+	for page := range pages {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		for _, k := range page.Keys {
+			if c.known[k.Device] || k.Device == st.Device() {
+				continue
+			}
+			if err := st.RegisterDevice(k.Device, ed25519.PublicKey(k.Key), ""); err != nil {
+				return storeErr("pull", err)
+			}
+			c.known[k.Device] = true
+		}
+		if err := c.wantBlobs(page.Ops); err != nil {
+			return storeErr("pull", err)
+		}
+		// The ops' scope links let the store bridge the holes in a
+		// device's chain that this scope never receives (refused ops,
+		// other counties); the server verified the chain across them.
+		// A page without links (a backend that does not track them)
+		// is checked strictly: an op after a hole is held.
+		var ar store.ApplyResult
+		if page.ScopePrev == nil {
+			ar, err = st.ApplyPage(ctx, page.Ops, page.Cursor)
+		} else {
+			ar, err = st.ApplyPageScoped(ctx, page.Ops, page.ScopePrev, page.Cursor)
+		}
+		if err != nil {
+			return storeErr("pull", err)
+		}
+		res.Pulled += ar.Applied
+		got += len(page.Ops)
+		if progress != nil {
+			progress(Progress{Phase: PhasePull, Ops: got, Bytes: bytes.Load()})
+		}
+	}
+	// The pages are closed: the fetching is over.
+	if fetchErr != nil {
+		return fetchErr
+	}
+	res.Bytes += bytes.Load()
+	return nil
+}
+
+// fetchPages sends the pages after cursor to pages until the server has
+// no more, an error, or ctx is done.
+func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.Int64, pages chan<- protocol.PullResponse) error {
+	st := c.cfg.Store
+	count := func(n int64) { bytes.Add(n) }
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -58,47 +120,19 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 		if page.Cursor < cursor {
 			return serverErr("pull", "page cursor %d before %d", page.Cursor, cursor)
 		}
-		for _, k := range page.Keys {
-			if c.known[k.Device] || k.Device == st.Device() {
-				continue
-			}
-			if err := st.RegisterDevice(k.Device, ed25519.PublicKey(k.Key), ""); err != nil {
-				return storeErr("pull", err)
-			}
-			c.known[k.Device] = true
+		select {
+		case pages <- page:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
-		if err := c.wantBlobs(page.Ops); err != nil {
-			return storeErr("pull", err)
+		if !page.More {
+			return nil
 		}
-		// The ops' scope links let the store bridge the holes in a
-		// device's chain that this scope never receives (refused ops,
-		// other counties); the server verified the chain across them.
-		// A page without links (a backend that does not track them)
-		// is checked strictly: an op after a hole is held.
-		var ar store.ApplyResult
-		if page.ScopePrev == nil {
-			ar, err = st.ApplyPage(ctx, page.Ops, page.Cursor)
-		} else {
-			ar, err = st.ApplyPageScoped(ctx, page.Ops, page.ScopePrev, page.Cursor)
-		}
-		if err != nil {
-			return storeErr("pull", err)
-		}
-		res.Pulled += ar.Applied
-		got += len(page.Ops)
-		if progress != nil {
-			progress(Progress{Phase: PhasePull, Ops: got, Bytes: bytes})
-		}
-		if page.More && page.Cursor == cursor {
+		if page.Cursor == cursor {
 			return serverErr("pull", "page without progress with more to come")
 		}
 		cursor = page.Cursor
-		if !page.More {
-			break
-		}
 	}
-	res.Bytes += bytes
-	return nil
 }
 
 // wantBlobs adds the photos ops reference that the device lacks to the
