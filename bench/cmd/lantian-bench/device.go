@@ -43,7 +43,7 @@ func runDevice(args []string) error {
 	code := fs.String("code", "", "enrollment code")
 	role := fs.String("role", "a", "a (pushes) or b (pulls)")
 	prof := fs.String("cpuprofile", "", "write a CPU profile of the first step here")
-	pullBytes := fs.Int("pull-bytes", 0, "pull page size asked of the server (0: the server's default)")
+	pullBytes := fs.Int("pull-bytes", 0, "pull page size asked of the server (0: the client's default)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}

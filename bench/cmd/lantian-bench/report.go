@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/lantian-tz/lantian/sync/client"
 )
 
 // report gathers the runs and writes the markdown.
@@ -163,7 +165,7 @@ func (r *report) write() error {
 		c.opCount, r.seed.Unstated, r.seed.Skipped, mb.f(float64(c.payload)), photoPool, mb.f(float64(fileSize(c.docs))))
 	w("- **Lantian**: a real `lantian-server` process (CGO_ENABLED=0, Badger on disk) on 127.0.0.1; device A (a copy of the seeded store, enrolled with role county) runs one `client.Sync` (push, then pull, then photos); a fresh device B enrolls and runs one `Sync`. "+
 		"Then A edits one field (`%s`) of one record and syncs, B syncs to receive it, and B syncs with nothing new. Each device is a child process of the harness (`lantian-bench device`). "+
-		"Devices ask for pull pages of %s (`client.Config.PullBytes`; 0 = the server's default, 2 MiB, with which device B's first sync fails, see Findings).\n", c.editKey, pageSize(c.pullBytes))
+		"Devices push batches of up to %d ops (`client.DefaultBatchSize`) and ask for pull pages of %s (`client.Config.PullBytes`).\n", c.editKey, client.DefaultBatchSize, pageSize(c.pullBytes))
 	w("- **PouchDB**: PouchDB 9 (pouchdb-core with the memory, http and replication plugins) in node, replicating to express-pouchdb 4.2 on express 4 on 127.0.0.1. " +
 		"**Every PouchDB database is in memory** (pouchdb-adapter-memory, on both devices and the server): it pays no disk writes, unlike Lantian. " +
 		"Device A loads the documents with `bulkDocs` before the clock starts, then `PouchDB.replicate(local, remote)` with default options; B does `replicate(remote, local)`; the same edit, receipt and empty sync follow. Each device and the server are node child processes.\n")
@@ -301,7 +303,7 @@ func treeState() string {
 
 func pageSize(n int) string {
 	if n == 0 {
-		return "the server's default"
+		n = client.DefaultPullBytes
 	}
 	if n%(1<<20) == 0 {
 		return fmt.Sprintf("%d MiB", n>>20)

@@ -48,7 +48,7 @@ func runBench(args []string) error {
 	fl.StringVar(&c.node, "node", "node", "node binary")
 	fl.BoolVar(&c.profile, "profile", true, "after the runs, a profiling pass of Lantian (server and devices CPU-profiled)")
 	fl.StringVar(&c.profileOut, "profile-out", "", "also keep the profiling pass's pprof files in this directory")
-	fl.IntVar(&c.pullBytes, "pull-bytes", 1<<20, "pull page size Lantian's devices ask for (0: the server's default)")
+	fl.IntVar(&c.pullBytes, "pull-bytes", 0, "pull page size Lantian's devices ask for (0: the client's default, client.DefaultPullBytes)")
 	if err := fl.Parse(args); err != nil {
 		return err
 	}
