@@ -3,9 +3,12 @@ package server_test
 import (
 	"bufio"
 	"context"
+	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -66,6 +69,57 @@ func BenchmarkIngest(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+// BenchmarkIngestDevices is BenchmarkIngest on disk with several devices
+// pushing at once, as a provincial server sees them: each iteration
+// ingests one batch of 1000 ops from each device concurrently. A single
+// device's batches wait for one another's fsync; concurrent batches share
+// Badger's commits.
+func BenchmarkIngestDevices(b *testing.B) {
+	for _, n := range []int{1, 4} {
+		b.Run(fmt.Sprintf("devices=%d", n), func(b *testing.B) {
+			resetPeakRSS()
+			e := benchEnv(b, false)
+			devs := make([]*device, n)
+			for i := range devs {
+				devs[i] = e.enroll(hebei, county1, model.RoleGrid)
+			}
+			fields := register(b).fields
+			const batch = 1000
+			b.ResetTimer()
+			var work time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				batches := make([][]oplog.Op, n)
+				for j, d := range devs {
+					batches[j] = d.ops(b, batch, county1, fields)
+				}
+				b.StartTimer()
+				t0 := time.Now()
+				var wg sync.WaitGroup
+				errs := make([]error, n)
+				for j, d := range devs {
+					wg.Go(func() {
+						resp, err := e.srv.Ingest(context.Background(), d.id, batches[j])
+						if err == nil && resp.Acked != batches[j][batch-1].Seq {
+							err = fmt.Errorf("acked %d; want %d", resp.Acked, batches[j][batch-1].Seq)
+						}
+						errs[j] = err
+					})
+				}
+				wg.Wait()
+				work += time.Since(t0)
+				if err := errors.Join(errs...); err != nil {
+					b.Fatalf("Ingest: %v", err)
+				}
+			}
+			b.ReportMetric(float64(b.N*n*batch)/work.Seconds(), "ops/s")
+			if mb := peakRSSMB(); mb > 0 {
+				b.ReportMetric(mb, "MB-VmHWM")
+			}
+		})
 	}
 }
 
