@@ -130,6 +130,8 @@ func (r *report) write() error {
 		{"server peak RSS during pull", rssMB, "pull_srv_rss", "", 0, "", nil},
 		{"device A peak RSS (whole process)", rssMB, "cli_rss_a", "", 0, "", nil},
 		{"device B peak RSS (whole process)", rssMB, "cli_rss_b", "", 0, "", nil},
+		{"device A peak anonymous RSS (sampled)", rssMB, "cli_anon_a", "", 0, "", nil},
+		{"device B peak anonymous RSS (sampled)", rssMB, "cli_anon_b", "", 0, "", nil},
 		{"one-field edit: bytes device → server", byt, "edit_up", "", 0, "≤ 100 B", func(l, _, _ float64) bool { return l <= 100 }},
 		{"one-field edit: bytes server → device", byt, "edit_down", "", 0, "", nil},
 		{"one-field edit: time (append + sync)", msecs, "edit_s", "", 0, "", nil},
@@ -171,7 +173,7 @@ func (r *report) write() error {
 		"Device A loads the documents with `bulkDocs` before the clock starts, then `PouchDB.replicate(local, remote)` with default options; B does `replicate(remote, local)`; the same edit, receipt and empty sync follow. Each device and the server are node child processes.\n")
 	w("- **Limit**: one Badger `WriteBatch` of the ops' encoded bytes (keys: an 8-byte seq) into a fresh directory, flushed and synced (default options); and one plain `net/http` POST and one GET of as many bytes between Go's client and a trivial handler.\n")
 	w("- **Measured**: times are of the sync call inside the device process (store open and process start excluded); bytes are counted on the wire (HTTP headers included) by a TCP proxy in the harness that sits between every client and its server, the limit's transfers included; " +
-		"server peak RSS is `VmHWM` of the server process, reset before each phase through `/proc/PID/clear_refs`; device peak RSS is the child's `VmHWM` read just before it exits (for PouchDB A that includes its in-memory database of all documents); CPU times are user + system seconds from `/proc/PID/stat` (server, per phase) and from the child's exit status (devices, whole process).\n\n")
+		"server peak RSS is `VmHWM` of the server process, reset before each phase through `/proc/PID/clear_refs`; device peak RSS is the child's `VmHWM` read just before it exits (for PouchDB A that includes its in-memory database of all documents), and its peak anonymous RSS the largest `RssAnon` sampled every 20 ms (memory without the files a process maps: Badger's tables and logs are mapped and count in `VmHWM` as page cache); CPU times are user + system seconds from `/proc/PID/stat` (server, per phase) and from the child's exit status (devices, whole process).\n\n")
 
 	w("## Results\n\n")
 	w("| figure | Lantian | PouchDB | Lantian / PouchDB | limit | Lantian / limit | aim (N = 100k) |\n| --- | --- | --- | --- | --- | --- | --- |\n")

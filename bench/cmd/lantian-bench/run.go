@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -157,7 +158,15 @@ type proc struct {
 	cmd  *exec.Cmd
 	in   io.WriteCloser
 	out  *bufio.Scanner
+	// anon is the largest RssAnon (kB) seen by sampling the child every
+	// anonEvery: its memory without the files it maps (Badger's tables
+	// and logs, which are page cache and count in VmHWM).
+	anon atomic.Int64
+	stop chan struct{}
 }
+
+// anonEvery is how often a child's anonymous RSS is sampled.
+const anonEvery = 20 * time.Millisecond
 
 func start(name string, cmd *exec.Cmd) (*proc, error) {
 	in, err := cmd.StdinPipe()
@@ -174,7 +183,25 @@ func start(name string, cmd *exec.Cmd) (*proc, error) {
 	}
 	sc := bufio.NewScanner(out)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	return &proc{name: name, cmd: cmd, in: in, out: sc}, nil
+	p := &proc{name: name, cmd: cmd, in: in, out: sc, stop: make(chan struct{})}
+	go p.sampleAnon()
+	return p, nil
+}
+
+// sampleAnon keeps p.anon up to date until p.stop closes.
+func (p *proc) sampleAnon() {
+	t := time.NewTicker(anonEvery)
+	defer t.Stop()
+	for {
+		if kb := statusKB(p.cmd.Process.Pid, "RssAnon"); int64(kb) > p.anon.Load() {
+			p.anon.Store(int64(kb))
+		}
+		select {
+		case <-p.stop:
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // read returns the next JSON line of the child.
@@ -206,17 +233,19 @@ func (p *proc) step(want string) (stepResult, error) {
 
 // finish lets the child exit and returns its peak RSS in kB (VmHWM, read
 // while it still runs: ru_maxrss would count the harness's own RSS, which
-// a child forked from it inherits into its rusage) and the CPU seconds it
-// used.
-func (p *proc) finish() (rss, cpu float64, err error) {
+// a child forked from it inherits into its rusage), the largest anonymous
+// RSS sampled (kB) and the CPU seconds it used.
+func (p *proc) finish() (rss, anon, cpu float64, err error) {
 	rss = hwm(p.cmd.Process.Pid)
+	close(p.stop)
+	anon = float64(p.anon.Load())
 	io.WriteString(p.in, "bye\n")
 	p.in.Close()
 	if err := p.cmd.Wait(); err != nil {
-		return 0, 0, fmt.Errorf("%s: %w", p.name, err)
+		return 0, 0, 0, fmt.Errorf("%s: %w", p.name, err)
 	}
 	cpu = (p.cmd.ProcessState.UserTime() + p.cmd.ProcessState.SystemTime()).Seconds()
-	return rss, cpu, nil
+	return rss, anon, cpu, nil
 }
 
 func (p *proc) kill() {
@@ -227,12 +256,15 @@ func (p *proc) kill() {
 }
 
 // hwm reads a process's peak RSS (VmHWM, kB).
-func hwm(pid int) float64 {
+func hwm(pid int) float64 { return statusKB(pid, "VmHWM") }
+
+// statusKB reads a kB line of a process's /proc status (0 when unknown).
+func statusKB(pid int, name string) float64 {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
-	m := regexp.MustCompile(`VmHWM:\s+(\d+) kB`).FindSubmatch(b)
+	m := regexp.MustCompile(name + `:\s+(\d+) kB`).FindSubmatch(b)
 	if m == nil {
 		return 0
 	}

@@ -177,10 +177,10 @@ func (c *config) phases(a, b *proc, p *countingProxy, srvPID int, before func(st
 			return nil, err
 		}
 	}
-	if m["cli_rss_a"], m["cli_cpu_a"], err = a.finish(); err != nil {
+	if m["cli_rss_a"], m["cli_anon_a"], m["cli_cpu_a"], err = a.finish(); err != nil {
 		return nil, err
 	}
-	if m["cli_rss_b"], m["cli_cpu_b"], err = b.finish(); err != nil {
+	if m["cli_rss_b"], m["cli_anon_b"], m["cli_cpu_b"], err = b.finish(); err != nil {
 		return nil, err
 	}
 	return m, nil
