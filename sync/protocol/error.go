@@ -104,6 +104,8 @@ func errorForStatus(status int) *Error {
 		return ErrMediaType
 	case http.StatusServiceUnavailable:
 		return ErrUnavailable
+	case http.StatusTooManyRequests:
+		return ErrTooManyTries
 	}
 	if status >= 500 {
 		return ErrInternal
@@ -142,6 +144,7 @@ const (
 	CodeBadKey         = "bad_key"
 	CodeBusy           = "busy"
 	CodeCursorAhead    = "cursor_ahead"
+	CodeTooManyTries   = "too_many_attempts"
 )
 
 func sentinel(code string, status int, zh, en string) *Error {
@@ -178,6 +181,7 @@ var (
 	ErrBadRole        = sentinel(CodeBadRole, 400, "角色无效", "unknown role")
 	ErrBadKey         = sentinel(CodeBadKey, 400, "设备公钥无效", "invalid device public key")
 	ErrBusy           = sentinel(CodeBusy, 503, "服务器繁忙，请稍后重试", "server busy; retry later")
+	ErrTooManyTries   = sentinel(CodeTooManyTries, 429, "登记码错误次数过多，请稍后再试", "too many wrong enrollment codes; try again later")
 	// ErrCursorAhead answers a pull whose cursor is past the server's last
 	// seq (the server was restored from a backup): Expected is the last
 	// seq; the device pulls again from 0 (ops are idempotent).

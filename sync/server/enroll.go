@@ -1,12 +1,21 @@
 package server
 
 import (
+	"errors"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) error {
+	addr := clientAddr(r)
+	if blocked, wait := s.enrollTries.blocked(addr); blocked {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.log.Warn("enrollment refused: too many wrong codes", "addr", addr)
+		return protocol.ErrTooManyTries.Withf("retry in %s", wait.Round(time.Second))
+	}
 	b, err := readBody(r, protocol.ContentTypeJSON)
 	if err != nil {
 		return err
@@ -19,6 +28,9 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) error {
 	token := NewToken()
 	d := Device{ID: req.Device, PublicKey: req.PublicKey, Label: req.Label, TokenHash: HashToken(token), Enrolled: now}
 	code, err := s.store.Enroll(r.Context(), hashCode(req.Code), d, now)
+	if errors.Is(err, protocol.ErrEnrollUnknown) || errors.Is(err, protocol.ErrEnrollUsed) || errors.Is(err, protocol.ErrEnrollExpired) {
+		s.enrollTries.failed(addr)
+	}
 	if err != nil {
 		return err
 	}

@@ -8,8 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
 )
 
 func TestEnroll(t *testing.T) {
@@ -86,4 +88,46 @@ func mustJSON(t testing.TB, v any) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// Wrong codes from one address are limited so that codes cannot be
+// guessed; right codes cost nothing, and the limit wears off with time.
+func TestEnrollWrongCodesLimited(t *testing.T) {
+	e := newEnvWith(t, serverstore.Options{InMemory: true}, func(c *server.Config) { c.EnrollTries, c.EnrollRefill = 3, time.Minute })
+	sc := protocol.Scope{County: county1}
+	enroll := func(code string) reply {
+		d := newDevice()
+		return e.doJSON("POST", protocol.PathEnroll, "", protocol.EnrollRequest{Code: code, Device: d.id, PublicKey: d.pub, Label: "平板"})
+	}
+	for i := range 5 {
+		if r := enroll(e.code(sc, model.RoleGrid, time.Hour)); r.status != 200 {
+			t.Fatalf("right code %d: got %d %s; want 200 (right codes cost no tries)", i, r.status, r.body)
+		}
+	}
+	for i := range 3 {
+		if r := enroll("WRNG-CODE-000" + string(rune('0'+i))); r.status != 403 {
+			t.Fatalf("wrong code %d: got %d %s; want 403", i, r.status, r.body)
+		}
+	}
+	good := e.code(sc, model.RoleGrid, time.Hour)
+	r := enroll(good)
+	if err := r.err(); r.status != 429 || !errors.Is(err, protocol.ErrTooManyTries) {
+		t.Fatalf("after 3 wrong codes: got %d %v; want 429 %s", r.status, err, protocol.CodeTooManyTries)
+	}
+	if ra := r.header.Get("Retry-After"); ra == "" || ra == "0" {
+		t.Errorf("Retry-After %q; want the seconds to wait", ra)
+	}
+	if pe := r.err(); pe.Msg.ZH == "" || pe.Msg.EN == "" {
+		t.Errorf("message %+v; want Chinese and English", pe.Msg)
+	}
+	e.clock.Add(time.Minute)
+	if r := enroll(good); r.status != 200 {
+		t.Fatalf("a minute later: got %d %s; want 200 with the code refused while blocked", r.status, r.body)
+	}
+	if r := enroll("WRNG-CODE-0009"); r.status != 403 {
+		t.Fatalf("one more wrong code: got %d; want 403", r.status)
+	}
+	if r := enroll("WRNG-CODE-0010"); r.status != 429 {
+		t.Fatalf("and another at once: got %d; want 429", r.status)
+	}
 }

@@ -39,6 +39,12 @@ type Config struct {
 	CodeTTL time.Duration
 	// Workers verifies signatures in parallel (GOMAXPROCS when 0).
 	Workers int
+	// EnrollTries is how many wrong enrollment codes one client address
+	// may present before it must wait (10 when 0, no limit when
+	// negative); EnrollRefill is the wait for each further try (1 minute
+	// when 0).
+	EnrollTries  int
+	EnrollRefill time.Duration
 }
 
 // Server is the provincial sync server.
@@ -54,6 +60,8 @@ type Server struct {
 	workers   int
 	metrics   *metrics
 	handler   http.Handler
+
+	enrollTries *tryLimiter // nil: no limit
 
 	mu       sync.Mutex // guards closing, inflight's Add and httpSrv
 	closing  bool
@@ -85,6 +93,16 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.workers <= 0 {
 		s.workers = runtime.GOMAXPROCS(0)
+	}
+	if cfg.EnrollTries >= 0 {
+		tries, refill := cfg.EnrollTries, cfg.EnrollRefill
+		if tries == 0 {
+			tries = defaultEnrollTries
+		}
+		if refill <= 0 {
+			refill = defaultEnrollRefill
+		}
+		s.enrollTries = newTryLimiter(tries, refill, s.now)
 	}
 	s.handler = s.routes()
 	return s, nil
