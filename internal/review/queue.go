@@ -7,6 +7,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
 )
 
 // Filter selects the records of Queue. Empty fields do not filter.
@@ -16,7 +17,7 @@ type Filter struct {
 	Village  string
 	// Status is one submitted status (of the register, or of any).
 	Status string
-	// OlderThan keeps records whose last change is at least this old.
+	// OlderThan keeps records submitted at least this long ago.
 	OlderThan time.Duration
 	// Limit caps the number of items (0: no cap).
 	Limit int
@@ -27,8 +28,11 @@ type Item struct {
 	State oplog.State
 	Flow  *Flow
 	Gate  Gate
-	// Waiting is how long since the record last changed.
-	Waiting time.Duration
+	// Submitted is when the record entered its submitted status (the
+	// time of the write that set it), and Waiting how long ago that is:
+	// edits of other fields while it waits do not reset it.
+	Submitted time.Time
+	Waiting   time.Duration
 }
 
 // pageSize is the store page Queue reads with.
@@ -54,16 +58,24 @@ func Queue(s Store, f Filter, now time.Time) ([]Item, error) {
 				continue
 			}
 			q := store.Query{Register: fl.Schema.Name, County: f.County, Village: f.Village, Status: g.Submitted, Limit: pageSize}
-			if f.OlderThan > 0 {
-				q.To = now.Add(-f.OlderThan)
-			}
+			// OlderThan is checked on each record below: the store's
+			// date filter is on the last change, which edits made
+			// while the record waits move on.
 			for {
 				page, err := s.List(q)
 				if err != nil {
 					return nil, fmt.Errorf("review: queue %s: %w", fl.Schema.Name, err)
 				}
 				for _, st := range page.Records {
-					items = append(items, Item{State: st, Flow: fl, Gate: g, Waiting: now.Sub(st.Updated.Time())})
+					sub := st.Fields[model.FieldStatus].Time.Time()
+					if st.Fields[model.FieldStatus].Time == 0 {
+						sub = st.Updated.Time()
+					}
+					it := Item{State: st, Flow: fl, Gate: g, Submitted: sub, Waiting: now.Sub(sub)}
+					if f.OlderThan > 0 && it.Waiting < f.OlderThan {
+						continue
+					}
+					items = append(items, it)
 				}
 				if page.Next == "" {
 					break
@@ -73,9 +85,9 @@ func Queue(s Store, f Filter, now time.Time) ([]Item, error) {
 		}
 	}
 	sort.Slice(items, func(i, j int) bool {
-		a, b := items[i].State.Updated, items[j].State.Updated
-		if a != b {
-			return a < b
+		a, b := items[i].Submitted, items[j].Submitted
+		if !a.Equal(b) {
+			return a.Before(b)
 		}
 		return items[i].State.Record.String() < items[j].State.Record.String()
 	})
