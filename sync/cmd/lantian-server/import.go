@@ -21,6 +21,7 @@ import (
 func runImport(args []string, out io.Writer, log *slog.Logger) error {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	data := fs.String("data", "", "data directory")
+	pgURL := pgOption(fs)
 	// The file may come before or after the flags.
 	var file string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -35,11 +36,11 @@ func runImport(args []string, out io.Writer, log *slog.Logger) error {
 	if file == "" {
 		return errors.New("usage: lantian-server import FILE --data DIR")
 	}
-	e, err := open(*data, log)
+	e, err := open(context.Background(), *data, *pgURL, log)
 	if err != nil {
 		return err
 	}
-	defer e.store.Close()
+	defer e.close()
 	res, err := importFile(context.Background(), e, file, log)
 	if err != nil {
 		return err

@@ -25,11 +25,11 @@ import (
 func enrolledBundle(t *testing.T, dir string) string {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	e, err := open(dir, log)
+	e, err := open(context.Background(), dir, "", log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.store.Close()
+	defer e.close()
 	srv, err := server.New(server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log})
 	if err != nil {
 		t.Fatal(err)

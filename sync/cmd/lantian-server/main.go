@@ -8,6 +8,9 @@
 //	lantian-server devices --data DIR
 //	lantian-server import --data DIR FILE
 //	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
+//
+// Every subcommand takes --pg too: with it, codes, devices and imported
+// ops go to PostgreSQL (and may be used while servers run on it).
 package main
 
 import (
@@ -61,30 +64,43 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 
 // env is what every subcommand opens.
 type env struct {
-	store *serverstore.Store
+	store server.Storage // Badger under --data, or PostgreSQL with --pg
 	blobs *serverstore.Blobs
 	gaz   *model.Gazetteer
+	close func()
 }
 
-func open(dir string, log *slog.Logger) (*env, error) {
+// open opens the data directory's blobs and the store: PostgreSQL when
+// pgURL is set, else the Badger database under dir (one process at a
+// time).
+func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error) {
 	if dir == "" {
 		return nil, errors.New("--data DIR is required")
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
 	}
 	gaz, err := model.LoadGazetteer(assets.ScopeJSON)
 	if err != nil {
 		return nil, err
 	}
 	model.SetGazetteer(gaz)
+	bl, err := serverstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
+	if err != nil {
+		return nil, err
+	}
+	if pgURL != "" {
+		st, err := openPG(ctx, pgURL, log)
+		if err != nil {
+			return nil, err
+		}
+		return &env{store: st, blobs: bl, gaz: gaz, close: func() { _ = st.Close() }}, nil
+	}
 	st, err := serverstore.Open(serverstore.Options{Dir: filepath.Join(dir, "db"), Logger: log})
 	if err != nil {
 		return nil, err
 	}
-	bl, err := serverstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
-	if err != nil {
-		_ = st.Close()
-		return nil, err
-	}
-	return &env{store: st, blobs: bl, gaz: gaz}, nil
+	return &env{store: st, blobs: bl, gaz: gaz, close: func() { _ = st.Close() }}, nil
 }
 
 // serve runs the server on ln (nil: listen on --listen) until ctx ends,
@@ -96,21 +112,16 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS private key file (PEM)")
 	adminFile := fs.String("admin-token-file", "", "file holding the administrator's bearer token")
-	usePG := pgOption(fs)
+	pgURL := pgOption(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	e, err := open(*data, log)
+	e, err := open(ctx, *data, *pgURL, log)
 	if err != nil {
 		return err
 	}
-	defer e.store.Close()
+	defer e.close()
 	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log}
-	closePG, err := usePG(ctx, &cfg, log)
-	if err != nil {
-		return err
-	}
-	defer closePG()
 	if *adminFile != "" {
 		b, err := os.ReadFile(*adminFile)
 		if err != nil {
@@ -167,14 +178,15 @@ func runCode(args []string, out io.Writer) error {
 	province := fs.String("province", "", "province code (province role)")
 	role := fs.String("role", string(model.RoleGrid), "grid, county or province")
 	ttl := fs.Duration("ttl", 72*time.Hour, "how long the code stays valid")
+	pgURL := pgOption(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	e, err := open(*data, nil)
+	e, err := open(context.Background(), *data, *pgURL, nil)
 	if err != nil {
 		return err
 	}
-	defer e.store.Close()
+	defer e.close()
 	resp, err := server.IssueCode(context.Background(), e.store, e.gaz,
 		protocol.Scope{Province: *province, County: *county}, model.Role(*role), *ttl, time.Now())
 	if err != nil {
@@ -188,14 +200,15 @@ func runCode(args []string, out io.Writer) error {
 func runDevices(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
 	data := fs.String("data", "", "data directory")
+	pgURL := pgOption(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	e, err := open(*data, nil)
+	e, err := open(context.Background(), *data, *pgURL, nil)
 	if err != nil {
 		return err
 	}
-	defer e.store.Close()
+	defer e.close()
 	ds, err := e.store.Devices(context.Background())
 	if err != nil {
 		return err
