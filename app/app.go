@@ -160,6 +160,7 @@ const (
 	metaServer   = "app.server"
 	metaLastSync = "app.last_sync"
 	metaEnrolled = "app.enrolled"
+	metaRole     = "app.role" // the role the device was enrolled with
 )
 
 // dataDir is the store folder.
@@ -347,12 +348,39 @@ func (a *App) dataChanged() {
 // textLang is the model.Text language of the UI.
 func (a *App) textLang() string { return textLang(a.lang) }
 
-// role is the current user's role.
+// role is the current user's role, capped by the role the device was
+// enrolled with: a grid staff tablet cannot approve whoever signs in (the
+// server would refuse it anyway). A device never enrolled is not capped.
 func (a *App) role() model.Role {
-	if a.user == nil || a.user.Role == "" {
-		return model.RoleGrid
+	r := model.RoleGrid
+	if a.user != nil && a.user.Role != "" {
+		r = a.user.Role
 	}
-	return a.user.Role
+	if d := a.deviceRole(); d != "" && roleRank(r) > roleRank(d) {
+		return d
+	}
+	return r
+}
+
+// deviceRole is the role of the device's enrollment ("" when never
+// enrolled).
+func (a *App) deviceRole() model.Role {
+	b, err := a.st.GetMeta(metaRole)
+	if err != nil {
+		return ""
+	}
+	return model.Role(b)
+}
+
+// roleRank orders roles by what they may do.
+func roleRank(r model.Role) int {
+	switch r {
+	case model.RoleProvince:
+		return 3
+	case model.RoleCounty:
+		return 2
+	}
+	return 1
 }
 
 // author is the current user's name for ops.

@@ -31,7 +31,7 @@ func (p countyPage) view() fyne.CanvasObject { return p.s.CanvasObject() }
 func (a *App) countyDeps() *county.Deps {
 	d := &county.Deps{
 		Store: a.st, County: a.county, CountyName: a.countyName(),
-		User: a.user.Name, Role: a.user.Role, Lang: textLang(a.lang),
+		User: a.user.Name, Role: a.role(), Lang: textLang(a.lang),
 		Window: a.win, Logger: a.opts.Logger, Run: a.b.run, Post: a.b.post,
 		Names: func(code string) string {
 			if a.gaz != nil {
@@ -53,7 +53,7 @@ func (a *App) countyDeps() *county.Deps {
 // countyNavItems are the reviewers' navigation entries (none for grid
 // staff).
 func (a *App) countyNavItems(nav func(label string, icon fyne.Resource, open func() page) *widget.Button) []fyne.CanvasObject {
-	if a.user == nil || a.user.Role == model.RoleGrid {
+	if a.user == nil || a.role() == model.RoleGrid {
 		return nil
 	}
 	item := func(title string, icon fyne.Resource, mk func(*county.Deps) countyScreen) fyne.CanvasObject {
@@ -70,7 +70,7 @@ func (a *App) countyNavItems(nav func(label string, icon fyne.Resource, open fun
 // countyPageNamed is the county screen called name (review, dashboard,
 // export, fireimport) for a reviewer; nil for grid staff or another name.
 func (a *App) countyPageNamed(name string) page {
-	if a.user == nil || a.user.Role == model.RoleGrid {
+	if a.user == nil || a.role() == model.RoleGrid {
 		return nil
 	}
 	d := a.countyDeps()

@@ -3,6 +3,7 @@ package app
 import (
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -116,5 +117,44 @@ func TestCountyPageNamed(t *testing.T) {
 		if got := a.shell.current().title(); got != want {
 			t.Errorf("openScreen(%q): got page %q; want %q", name, got, want)
 		}
+	}
+}
+
+// On a device enrolled for grid staff, a user saved as a county reviewer
+// still works as grid staff: no review screens, ops made as grid, and a
+// new user can only be grid staff.
+func TestGridEnrolledDeviceCapsRole(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	if err := a.st.SetMeta(metaRole, []byte(model.RoleGrid)); err != nil {
+		t.Fatal(err)
+	}
+	signInAs(t, a, "李审核", model.RoleCounty)
+	if got := a.role(); got != model.RoleGrid {
+		t.Errorf("role %s; want grid, the device's", got)
+	}
+	for _, title := range countyTitles() {
+		if button(a, title) != nil {
+			t.Errorf("county screen %q offered on a grid staff device", title)
+		}
+	}
+	a.showAddUser(false)
+	var radios []*widget.RadioGroup
+	walk(a.win.Content(), func(o fyne.CanvasObject) {
+		if r, ok := o.(*widget.RadioGroup); ok {
+			radios = append(radios, r)
+		}
+	})
+	if len(radios) != 1 || len(radios[0].Options) != 1 || radios[0].Options[0] != lang.L("Grid staff") {
+		t.Errorf("new user roles %v; want grid staff only", radios)
+	}
+
+	// On a county device the same user reviews.
+	b := newTestApp(t, LangZH, nil)
+	if err := b.st.SetMeta(metaRole, []byte(model.RoleCounty)); err != nil {
+		t.Fatal(err)
+	}
+	signInAs(t, b, "李审核", model.RoleCounty)
+	if got := b.role(); got != model.RoleCounty {
+		t.Errorf("on a county device: role %s; want county", got)
 	}
 }

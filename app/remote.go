@@ -85,7 +85,7 @@ func (r *remoteSyncer) ImportBundle(ctx context.Context, rd io.Reader) (Result, 
 }
 
 // Enroll registers the device with a one-time code and keeps the token,
-// the server and the county of the device's scope.
+// the server, the role and the county of the device's scope.
 func (r *remoteSyncer) Enroll(ctx context.Context, server, code string) error {
 	c := client.New(client.Config{BaseURL: server, Store: r.st, Logger: r.log})
 	resp, err := c.Enroll(ctx, code, "lantian "+Version)
@@ -96,6 +96,9 @@ func (r *remoteSyncer) Enroll(ctx context.Context, server, code string) error {
 		return err
 	}
 	if err := r.st.SetMeta(metaServer, []byte(server)); err != nil {
+		return err
+	}
+	if err := r.st.SetMeta(metaRole, []byte(resp.Role)); err != nil {
 		return err
 	}
 	if resp.Scope.County != "" {

@@ -67,6 +67,9 @@ func TestSyncWithServer(t *testing.T) {
 	if err := a.syncer.Enroll(context.Background(), ts.URL, code.Code); err != nil {
 		t.Fatalf("enroll: %v", err)
 	}
+	if got := a.deviceRole(); got != model.RoleGrid {
+		t.Errorf("device role after enrolling with a grid code: %q; want grid", got)
+	}
 	test.Tap(s.syncBtn)
 	if s.errLabel.Visible() {
 		t.Fatalf("sync failed: %s", s.errLabel.Text)

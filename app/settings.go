@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -53,7 +54,10 @@ func newSettings(a *App) *settingsScreen {
 	passNote := widget.NewLabel(encrypted + "\n" + lang.L("The passphrase is chosen when the data folder is created; to change it, sync, then start with a new data folder."))
 	passNote.Wrapping = fyne.TextWrapWord
 
-	users := widget.NewButton(lang.L("Switch or add users…"), a.showLogin)
+	users := container.NewVBox(widget.NewButton(lang.L("Switch or add users…"), a.showLogin))
+	if a.user != nil {
+		users.Add(widget.NewButton(lang.L("Change my PIN…"), a.changePINDialog))
+	}
 
 	about := widget.NewForm(
 		widget.NewFormItem(lang.L("Version"), widget.NewLabel(Version)),
@@ -136,5 +140,58 @@ func (a *App) enrollDialog(server *widget.Label) {
 	form := widget.NewForm(widget.NewFormItem(lang.L("Server"), addr), widget.NewFormItem(lang.L("Code"), code))
 	pop = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 240),
 		container.NewVBox(heading(lang.L("Enroll with a server")), form, msg, container.NewGridWithColumns(2, cancel, ok))), a.win.Canvas())
+	pop.Show()
+}
+
+// changePINDialog asks the signed-in user for their PIN and a new one.
+func (a *App) changePINDialog() {
+	if a.user == nil {
+		return
+	}
+	name := a.user.Name
+	old, pin, pin2 := widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Wrapping = fyne.TextWrapWord
+	var pop *widget.PopUp
+	var ok *widget.Button
+	ok = widget.NewButton(lang.L("Change PIN"), func() {
+		switch {
+		case len([]rune(pin.Text)) < 4:
+			msg.SetText(lang.L("The PIN needs at least 4 digits."))
+			return
+		case pin.Text != pin2.Text:
+			msg.SetText(lang.L("The two PINs differ."))
+			return
+		}
+		was, now := old.Text, pin.Text
+		ok.Disable()
+		a.b.run(func() error {
+			u, err := a.users.check(name, was)
+			if err != nil {
+				return err
+			}
+			return a.users.save(u, now)
+		}, func(err error) {
+			ok.Enable()
+			switch {
+			case errors.Is(err, ErrBadPIN):
+				msg.SetText(lang.L("The current PIN is wrong."))
+			case err != nil:
+				msg.SetText(plainError(err))
+			default:
+				pop.Hide()
+			}
+		})
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { pop.Hide() })
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Current PIN"), old),
+		widget.NewFormItem(lang.L("New PIN"), pin),
+		widget.NewFormItem(lang.L("Repeat PIN"), pin2),
+	)
+	pop = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 280),
+		container.NewVBox(heading(lang.L("Change my PIN")+" · "+name), form, msg, container.NewGridWithColumns(2, cancel, ok))), a.win.Canvas())
 	pop.Show()
 }

@@ -277,6 +277,9 @@ func (a *App) showAddUser(first bool) {
 	township := widget.NewEntry()
 	village := widget.NewEntry()
 	roles := []string{lang.L("Grid staff"), lang.L("County bureau")}
+	if a.deviceRole() == model.RoleGrid {
+		roles = roles[:1] // enrolled for grid staff: nobody reviews here
+	}
 	role := widget.NewRadioGroup(roles, nil)
 	role.Horizontal = true
 	role.SetSelected(roles[0])
@@ -304,7 +307,7 @@ func (a *App) showAddUser(first bool) {
 			return
 		}
 		u := User{Name: n, Role: model.RoleGrid, Township: strings.TrimSpace(township.Text), Village: strings.TrimSpace(village.Text)}
-		if role.Selected == roles[1] {
+		if len(roles) > 1 && role.Selected == roles[1] {
 			u.Role = model.RoleCounty
 		}
 		p := pin.Text
