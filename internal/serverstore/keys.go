@@ -19,6 +19,7 @@ import (
 //	x/<device16><county>          seq of its last applied op in county
 //	c/<county>\x00<serverseq8>    index of applied ops by county
 //	p/<province>\x00<serverseq8>  index of applied ops by province
+//	b/<blob>\x00<county>           a county's applied op references the blob
 //	s                             last server seq
 const (
 	pDevice   = 'd'
@@ -31,7 +32,11 @@ const (
 	pProvince = 'p'
 	pApplied  = 'a'
 	pAppliedC = 'x'
+	pBlobRef  = 'b'
 )
+
+// blobRefPrefix is the prefix of the counties referencing blob id.
+func blobRefPrefix(id string) []byte { return key(pBlobRef, []byte(id), []byte{0}) }
 
 var keySeq = []byte("s")
 

@@ -185,6 +185,11 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 				if err := txn.Set(append(scopeIndexPrefix(pProvince, e.Province), ss...), nil); err != nil {
 					return err
 				}
+				for _, b := range e.Blobs {
+					if err := txn.Set(append(blobRefPrefix(b), e.County...), nil); err != nil {
+						return err
+					}
+				}
 			}
 			lv, err := encodeLogValue(e)
 			if err != nil {
@@ -289,4 +294,23 @@ func (s *Store) Pull(_ context.Context, scope protocol.Scope, after uint64, maxB
 		return server.Page{}, err
 	}
 	return page, nil
+}
+
+// BlobCounties returns the counties of the applied ops that reference
+// blob id.
+func (s *Store) BlobCounties(ctx context.Context, id string) ([]string, error) {
+	var out []string
+	pfx := blobRefPrefix(id)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	err := s.db.View(func(txn *badger.Txn) error {
+		it := txn.NewIterator(badger.IteratorOptions{Prefix: pfx})
+		defer it.Close()
+		for it.Rewind(); it.Valid(); it.Next() {
+			out = append(out, string(it.Item().Key()[len(pfx):]))
+		}
+		return nil
+	})
+	return out, err
 }

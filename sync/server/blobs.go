@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"errors"
 	"io"
 	"net/http"
@@ -12,9 +13,13 @@ import (
 
 // handleBlobGet answers GET (the blob, with Range support) and HEAD (200
 // with Content-Length when complete; 404 with the bytes held in
-// Lantian-Upload-Offset while an upload is partial).
+// Lantian-Upload-Offset while an upload is partial). A device may
+// download only the photos of ops in its scope (404 for others, as for a
+// blob the server lacks); HEAD, which uploads use, tells any device
+// whether the server holds a blob.
 func (s *Server) handleBlobGet(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.authDevice(r); err != nil {
+	d, err := s.authDevice(r)
+	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -33,6 +38,11 @@ func (s *Server) handleBlobGet(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set(protocol.HeaderUploadOffset, strconv.FormatInt(size, 10))
 		w.WriteHeader(http.StatusOK)
 		return nil
+	}
+	if ok, err := s.blobInScope(r.Context(), d, id); err != nil {
+		return err
+	} else if !ok {
+		return protocol.ErrNotFound.Withf("blob %s: none in this device's scope", id)
 	}
 	f, _, err := s.blobs.Open(id)
 	if err != nil {
@@ -91,4 +101,25 @@ func (s *Server) handleBlobPut(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusAccepted)
 	}
 	return nil
+}
+
+// blobInScope reports whether an applied op in d's scope references blob
+// id.
+func (s *Server) blobInScope(ctx context.Context, d Device, id string) (bool, error) {
+	counties, err := s.store.BlobCounties(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	for _, c := range counties {
+		if d.Scope.County != "" {
+			if c == d.Scope.County {
+				return true, nil
+			}
+			continue
+		}
+		if p, ok := s.gaz.ProvinceOf(c); ok && p.Code == d.Scope.Province {
+			return true, nil
+		}
+	}
+	return false, nil
 }

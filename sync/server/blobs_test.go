@@ -6,7 +6,12 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
@@ -44,6 +49,10 @@ func TestBlobs(t *testing.T) {
 	if r := e.do("HEAD", path, d.token, "", nil); r.status != 200 || r.header.Get("Content-Length") != itoa(total) {
 		t.Errorf("HEAD after: got %d length %q; want 200 %d", r.status, r.header.Get("Content-Length"), total)
 	}
+	if r := e.do("GET", path, d.token, "", nil); r.status != 404 {
+		t.Errorf("GET before an op references it: got %d; want 404", r.status)
+	}
+	e.push(d, []oplog.Op{photoOp(t, d, county1, id)})
 	if r := e.do("GET", path, d.token, "", nil); r.status != 200 || !bytes.Equal(r.body, photo) {
 		t.Errorf("GET: got %d, %d bytes; want 200, %d bytes", r.status, len(r.body), total)
 	}
@@ -78,5 +87,70 @@ func TestBlobs(t *testing.T) {
 	}
 	if r := e.do("GET", path, "", "", nil); r.status != 401 {
 		t.Errorf("GET without token: got %d; want 401", r.status)
+	}
+}
+
+// photoOp is an op of d in county setting a photo field to the blob id.
+func photoOp(t *testing.T, d *device, county, id string) oplog.Op {
+	t.Helper()
+	for _, sc := range model.Registers() {
+		for _, f := range sc.Fields {
+			if f.Kind != model.KindPhotos || len(f.EditRoles) > 0 || f.Computed {
+				continue
+			}
+			d.seq++
+			d.hlc = max(d.hlc+1, hlc.Make(time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC).UnixMilli(), 0))
+			o := oplog.Op{Device: d.id, Seq: d.seq, HLC: d.hlc, Record: uuid.Must(uuid.NewV7()), Register: sc.Name,
+				County: county, Author: "张三", Set: map[string]model.Value{f.Key: model.List(id)}, Prev: d.prev}
+			o.Sign(d.priv)
+			d.prev = o.Hash()
+			return o
+		}
+	}
+	t.Fatal("no register has a photo field")
+	return oplog.Op{}
+}
+
+// A photo can be downloaded by the devices whose scope holds an op that
+// references it, and by no others.
+func TestBlobDownloadScoped(t *testing.T) {
+	e := newEnv(t)
+	author := e.enroll(hebei, county1, model.RoleGrid)
+	photo := []byte("JPEG 灵寿县东村麦田 巡查照片")
+	sum := sha256.Sum256(photo)
+	id := hex.EncodeToString(sum[:])
+	path := protocol.PathBlobs + id
+	if r := e.do("PUT", path, author.token, protocol.ContentTypeBlob, photo); r.status != 201 {
+		t.Fatalf("upload: got %d %s", r.status, r.body)
+	}
+	if rs := e.push(author, []oplog.Op{photoOp(t, author, county1, id)}); rs.Receipts[0].Status != protocol.StatusApplied {
+		t.Fatalf("push: %+v", rs.Receipts[0])
+	}
+	for _, tt := range []struct {
+		name             string
+		province, county string
+		role             model.Role
+		want             int
+	}{
+		{"same county", hebei, county1, model.RoleCounty, 200},
+		{"other county, same province", hebei, county2, model.RoleCounty, 404},
+		{"province", hebei, "", model.RoleProvince, 200},
+		{"other province", shanxi, "", model.RoleProvince, 404},
+		{"county of other province", shanxi, county3, model.RoleGrid, 404},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			d := e.enroll(tt.province, tt.county, tt.role)
+			r := e.do("GET", path, d.token, "", nil)
+			if r.status != tt.want || (tt.want == 200 && !bytes.Equal(r.body, photo)) {
+				t.Errorf("GET: got %d (%d bytes); want %d", r.status, len(r.body), tt.want)
+			}
+			if tt.want == 404 && !errors.Is(r.err(), protocol.ErrNotFound) {
+				t.Errorf("refusal %v; want not_found, as for a blob the server lacks", r.err())
+			}
+			// Whether the server holds it stays visible (uploads ask).
+			if r := e.do("HEAD", path, d.token, "", nil); r.status != 200 {
+				t.Errorf("HEAD: got %d; want 200", r.status)
+			}
+		})
 	}
 }

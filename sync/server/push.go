@@ -289,6 +289,7 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 		} else {
 			p, _ := s.gaz.ProvinceOf(op.County)
 			e.Province = p.Code
+			e.Blobs = protocol.BlobRefs(op)
 			resp.Receipts[i] = protocol.Receipt{Seq: op.Seq, Status: protocol.StatusApplied, Eff: e.Eff}
 		}
 		entries = append(entries, e)

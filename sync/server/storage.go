@@ -54,6 +54,10 @@ type Storage interface {
 	Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (Page, error)
 	// Keys returns the public keys of the given devices.
 	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
+	// BlobCounties returns the counties of the applied ops that
+	// reference blob id (LogEntry.Blobs), in any order; none when no
+	// applied op does.
+	BlobCounties(ctx context.Context, id string) ([]string, error)
 	// Close releases the backend.
 	Close() error
 }
@@ -128,6 +132,9 @@ type LogEntry struct {
 	Refusal *protocol.Receipt
 	// Raw is the op's binary form as received.
 	Raw []byte
+	// Blobs are the photos the op references (protocol.BlobRefs); an
+	// applied entry lets its county's devices download them.
+	Blobs []string
 }
 
 // Page is one page of a pull.

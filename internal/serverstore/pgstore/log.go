@@ -169,6 +169,7 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 			next = last - int64(applied) + 1
 		}
 		opRows = opRows[:0]
+		var refBlobs, refCounties []string
 		for i, e := range entries {
 			row := []any{id, int64(e.Seq), e.Hash[:], int64(e.Eff), e.County, e.Province, nil, nil, nil, nil}
 			sss[i] = 0
@@ -185,6 +186,9 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 				sss[i] = uint64(next)
 				row[6] = next
 				opRows = append(opRows, []any{next, id, int64(e.Seq), e.County, e.Province, int64(e.Eff), e.Raw, prevAll, prevCounty[e.County]})
+				for _, b := range e.Blobs {
+					refBlobs, refCounties = append(refBlobs, b), append(refCounties, e.County)
+				}
 				prevAll, prevCounty[e.County] = int64(e.Seq), int64(e.Seq)
 				touched[e.County] = true
 				next++
@@ -206,6 +210,13 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 			seqs := make([]int64, 0, len(touched))
 			for c := range touched {
 				counties, seqs = append(counties, c), append(seqs, prevCounty[c])
+			}
+			if len(refBlobs) > 0 {
+				if _, err := tx.Exec(ctx, `INSERT INTO blob_refs (blob, county)
+					SELECT b, c FROM unnest($1::text[], $2::text[]) AS u(b, c)
+					ON CONFLICT DO NOTHING`, refBlobs, refCounties); err != nil {
+					return err
+				}
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO scope_heads (device, county, seq)
 				SELECT $1, c, s FROM unnest($2::text[], $3::bigint[]) AS u(c, s)
@@ -286,4 +297,19 @@ func (s *Store) pullChunk(ctx context.Context, conn *pgx.Conn, q, code string, c
 		page.Cursor = op.ServerSeq
 	}
 	return n, false, rows.Err()
+}
+
+// BlobCounties returns the counties of the applied ops that reference
+// blob id.
+func (s *Store) BlobCounties(ctx context.Context, id string) ([]string, error) {
+	var out []string
+	err := s.with(ctx, func(conn *pgx.Conn) error {
+		rows, err := conn.Query(ctx, `SELECT county FROM blob_refs WHERE blob = $1`, id)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return out, err
 }

@@ -85,6 +85,10 @@ var schema = []string{
 		county text NOT NULL,
 		seq    bigint NOT NULL,
 		PRIMARY KEY (device, county))`,
+	`CREATE TABLE IF NOT EXISTS blob_refs (
+		blob   text NOT NULL,
+		county text NOT NULL,
+		PRIMARY KEY (blob, county))`,
 	`CREATE INDEX IF NOT EXISTS ops_county ON ops (county, server_seq)`,
 	`CREATE INDEX IF NOT EXISTS ops_province ON ops (province, server_seq)`,
 	`CREATE INDEX IF NOT EXISTS ops_device ON ops (device, seq)`,
