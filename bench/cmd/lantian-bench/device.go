@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"time"
 
@@ -113,6 +114,13 @@ func runDevice(args []string) error {
 		if profile != "" {
 			pprof.StopCPUProfile()
 		}
+		if hp := os.Getenv("LANTIAN_BENCH_HEAPPROFILE"); hp != "" {
+			// What stays live after the sync: a diagnostic, not a figure
+			// of the report.
+			if err := writeHeapProfile(hp + "-" + *role + "-" + name + ".pprof"); err != nil {
+				return err
+			}
+		}
 		r := stepResult{Step: name, MS: ms, Docs: res.Pushed + res.Pulled, OpBytes: opBytes,
 			PushMS: since(t0, pushEnd), PullMS: since(pushEnd, pullEnd), BlobsMS: since(pullEnd, end)}
 		opBytes = 0
@@ -160,4 +168,15 @@ func runDevice(args []string) error {
 	}
 	in.Scan() // wait for the harness to let go
 	return nil
+}
+
+// writeHeapProfile writes the live heap, after a collection, to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	runtime.GC()
+	return pprof.WriteHeapProfile(f)
 }
