@@ -29,13 +29,21 @@ const maxGapRetries = 3
 // (stamps, quarantine, then the acknowledged seq) meanwhile, so the
 // device's work overlaps the server's instead of adding to it. A batch is
 // sent only after the server answered the one before.
-func (c *Client) push(ctx context.Context, res *Result, seen *ownRefs, progress func(Progress)) error {
+//
+// The last batch carries the device's pull cursor; when the server
+// answers that its scope holds nothing new but the device's own ops, push
+// returns the cursor a pull would have reached, and Sync saves it instead
+// of pulling.
+func (c *Client) push(ctx context.Context, res *Result, seen *ownRefs, progress func(Progress)) (*uint64, error) {
 	st := c.cfg.Store
 	acked, err := st.Acked()
 	if err != nil {
-		return storeErr("push", err)
+		return nil, storeErr("push", err)
 	}
 	pp := &pushProgress{total: int(st.LocalSeq() - acked), fn: progress}
+	if cur, err := st.Cursor(); err == nil {
+		pp.cursor = &cur
+	}
 	*seen = ownRefs{after: acked, upTo: acked}
 	gaps := 0
 	for acked < st.LocalSeq() {
@@ -48,24 +56,24 @@ func (c *Client) push(ctx context.Context, res *Result, seen *ownRefs, progress 
 			perr := gap.err
 			gaps++
 			if gaps > maxGapRetries || perr.Expected == 0 || perr.Expected-1 > st.LocalSeq() {
-				return perr
+				return nil, perr
 			}
 			c.log.Info("sync: push gap, resending from the server's seq", "expected", perr.Expected, "acked", next)
 			acked = perr.Expected - 1
 			if err := st.SetAcked(acked); err != nil {
-				return storeErr("push", err)
+				return nil, storeErr("push", err)
 			}
 		case err != nil:
-			return err
+			return nil, err
 		case next == acked:
 			res.Bytes += pp.bytes.Load()
-			return nil
+			return pp.pullCursor, nil
 		default:
 			acked = next
 		}
 	}
 	res.Bytes += pp.bytes.Load()
-	return nil
+	return pp.pullCursor, nil
 }
 
 // pushProgress is what push reports as it goes.
@@ -74,6 +82,9 @@ type pushProgress struct {
 	sent  int // ops acknowledged (the receipts goroutine's)
 	bytes atomic.Int64
 	fn    func(Progress)
+	// cursor is the device's pull cursor, sent with the last batch;
+	// pullCursor the server's answer to the last batch sent (nil: pull).
+	cursor, pullCursor *uint64
 }
 
 // gapError is the server's answer that it expects another seq.
@@ -84,6 +95,7 @@ func (e *gapError) Error() string { return e.err.Error() }
 // pushBatch is a batch of ops ready to send.
 type pushBatch struct {
 	first, last uint64 // seqs of its first and last op
+	final       bool   // the last pending op when it was read
 	refs        []seqRef
 	body        []byte
 	enc         string
@@ -112,6 +124,7 @@ func (c *Client) pushRun(ctx context.Context, acked uint64, res *Result, seen *o
 			var b pushBatch
 			if err == nil {
 				b, err = encodeBatch(st.Device(), ops)
+				b.final = b.last >= st.LocalSeq()
 			}
 			if err != nil {
 				readErr <- storeErr("push", err)
@@ -172,10 +185,14 @@ func (c *Client) pushRun(ctx context.Context, acked uint64, res *Result, seen *o
 			return finish(nil)
 		}
 		seen.add(b.first, b.last, b.refs)
+		headers := map[string]string{protocol.HeaderDeviceTime: strconv.FormatInt(c.cfg.Now().UnixMilli(), 10)}
+		if b.final && pp.cursor != nil {
+			headers[protocol.HeaderPullCursor] = strconv.FormatUint(*pp.cursor, 10)
+		}
 		rp, err := c.do(rctx, call{
 			op: "push", method: http.MethodPost, path: protocol.PathPush,
 			body: b.body, contentType: protocol.ContentTypeOps, encoding: b.enc,
-			headers: map[string]string{protocol.HeaderDeviceTime: strconv.FormatInt(c.cfg.Now().UnixMilli(), 10)},
+			headers: headers,
 		}, count)
 		var perr *protocol.Error
 		if errors.As(err, &perr) && perr.Code == protocol.CodeGap {
@@ -187,6 +204,10 @@ func (c *Client) pushRun(ctx context.Context, acked uint64, res *Result, seen *o
 		pr, err := protocol.DecodePushResponse(rp.body)
 		if err != nil {
 			return finish(serverErr("push", "push response: %w", err))
+		}
+		pp.pullCursor = nil
+		if b.final {
+			pp.pullCursor = pr.PullCursor
 		}
 		answers <- pr
 		if pr.Acked != b.last {

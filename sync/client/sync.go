@@ -13,14 +13,31 @@ func (c *Client) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	defer c.mu.Unlock()
 	var res Result
 	var seen ownRefs
-	if err := c.push(ctx, &res, &seen, progress); err != nil {
+	upToDate, err := c.push(ctx, &res, &seen, progress)
+	if err != nil {
 		return res, err
 	}
-	if err := c.pull(ctx, &res, progress); err != nil {
+	if err := c.pullOrSkip(ctx, upToDate, &res, progress); err != nil {
 		return res, err
 	}
 	if err := c.blobs(ctx, &res, &seen, progress); err != nil {
 		return res, err
 	}
 	return res, nil
+}
+
+// pullOrSkip pulls, unless the push's answer said the scope holds nothing
+// new but the device's own ops: then it saves the cursor that pull would
+// have reached, sparing the round trip.
+func (c *Client) pullOrSkip(ctx context.Context, upToDate *uint64, res *Result, progress func(Progress)) error {
+	if upToDate != nil {
+		cur, err := c.cfg.Store.Cursor()
+		if err == nil && *upToDate >= cur {
+			if _, err := c.cfg.Store.ApplyPage(ctx, nil, *upToDate); err != nil {
+				return storeErr("pull", err)
+			}
+			return nil
+		}
+	}
+	return c.pull(ctx, res, progress)
 }

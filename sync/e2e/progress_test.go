@@ -2,13 +2,16 @@ package e2e
 
 import (
 	"context"
+	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/client"
 	"github.com/lantian-tz/lantian/sync/e2e/fixture"
+	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 func TestClockWarning(t *testing.T) {
@@ -41,6 +44,10 @@ func TestClockWarning(t *testing.T) {
 
 func TestProgress(t *testing.T) {
 	e := newEnv(t)
+	// Another device's record makes a's sync pull after its push.
+	b := e.enroll("乙", fixture.County, model.RoleGrid, nil)
+	fixture.Create(t, b.st, 100)
+	b.sync(t)
 	a := e.enroll("甲", fixture.County, model.RoleGrid, func(c *client.Config) { c.BatchSize = 2 })
 	for i := range 5 {
 		fixture.Create(t, a.st, i+1)
@@ -67,7 +74,7 @@ func TestProgress(t *testing.T) {
 	}
 	want := map[client.Phase]client.Progress{
 		client.PhasePush:  {Phase: client.PhasePush, Ops: 5, Total: 5},
-		client.PhaseBlobs: {Phase: client.PhaseBlobs, Ops: 10, Total: 10},
+		client.PhaseBlobs: {Phase: client.PhaseBlobs, Ops: 12, Total: 12}, // 10 up, b's 2 down
 	}
 	for ph, w := range want {
 		g := seen[ph]
@@ -78,4 +85,69 @@ func TestProgress(t *testing.T) {
 	if seen[client.PhasePull].Bytes == 0 {
 		t.Errorf("no pull progress")
 	}
+}
+
+// countRequests counts a client's requests by path.
+type countRequests struct {
+	mu sync.Mutex
+	n  map[string]int
+	rt http.RoundTripper
+}
+
+func (c *countRequests) RoundTrip(r *http.Request) (*http.Response, error) {
+	c.mu.Lock()
+	c.n[r.URL.Path]++
+	c.mu.Unlock()
+	return c.rt.RoundTrip(r)
+}
+
+func (c *countRequests) take(path string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.n[path]
+	c.n = map[string]int{}
+	return n
+}
+
+// A sync that only has the device's own changes to send makes no pull
+// request: the push's answer says there is nothing else, and the device
+// moves its cursor as the pull would have. Anything new from others is
+// still pulled.
+func TestPushSparesEmptyPull(t *testing.T) {
+	e := newEnv(t)
+	reqs := &countRequests{n: map[string]int{}, rt: http.DefaultTransport}
+	a := e.enroll("甲", fixture.County, model.RoleGrid, func(c *client.Config) {
+		c.HTTPClient = &http.Client{Transport: reqs}
+		c.BatchSize = 2
+	})
+	b := e.enroll("乙", fixture.County, model.RoleGrid, nil)
+	for i := range 5 {
+		fixture.Create(t, a.st, i+1)
+	}
+	reqs.take("")
+	a.sync(t)
+	if n := reqs.take(protocol.PathPull); n != 0 {
+		t.Errorf("sync of own changes only: %d pull requests; want 0", n)
+	}
+	cur, err := a.st.Cursor()
+	if err != nil || cur != uint64(e.serverOps(t)) {
+		t.Errorf("cursor %d (%v); want %d, past the device's own ops", cur, err, e.serverOps(t))
+	}
+
+	fromB := fixture.Create(t, b.st, 50)
+	b.sync(t)
+	fixture.Create(t, a.st, 6)
+	res := a.sync(t)
+	if n := reqs.take(protocol.PathPull); n == 0 || res.Pulled != 1 {
+		t.Errorf("with a record of b's waiting: %d pull requests, %d pulled; want a pull of 1", n, res.Pulled)
+	}
+	if _, err := a.st.Get(fromB); err != nil {
+		t.Errorf("b's record not on a: %v", err)
+	}
+	a.sync(t)
+	if n := reqs.take(protocol.PathPull); n != 1 {
+		t.Errorf("sync with nothing to push: %d pull requests; want 1", n)
+	}
+	b.sync(t)
+	sameRecords(t, records(t, a.st), b)
 }

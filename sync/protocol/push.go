@@ -79,6 +79,12 @@ type PushResponse struct {
 	// milliseconds (positive: the device runs ahead), from the
 	// Lantian-Device-Time header or else the newest op's clock.
 	ClockOffset int64 `json:"clock_offset_ms"`
+	// PullCursor, answering a push with a Lantian-Pull-Cursor header,
+	// is set when the device's scope holds nothing after that cursor but
+	// the device's own ops: the device may move its pull cursor here
+	// instead of pulling (what a pull would have answered: an empty last
+	// page with this cursor).
+	PullCursor *uint64 `json:"pull_cursor,omitempty"`
 }
 
 // DecodePushResponse decodes a push response body.

@@ -33,6 +33,11 @@ const (
 	// HeaderDeviceTime carries the device's wall clock in Unix
 	// milliseconds on push, so the server can report the clock offset.
 	HeaderDeviceTime = "Lantian-Device-Time"
+	// HeaderPullCursor, on a push that sends the device's last pending
+	// ops, carries its pull cursor: the answer then says whether a pull
+	// would bring anything but the device's own ops (PushResponse.
+	// PullCursor), sparing a round trip when not.
+	HeaderPullCursor = "Lantian-Pull-Cursor"
 	// HeaderUploadOffset carries how many bytes of a blob the server
 	// holds (HEAD, and PUT answers of partial uploads).
 	HeaderUploadOffset = "Lantian-Upload-Offset"

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/google/uuid"
@@ -82,4 +83,21 @@ func dropOwn(pg *Page, dev uuid.UUID, own uint64) {
 		ops, devs = append(ops, o), append(devs, pg.Devices[i])
 	}
 	pg.Ops, pg.Devices = ops, devs
+}
+
+// upToDate returns the cursor a pull from cursor would end at when d's
+// scope holds nothing after it but d's own ops up to own (the device has
+// those); nil when there is more, or on any error (the device then pulls
+// as usual). It reads the page a pull would.
+func (s *Server) upToDate(ctx context.Context, d Device, cursor, own uint64) *uint64 {
+	pg, err := s.store.Pull(ctx, d.Scope, cursor, protocol.DefaultPullBytes)
+	if err != nil || (pg.LastKnown && cursor > pg.Last) {
+		return nil
+	}
+	dropOwn(&pg, d.ID, own)
+	if len(pg.Ops) > 0 || pg.More {
+		return nil
+	}
+	c := pg.Cursor
+	return &c
 }

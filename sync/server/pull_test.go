@@ -343,3 +343,49 @@ func TestPullLeavesOutOwnOps(t *testing.T) {
 		})
 	}
 }
+
+// A push with the device's pull cursor answers where that pull would end
+// when the scope holds nothing new but the device's own ops, and nothing
+// otherwise.
+func TestPushAnswersPullCursor(t *testing.T) {
+	e := newEnv(t)
+	a := e.enroll(hebei, county1, model.RoleGrid)
+	b := e.enroll(hebei, county1, model.RoleGrid)
+	push := func(d *device, cursor string) protocol.PushResponse {
+		t.Helper()
+		body, err := protocol.EncodePush(protocol.PushRequest{Device: d.id, Ops: d.ops(t, 2, county1, nil)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hdr := []string{}
+		if cursor != "" {
+			hdr = append(hdr, protocol.HeaderPullCursor, cursor)
+		}
+		r := e.pushRaw(d, body, hdr...)
+		if r.status != 200 {
+			t.Fatalf("push: %d %s", r.status, r.body)
+		}
+		resp, err := protocol.DecodePushResponse(r.body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	if got := push(a, "0").PullCursor; got == nil || *got != 2 {
+		t.Fatalf("only a's own ops: pull cursor %v; want 2", got)
+	}
+	if got := push(b, "").PullCursor; got != nil {
+		t.Errorf("without the header: pull cursor %d; want none", *got)
+	}
+	if got := push(a, "2").PullCursor; got != nil {
+		t.Errorf("b's ops waiting: pull cursor %d; want none (pull)", *got)
+	}
+	if got := push(a, "99").PullCursor; got != nil {
+		t.Errorf("cursor ahead of the server: pull cursor %d; want none (pull, which says so)", *got)
+	}
+	// a's ops are 1-2, 5-6 and 7-8, b's 3-4 and now 9-10: after 8, b's
+	// own only.
+	if got := push(b, "8").PullCursor; got == nil || *got != 10 {
+		t.Errorf("b's own ops after its cursor: pull cursor %v; want 10", got)
+	}
+}

@@ -56,6 +56,11 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if h := r.Header.Get(protocol.HeaderPullCursor); h != "" {
+		if cursor, err := strconv.ParseUint(h, 10, 64); err == nil {
+			resp.PullCursor = s.upToDate(r.Context(), d, cursor, resp.Acked)
+		}
+	}
 	s.writeJSON(w, r, http.StatusOK, resp)
 	return nil
 }
