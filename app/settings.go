@@ -156,12 +156,8 @@ func (a *App) changePINDialog() {
 	var pop *widget.PopUp
 	var ok *widget.Button
 	ok = widget.NewButton(lang.L("Change PIN"), func() {
-		switch {
-		case len([]rune(pin.Text)) < 4:
-			msg.SetText(lang.L("The PIN needs at least 4 digits."))
-			return
-		case pin.Text != pin2.Text:
-			msg.SetText(lang.L("The two PINs differ."))
+		if bad := newPINProblem(pin.Text, pin2.Text); bad != "" {
+			msg.SetText(bad)
 			return
 		}
 		was, now := old.Text, pin.Text

@@ -291,15 +291,12 @@ func (a *App) showAddUser(first bool) {
 	var save *widget.Button
 	save = widget.NewButton(lang.L("Save user"), func() {
 		n := strings.TrimSpace(name.Text)
-		switch {
-		case n == "":
+		if n == "" {
 			msg.SetText(lang.L("Enter a name."))
 			return
-		case len([]rune(pin.Text)) < 4:
-			msg.SetText(lang.L("The PIN needs at least 4 digits."))
-			return
-		case pin.Text != pin2.Text:
-			msg.SetText(lang.L("The two PINs differ."))
+		}
+		if bad := newPINProblem(pin.Text, pin2.Text); bad != "" {
+			msg.SetText(bad)
 			return
 		}
 		if _, dup := a.users.find(n); dup {

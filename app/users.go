@@ -7,6 +7,7 @@ import (
 	"errors"
 	"sort"
 
+	"fyne.io/fyne/v2/lang"
 	"golang.org/x/crypto/scrypt"
 
 	"github.com/lantian-tz/lantian/internal/store"
@@ -118,4 +119,16 @@ func (b *userBook) check(name, pin string) (User, error) {
 		return User{}, ErrBadPIN
 	}
 	return u, nil
+}
+
+// newPINProblem says what is wrong with a new PIN typed twice, in the
+// user's language; "" when nothing is.
+func newPINProblem(pin, repeat string) string {
+	switch {
+	case len([]rune(pin)) < 4:
+		return lang.L("The PIN needs at least 4 digits.")
+	case pin != repeat:
+		return lang.L("The two PINs differ.")
+	}
+	return ""
 }

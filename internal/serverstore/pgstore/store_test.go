@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
+	"github.com/lantian-tz/lantian/internal/serverstore/storetest"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
 )
@@ -488,41 +487,5 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 	}
 }
 
-// BlobCounties lists the counties of the applied entries that reference a
-// blob: a refused entry's references count for nothing.
-func TestBlobCounties(t *testing.T) {
-	ctx := context.Background()
-	s := openStore(t)
-	photo, other := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
-	a := entries(server.Head{}, 3, "130126")
-	a[0].Blobs = []string{photo}
-	a[1].Blobs = []string{photo, other} // the same county again
-	a[2].Blobs = []string{other}
-	a[2].Refused = true
-	a[2].Refusal = &protocol.Receipt{Seq: 3, Status: protocol.StatusRefused, Code: protocol.RefusedScope}
-	if _, err := s.Append(ctx, uuid.New(), server.Head{}, a); err != nil {
-		t.Fatal(err)
-	}
-	b := entries(server.Head{}, 1, "130127")
-	b[0].Blobs = []string{photo}
-	if _, err := s.Append(ctx, uuid.New(), server.Head{}, b); err != nil {
-		t.Fatal(err)
-	}
-	for _, tt := range []struct {
-		id   string
-		want []string
-	}{
-		{photo, []string{"130126", "130127"}},
-		{other, []string{"130126"}},
-		{strings.Repeat("ef", 32), nil},
-	} {
-		got, err := s.BlobCounties(ctx, tt.id)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slices.Sort(got)
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("BlobCounties(%s…): got %v; want %v", tt.id[:4], got, tt.want)
-		}
-	}
-}
+// BlobCounties lists the counties of applied entries referencing a blob.
+func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openStore(t)) }

@@ -1,0 +1,72 @@
+// Package storetest holds tests that every server.Storage backend must
+// pass, called from each backend's own tests.
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+)
+
+// entries makes n applied log entries of a new device's log for county
+// (in province 130000).
+func entries(n int, county string) []server.LogEntry {
+	out := make([]server.LogEntry, n)
+	for i := range out {
+		seq := uint64(i + 1)
+		var h oplog.Hash
+		copy(h[:], fmt.Sprintf("hash-%s-%d", county, seq))
+		out[i] = server.LogEntry{Seq: seq, Hash: h, County: county, Province: "130000",
+			Eff: hlc.Timestamp(seq), Raw: fmt.Appendf(nil, "op-%s-%d", county, seq)}
+	}
+	return out
+}
+
+// BlobCounties checks that s lists the counties of the applied entries
+// that reference a blob, and that a refused entry's references count for
+// nothing.
+func BlobCounties(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	photo, other := strings.Repeat("ab", 32), strings.Repeat("cd", 32)
+	a := entries(3, "130126")
+	a[0].Blobs = []string{photo}
+	a[1].Blobs = []string{photo, other} // the same county again
+	a[2].Blobs = []string{other}
+	a[2].Refused = true
+	a[2].Refusal = &protocol.Receipt{Seq: 3, Status: protocol.StatusRefused, Code: protocol.RefusedScope}
+	if _, err := s.Append(ctx, uuid.New(), server.Head{}, a); err != nil {
+		t.Fatal(err)
+	}
+	b := entries(1, "130127")
+	b[0].Blobs = []string{photo}
+	if _, err := s.Append(ctx, uuid.New(), server.Head{}, b); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		id   string
+		want []string
+	}{
+		{photo, []string{"130126", "130127"}},
+		{other, []string{"130126"}},
+		{strings.Repeat("ef", 32), nil},
+	} {
+		got, err := s.BlobCounties(ctx, tt.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("BlobCounties(%s…): got %v; want %v", tt.id[:4], got, tt.want)
+		}
+	}
+}
