@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/lantian-tz/lantian/model"
 )
 
 // settingsScreen holds the language, the server and enrollment, the
@@ -57,6 +59,7 @@ func newSettings(a *App) *settingsScreen {
 	users := container.NewVBox(widget.NewButton(lang.L("Switch or add users…"), a.showLogin))
 	if a.user != nil {
 		users.Add(widget.NewButton(lang.L("Change my PIN…"), a.changePINDialog))
+		users.Add(widget.NewButton(lang.L("Remove a user…"), a.removeUserDialog))
 	}
 
 	about := widget.NewForm(
@@ -189,5 +192,73 @@ func (a *App) changePINDialog() {
 	)
 	pop = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(420, 280),
 		container.NewVBox(heading(lang.L("Change my PIN")+" · "+name), form, msg, container.NewGridWithColumns(2, cancel, ok))), a.win.Canvas())
+	pop.Show()
+}
+
+// removeUserDialog removes another user of this device: with that user's
+// PIN, or without it for a county reviewer. Their changes stay in the
+// device's log and go to the server as before; only their sign-in goes.
+func (a *App) removeUserDialog() {
+	if a.user == nil {
+		return
+	}
+	us, err := a.users.list()
+	if err != nil {
+		return
+	}
+	var names []string
+	for _, u := range us {
+		if u.Name != a.user.Name {
+			names = append(names, u.Name)
+		}
+	}
+	who := widget.NewSelect(names, nil)
+	who.PlaceHolder = lang.L("(choose)")
+	pin := widget.NewPasswordEntry()
+	reviewer := a.role() != model.RoleGrid
+	msg := widget.NewLabel("")
+	msg.Importance = widget.DangerImportance
+	msg.Wrapping = fyne.TextWrapWord
+	if len(names) == 0 {
+		msg.SetText(lang.L("There is no other user on this device."))
+	}
+	var pop *widget.PopUp
+	var ok *widget.Button
+	ok = widget.NewButton(lang.L("Remove user"), func() {
+		name, p := who.Selected, pin.Text
+		if name == "" {
+			msg.SetText(lang.L("Choose a user."))
+			return
+		}
+		ok.Disable()
+		a.b.run(func() error {
+			if !reviewer {
+				if _, err := a.users.check(name, p); err != nil {
+					return err
+				}
+			}
+			return a.users.remove(name)
+		}, func(err error) {
+			ok.Enable()
+			switch {
+			case errors.Is(err, ErrBadPIN):
+				msg.SetText(lang.L("Wrong name or PIN."))
+			case err != nil:
+				msg.SetText(plainError(err))
+			default:
+				pop.Hide()
+			}
+		})
+	})
+	ok.Importance = widget.DangerImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { pop.Hide() })
+	items := []*widget.FormItem{widget.NewFormItem(lang.L("Name"), who)}
+	if !reviewer {
+		items = append(items, widget.NewFormItem(lang.L("Their PIN"), pin))
+	}
+	note := widget.NewLabel(lang.L("Their changes stay on this device and are synced as before; only their sign-in is removed."))
+	note.Wrapping = fyne.TextWrapWord
+	pop = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(440, 300),
+		container.NewVBox(heading(lang.L("Remove a user")), widget.NewForm(items...), note, msg, container.NewGridWithColumns(2, cancel, ok))), a.win.Canvas())
 	pop.Show()
 }

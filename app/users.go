@@ -105,6 +105,25 @@ func (b *userBook) save(u User, pin string) error {
 	return b.st.SetMeta(metaUsers, data)
 }
 
+// remove deletes the user called name (their ops stay in the log).
+func (b *userBook) remove(name string) error {
+	us, err := b.list()
+	if err != nil {
+		return err
+	}
+	kept := us[:0]
+	for _, u := range us {
+		if u.Name != name {
+			kept = append(kept, u)
+		}
+	}
+	data, err := json.Marshal(kept)
+	if err != nil {
+		return err
+	}
+	return b.st.SetMeta(metaUsers, data)
+}
+
 // check returns the user when pin is theirs.
 func (b *userBook) check(name, pin string) (User, error) {
 	u, ok := b.find(name)
