@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 
 	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/hlc"
 )
 
 // PeekID reads the id (device and seq) at the start of an op's binary
@@ -39,4 +41,18 @@ func PeekRecord(b []byte) (rec uuid.UUID, ok bool) {
 	}
 	copy(rec[:], b[at:at+16])
 	return rec, true
+}
+
+// PeekHLC reads the clock of an op's binary form without decoding the
+// rest; ok is false when b does not start like an op of this encoding
+// version.
+func PeekHLC(b []byte) (t hlc.Timestamp, ok bool) {
+	if len(b) < 1+16 || b[0] != EncodingVersion {
+		return 0, false
+	}
+	_, n := binary.Uvarint(b[17:])
+	if n <= 0 || len(b) < 17+n+8 {
+		return 0, false
+	}
+	return hlc.Timestamp(binary.BigEndian.Uint64(b[17+n:])), true
 }

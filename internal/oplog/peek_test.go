@@ -47,6 +47,9 @@ func TestPeekRecord(t *testing.T) {
 		if got, ok := PeekRecord(raw); !ok || got != rec {
 			t.Errorf("seq %d: got %v %v; want %v", seq, got, ok, rec)
 		}
+		if got, ok := PeekHLC(raw); !ok || got != op.HLC {
+			t.Errorf("seq %d: clock %v %v; want %v", seq, got, ok, op.HLC)
+		}
 		// Every prefix too short to hold the record is refused.
 		at := bytesBeforeRecord(t, raw)
 		for n := range at + 16 {

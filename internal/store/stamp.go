@@ -23,13 +23,14 @@ type Stamp struct {
 }
 
 // Stamp records server stamps on stored (or held) ops and re-merges the
-// records whose ops changed, in one durable transaction. Stamps of ops
+// records whose ops' compared times changed, in one durable transaction. Stamps of ops
 // not stored are ignored: the ops will arrive stamped.
 func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	recs := map[uuid.UUID][]stamped{}
+	recs := map[uuid.UUID][]stamped{} // records to merge again
+	touched := map[uuid.UUID]bool{}   // records with newly stamped ops
 	s.mu.Lock()
 	err := s.update(func(txn *badger.Txn) error {
 		for _, st := range stamps {
@@ -44,7 +45,8 @@ func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 				if len(v) < 16 {
 					return errCorrupt
 				}
-				if hlc.Timestamp(binary.BigEndian.Uint64(v[0:8])) == st.Eff && binary.BigEndian.Uint64(v[8:16]) == st.ServerSeq {
+				oldEff := hlc.Timestamp(binary.BigEndian.Uint64(v[0:8]))
+				if oldEff == st.Eff && binary.BigEndian.Uint64(v[8:16]) == st.ServerSeq {
 					break
 				}
 				binary.BigEndian.PutUint64(v[0:8], uint64(st.Eff))
@@ -53,9 +55,19 @@ func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 					return err
 				}
 				if key[0] == pfxLog {
-					rec, ok := oplog.PeekRecord(v[16:])
-					if !ok {
+					clock, ok := oplog.PeekHLC(v[16:])
+					rec, ok2 := oplog.PeekRecord(v[16:])
+					if !ok || !ok2 {
 						return errCorrupt
+					}
+					touched[rec] = true
+					if compared(oldEff, clock) == compared(st.Eff, clock) {
+						// The time Merge compares is the same (the
+						// device's clock was within the tolerance), and
+						// Merge reads nothing else of a stamp: the
+						// record's state does not change.
+						s.sameTime.Add(1)
+						break
 					}
 					recs[rec] = append(recs[rec], stamped{Stamp: st, raw: v})
 				}
@@ -91,8 +103,8 @@ func (s *Store) Stamp(ctx context.Context, stamps []Stamp) error {
 	if err != nil {
 		return err
 	}
-	list := make([]uuid.UUID, 0, len(recs))
-	for r := range recs {
+	list := make([]uuid.UUID, 0, len(touched))
+	for r := range touched {
 		list = append(list, r)
 	}
 	sort.Slice(list, func(i, j int) bool { return bytes.Compare(list[i][:], list[j][:]) < 0 })
@@ -145,4 +157,13 @@ func restampOne(txn *badger.Txn, rec uuid.UUID, fresh []stamped) (bool, error) {
 	}
 	st.Created, st.Updated = eff, eff
 	return true, prepareState(&st).write(txn, oldKeys)
+}
+
+// compared is the time Merge compares for an op of clock c stamped with
+// eff (oplog.Op.Time).
+func compared(eff, c hlc.Timestamp) hlc.Timestamp {
+	if eff != 0 {
+		return eff
+	}
+	return c
 }

@@ -81,6 +81,9 @@ func TestStampFastPathEqualsMerge(t *testing.T) {
 	if n := a.restamped.Load(); n == 0 {
 		t.Fatal("Stamp never took its fast path")
 	}
+	if n := a.sameTime.Load(); n == 0 {
+		t.Fatal("no stamp left a compared time unchanged")
+	}
 
 	// b receives the stamped ops as a pull would give them; every record
 	// must read the same on both, and equal Merge of its stored ops.

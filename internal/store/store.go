@@ -52,6 +52,9 @@ type Store struct {
 	// restamped counts the states Stamp rewrote by its fast path
 	// (restampOne), for tests.
 	restamped atomic.Int64
+	// sameTime counts the stamps that left an op's compared time as it
+	// was, so no state was touched (tests).
+	sameTime atomic.Int64
 }
 
 // Open opens (or creates) the store described by opts. On first open it
