@@ -2,6 +2,7 @@ package oplog
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
 
@@ -19,6 +20,24 @@ import (
 // a small multiple of len(b). On success Set and Parent are non-nil maps
 // (Parent holds only fields with parents); on error o is left unchanged.
 func (o *Op) UnmarshalBinary(b []byte) error {
+	_, err := o.unmarshal(b)
+	return err
+}
+
+// UnmarshalBinaryHash is UnmarshalBinary that also returns the op's hash
+// (Hash), computed from the canonical bytes of b instead of encoding the
+// op again.
+func (o *Op) UnmarshalBinaryHash(b []byte) (Hash, error) {
+	end, err := o.unmarshal(b)
+	if err != nil {
+		return Hash{}, err
+	}
+	return sha256.Sum256(b[:end]), nil
+}
+
+// unmarshal is UnmarshalBinary, returning where the canonical encoding
+// ends in b.
+func (o *Op) unmarshal(b []byte) (int, error) {
 	d := decoder{b: b}
 	op, end := d.signed()
 	flags := d.byte("flags")
@@ -46,15 +65,15 @@ func (o *Op) UnmarshalBinary(b []byte) error {
 		d.fail("%d trailing bytes", len(b)-d.pos)
 	}
 	if d.err != nil {
-		return d.err
+		return 0, d.err
 	}
 	// The checks above make the encoding canonical; this one guards the
 	// guarantee itself.
 	if !bytes.Equal(op.Encode(), b[:end]) {
-		return fmt.Errorf("%w: encoding is not canonical", ErrMalformed)
+		return 0, fmt.Errorf("%w: encoding is not canonical", ErrMalformed)
 	}
 	*o = op
-	return nil
+	return end, nil
 }
 
 // decoder reads an encoded op, remembering the first error.

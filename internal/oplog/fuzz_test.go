@@ -31,6 +31,10 @@ func FuzzUnmarshalOp(f *testing.F) {
 		if err != nil {
 			t.Fatalf("decoded op does not encode: %v", err)
 		}
+		var again Op
+		if h, err := again.UnmarshalBinaryHash(in); err != nil || h != got.Hash() {
+			t.Fatalf("UnmarshalBinaryHash: %x, %v; want the op's hash %x", h[:4], err, got.Hash())
+		}
 		if !bytes.Equal(out, in) {
 			t.Fatalf("re-encoding differs:\ngot  %x\nwant %x", out, in)
 		}

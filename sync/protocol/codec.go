@@ -1,6 +1,9 @@
 package protocol
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/lantian-tz/lantian/internal/oplog"
 )
 
@@ -31,17 +34,42 @@ func DecodePush(b []byte) (PushRequest, error) {
 // DecodePushRaw decodes a push frame and also returns each op's binary
 // form as received (aliasing b), so a server can store it unchanged.
 func DecodePushRaw(b []byte) (PushRequest, [][]byte, error) {
+	req, raws, _, err := DecodePushHashed(b)
+	return req, raws, err
+}
+
+// DecodePushHashed is DecodePushRaw that also returns each op's hash,
+// taken from the bytes received (oplog.Op.UnmarshalBinaryHash). Large
+// batches are decoded on all CPUs; the error is the first bad op's.
+func DecodePushHashed(b []byte) (PushRequest, [][]byte, []oplog.Hash, error) {
 	dev, raws, err := ParsePushFrame(b)
 	if err != nil {
-		return PushRequest{}, nil, err
+		return PushRequest{}, nil, nil, err
 	}
 	req := PushRequest{Device: dev, Ops: make([]oplog.Op, len(raws))}
-	for i, raw := range raws {
-		if err := req.Ops[i].UnmarshalBinary(raw); err != nil {
-			return PushRequest{}, nil, ErrBadFrame.With("op "+itoa(i), err)
+	hashes := make([]oplog.Hash, len(raws))
+	errs := make([]error, len(raws))
+	decode := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			hashes[i], errs[i] = req.Ops[i].UnmarshalBinaryHash(raws[i])
 		}
 	}
-	return req, raws, nil
+	workers := min(runtime.GOMAXPROCS(0), len(raws)/64)
+	if workers <= 1 {
+		decode(0, len(raws))
+	} else {
+		var wg sync.WaitGroup
+		for w := range workers {
+			wg.Go(func() { decode(w*len(raws)/workers, (w+1)*len(raws)/workers) })
+		}
+		wg.Wait()
+	}
+	for i, err := range errs {
+		if err != nil {
+			return PushRequest{}, nil, nil, ErrBadFrame.With("op "+itoa(i), err)
+		}
+	}
+	return req, raws, hashes, nil
 }
 
 // EncodePull returns the page frame of resp: each op's binary form with

@@ -31,7 +31,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	req, raws, err := protocol.DecodePushRaw(b)
+	req, raws, hashes, err := protocol.DecodePushHashed(b)
 	if err != nil {
 		return err
 	}
@@ -52,7 +52,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 		devTime, _ = strconv.ParseInt(h, 10, 64)
 	}
 	// A batch that started is finished even if the client goes away.
-	resp, err := s.ingest(context.WithoutCancel(r.Context()), d, req.Ops, raws, devTime)
+	resp, err := s.ingest(context.WithoutCancel(r.Context()), d, req.Ops, raws, hashes, devTime)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (s *Server) Ingest(ctx context.Context, device uuid.UUID, ops []oplog.Op) (
 			return protocol.PushResponse{}, fmt.Errorf("server: ingest op %d: %w", ops[i].Seq, err)
 		}
 	}
-	return s.ingest(ctx, d, ops, raws, 0)
+	return s.ingest(ctx, d, ops, raws, nil, 0)
 }
 
 // verdict is the outcome of the checks that need no log state.
@@ -121,14 +121,18 @@ const verifyBlock = 16
 // is every op of the run checked on its own, so the receipts name the
 // first op at fault exactly as before. The link of the batch's first new
 // op to the device's stored head is checked by classify.
-func (s *Server) verify(d Device, ops []oplog.Op, from int) []verdict {
+func (s *Server) verify(d Device, ops []oplog.Op, hashes []oplog.Hash, from int) []verdict {
 	out := make([]verdict, len(ops))
 	s.each(from, len(ops), func(i int) {
 		v, op := &out[i], &ops[i]
 		if v.shape = op.CheckShape(); v.shape != nil {
 			return
 		}
-		v.hash = op.Hash()
+		if hashes != nil {
+			v.hash = hashes[i]
+		} else {
+			v.hash = op.Hash()
+		}
 		v.content = s.checkContent(d, op)
 	})
 	ps := make([]*oplog.Op, 0, len(ops)-from)
@@ -191,7 +195,9 @@ func (s *Server) each(from, to int, fn func(i int)) {
 }
 
 // ingest verifies and stores a batch for device d.
-func (s *Server) ingest(ctx context.Context, d Device, ops []oplog.Op, raws [][]byte, devTime int64) (protocol.PushResponse, error) {
+// ingest stores a batch; hashes are the ops' hashes when the caller has
+// them (nil: computed).
+func (s *Server) ingest(ctx context.Context, d Device, ops []oplog.Op, raws [][]byte, hashes []oplog.Hash, devTime int64) (protocol.PushResponse, error) {
 	var verdicts []verdict
 	verifiedFrom := -1
 	for attempt := 0; ; attempt++ {
@@ -203,7 +209,7 @@ func (s *Server) ingest(ctx context.Context, d Device, ops []oplog.Op, raws [][]
 		// Ops above the acknowledged seq need verifying (once).
 		first := slices.IndexFunc(ops, func(o oplog.Op) bool { return o.Seq > head.Acked })
 		if first >= 0 && (verifiedFrom < 0 || first < verifiedFrom) {
-			verdicts = s.verify(d, ops, first)
+			verdicts = s.verify(d, ops, hashes, first)
 			verifiedFrom = first
 		}
 		resp, entries, idx, err := s.classify(ctx, d, head, ops, raws, verdicts, now)
