@@ -139,14 +139,18 @@ func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.In
 // download list.
 func (c *Client) wantBlobs(ops []oplog.Op) error {
 	st := c.cfg.Store
+	seen := map[string]bool{}
 	var add []string
 	for i := range ops {
 		if ops[i].Device == st.Device() {
 			continue
 		}
 		for _, sha := range bundle.BlobRefs(&ops[i]) {
-			if !st.HasBlob(sha) {
-				add = append(add, sha)
+			if !seen[sha] {
+				seen[sha] = true // one file check per photo and page
+				if !st.HasBlob(sha) {
+					add = append(add, sha)
+				}
 			}
 		}
 	}
