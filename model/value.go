@@ -154,11 +154,48 @@ func (v Value) AsList() ([]string, error) {
 	if v.IsNull() {
 		return nil, nil
 	}
+	if l, ok := plainJSONList(string(v)); ok {
+		return l, nil
+	}
 	var l []string
 	if err := json.Unmarshal([]byte(v), &l); err != nil {
 		return nil, fmt.Errorf("value %s is not a list", truncate(string(v)))
 	}
 	return l, nil
+}
+
+// plainJSONList returns the items of v, a JSON array of plain strings
+// (plainJSONString) with no spaces, without the JSON decoder: what
+// json.Unmarshal gives for it. ok is false for anything else.
+func plainJSONList(v string) ([]string, bool) {
+	if len(v) < 2 || v[0] != '[' || v[len(v)-1] != ']' {
+		return nil, false
+	}
+	rest := v[1 : len(v)-1]
+	l := []string{}
+	for rest != "" {
+		if rest[0] != '"' {
+			return nil, false
+		}
+		end := strings.IndexByte(rest[1:], '"')
+		if end < 0 {
+			return nil, false
+		}
+		item, ok := plainJSONString(rest[:end+2])
+		if !ok {
+			return nil, false
+		}
+		l = append(l, item)
+		rest = rest[end+2:]
+		if rest == "" {
+			break
+		}
+		if rest[0] != ',' || len(rest) == 1 {
+			return nil, false
+		}
+		rest = rest[1:]
+	}
+	return l, true
 }
 
 // AsPoint decodes a GPS value.
