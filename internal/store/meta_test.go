@@ -3,6 +3,8 @@ package store
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"slices"
 	"testing"
 )
 
@@ -55,5 +57,40 @@ func TestMeta(t *testing.T) {
 		if err != nil || !bytes.Equal(got, want) {
 			t.Errorf("GetMeta(%s) = %q, %v; want %q", key, got, err, want)
 		}
+	}
+}
+
+// A meta set keeps distinct members, sorted, across chunked transactions,
+// apart from the meta value of the same name.
+func TestMetaSet(t *testing.T) {
+	s := openMem(t)
+	var many []string
+	for i := range 2500 {
+		many = append(many, fmt.Sprintf("%064x", i))
+	}
+	if err := s.SetMeta("want", []byte(`["old"]`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddToMetaSet("want", many); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddToMetaSet("want", many[:10]); err != nil { // again
+		t.Fatal(err)
+	}
+	got, err := s.MetaSet("want")
+	if err != nil || len(got) != 2500 || !slices.IsSorted(got) || got[0] != many[0] || got[2499] != many[2499] {
+		t.Fatalf("set: %d members, sorted %v, %v; want 2500", len(got), slices.IsSorted(got), err)
+	}
+	if v, err := s.GetMeta("want"); err != nil || string(v) != `["old"]` {
+		t.Errorf("meta value of the same name: %q, %v", v, err)
+	}
+	if err := s.RemoveFromMetaSet("want", many[:2400]); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.MetaSet("want"); !slices.Equal(got, many[2400:]) {
+		t.Errorf("after removing 2400: %d members; want the last 100", len(got))
+	}
+	if got, _ := s.MetaSet("other"); len(got) != 0 {
+		t.Errorf("another set: %v; want empty", got)
 	}
 }

@@ -23,8 +23,10 @@ const (
 	// metaUpTo is the own seq up to which every referenced photo is on
 	// the server.
 	metaUpTo = "sync.blobs.uploaded_upto"
-	// metaWant lists the photos referenced by pulled ops that the device
-	// still has to download.
+	// metaWant is the set (store meta set) of the photos referenced by
+	// pulled ops that the device still has to download. Earlier versions
+	// kept it as one JSON list under the same name; wantList moves such
+	// a list into the set.
 	metaWant = "sync.blobs.want"
 )
 
@@ -89,7 +91,7 @@ func (c *Client) blobs(ctx context.Context, res *Result, seen *ownRefs, progress
 	}
 	slices.Sort(up)
 	up = slices.Compact(up)
-	want, err := c.blobList(metaWant)
+	want, err := c.wantList()
 	if err != nil {
 		return storeErr("blobs", err)
 	}
@@ -121,7 +123,15 @@ func (c *Client) blobs(ctx context.Context, res *Result, seen *ownRefs, progress
 			return storeErr("blobs", err)
 		}
 	}
-	var still []string
+	var got []string // held now: off the set (in batches, and when stopping)
+	defer func() {
+		if len(got) > 0 {
+			if err := st.RemoveFromMetaSet(metaWant, got); err != nil {
+				c.log.Warn("sync: downloaded photos stay listed as wanted", "err", err)
+			}
+		}
+	}()
+	missing := 0
 	for _, sha := range want {
 		if !st.HasBlob(sha) {
 			ok, err := c.download(ctx, sha, count)
@@ -131,7 +141,16 @@ func (c *Client) blobs(ctx context.Context, res *Result, seen *ownRefs, progress
 			if ok {
 				res.BlobsDown++
 			} else {
-				still = append(still, sha)
+				missing++
+			}
+		}
+		if st.HasBlob(sha) {
+			got = append(got, sha)
+			if len(got) >= 1000 {
+				if err := st.RemoveFromMetaSet(metaWant, got); err != nil {
+					return storeErr("blobs", err)
+				}
+				got = got[:0]
 			}
 		}
 		p.Ops++
@@ -139,14 +158,28 @@ func (c *Client) blobs(ctx context.Context, res *Result, seen *ownRefs, progress
 			progress(p)
 		}
 	}
-	if len(still) != len(want) {
-		if err := c.setBlobList(metaWant, still); err != nil {
-			return storeErr("blobs", err)
+	res.Bytes += p.Bytes
+	res.BlobsMissing = missing
+	return nil
+}
+
+// wantList returns the photos to download, first moving a list kept the
+// earlier way (one JSON value) into the set.
+func (c *Client) wantList() ([]string, error) {
+	st := c.cfg.Store
+	old, err := c.blobList(metaWant)
+	if err != nil {
+		return nil, err
+	}
+	if len(old) > 0 {
+		if err := st.AddToMetaSet(metaWant, old); err != nil {
+			return nil, err
+		}
+		if err := st.SetMeta(metaWant, nil); err != nil {
+			return nil, err
 		}
 	}
-	res.Bytes += p.Bytes
-	res.BlobsMissing = len(still)
-	return nil
+	return st.MetaSet(metaWant)
 }
 
 // blobOnly reports whether err concerns one photo only: the local file is
@@ -268,15 +301,4 @@ func (c *Client) blobList(key string) ([]string, error) {
 		return nil, err
 	}
 	return l, nil
-}
-
-// setBlobList saves a list of blob names, sorted and without repeats.
-func (c *Client) setBlobList(key string, l []string) error {
-	slices.Sort(l)
-	l = slices.Compact(l)
-	v, err := json.Marshal(l)
-	if err != nil {
-		return err
-	}
-	return c.cfg.Store.SetMeta(key, v)
 }

@@ -37,6 +37,9 @@ type Store interface {
 	PutBlob(r io.Reader) (string, error)
 	GetMeta(key string) ([]byte, error)
 	SetMeta(key string, v []byte) error
+	AddToMetaSet(name string, members []string) error
+	RemoveFromMetaSet(name string, members []string) error
+	MetaSet(name string) ([]string, error)
 }
 
 var _ Store = (*store.Store)(nil)

@@ -157,9 +157,5 @@ func (c *Client) wantBlobs(ops []oplog.Op) error {
 	if len(add) == 0 {
 		return nil
 	}
-	want, err := c.blobList(metaWant)
-	if err != nil {
-		return err
-	}
-	return c.setBlobList(metaWant, append(want, add...))
+	return st.AddToMetaSet(metaWant, add)
 }

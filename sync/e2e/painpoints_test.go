@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -377,4 +378,37 @@ func TestRestoredDeviceResumes(t *testing.T) {
 	settle(t, a, b)
 	sameRecords(t, records(t, a.st), b)
 	noLossNoDup(t, e, a, b)
+}
+
+// Photos to download are kept as a set in the store until they are here;
+// a list kept the earlier way (one JSON value) is taken over.
+func TestWantedPhotosUntilDownloaded(t *testing.T) {
+	e := newEnv(t)
+	a := e.enroll("甲", fixture.County, model.RoleGrid, nil)
+	id := fixture.Create(t, a.st, 1)
+	a.sync(t)
+	s, err := a.st.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	photos, _ := s.Value("survey_photos").AsList()
+	b := e.enroll("乙", fixture.County, model.RoleGrid, nil)
+	if err := b.st.SetMeta("sync.blobs.want", []byte(`["`+photos[0]+`"]`)); err != nil {
+		t.Fatal(err)
+	}
+	res := b.sync(t)
+	if res.BlobsDown != 2 || res.BlobsMissing != 0 {
+		t.Errorf("downloaded %d, missing %d; want 2 and 0", res.BlobsDown, res.BlobsMissing)
+	}
+	for _, sha := range photos {
+		if !b.st.HasBlob(sha) {
+			t.Errorf("photo %s not on b", sha)
+		}
+	}
+	if left, err := b.st.MetaSet("sync.blobs.want"); err != nil || len(left) != 0 {
+		t.Errorf("still wanted after the downloads: %v, %v", left, err)
+	}
+	if _, err := b.st.GetMeta("sync.blobs.want"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("the earlier list is still kept: %v", err)
+	}
 }
