@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/lantian-tz/lantian/internal/demo"
+	"github.com/lantian-tz/lantian/internal/procmem"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -198,16 +199,4 @@ func TestBenchChild(t *testing.T) {
 func vmHWM() float64 { return procMB("VmHWM:") }
 
 // procMB reads a kB figure of /proc/self/status in MB.
-func procMB(key string) float64 {
-	data, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, key); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func procMB(key string) float64 { return procmem.MiB(strings.TrimSuffix(key, ":")) }

@@ -1,34 +1,17 @@
 package dashboard
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"testing"
 	"time"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/procmem"
 	"github.com/lantian-tz/lantian/model"
 )
 
 // vmHWM returns the process's peak resident set size in MB (Linux), or 0.
-func vmHWM() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func vmHWM() float64 { return procmem.MiB("VmHWM") }
 
 // syntheticStates returns n records spread over the registers and 10
 // counties, as a province device holds them.

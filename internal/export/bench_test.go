@@ -1,37 +1,21 @@
 package export
 
 import (
-	"bufio"
 	"context"
 	"io"
-	"os"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/procmem"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
 
 // vmHWM returns the process's peak resident set size in MB (Linux), or 0.
-func vmHWM() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func vmHWM() float64 { return procmem.MiB("VmHWM") }
 
 // countingWriter counts the bytes written.
 type countingWriter struct{ n int64 }

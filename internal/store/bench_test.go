@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bufio"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -20,6 +19,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/procmem"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -161,7 +161,7 @@ func cleanupBench() {
 }
 
 // resetPeakRSS resets the kernel's peak RSS of this process (Linux).
-func resetPeakRSS() { os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+func resetPeakRSS() { procmem.ResetPeak(procmem.Self) }
 
 // peakRSSMB returns VmHWM in MB (0 where unknown).
 func peakRSSMB() float64 { return procStatusMB("VmHWM:") }
@@ -171,21 +171,7 @@ func peakRSSMB() float64 { return procStatusMB("VmHWM:") }
 func anonRSSMB() float64 { return procStatusMB("RssAnon:") }
 
 // procStatusMB returns a kB line of /proc/self/status in MB.
-func procStatusMB(name string) float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), name); ok {
-			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 64)
-			return kb / 1024
-		}
-	}
-	return 0
-}
+func procStatusMB(name string) float64 { return procmem.MiB(strings.TrimSuffix(name, ":")) }
 
 func BenchmarkAppend(b *testing.B) {
 	fx := newFixture(b)

@@ -1,13 +1,9 @@
 package server_test
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/procmem"
 	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
@@ -125,27 +122,10 @@ func BenchmarkIngestDevices(b *testing.B) {
 
 // resetPeakRSS resets the process's VmHWM to its current RSS (Linux; a
 // no-op where /proc/self/clear_refs is not writable).
-func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+func resetPeakRSS() { procmem.ResetPeak(procmem.Self) }
 
 // peakRSSMB is the process's VmHWM in MB (10^6 bytes), 0 when unknown.
-func peakRSSMB() float64 {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if rest, ok := strings.CutPrefix(sc.Text(), "VmHWM:"); ok {
-			kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")), 64)
-			if err != nil {
-				return 0
-			}
-			return kb * 1024 / 1e6
-		}
-	}
-	return 0
-}
+func peakRSSMB() float64 { return procmem.KB(procmem.Self, "VmHWM") * 1024 / 1e6 }
 
 // BenchmarkAppend is the storage part of ingest alone: batches of 1000
 // verified entries in one transaction.

@@ -11,11 +11,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/lantian-tz/lantian/internal/procmem"
 )
 
 // config is what runBench was asked to do.
@@ -259,24 +260,11 @@ func (p *proc) kill() {
 func hwm(pid int) float64 { return statusKB(pid, "VmHWM") }
 
 // statusKB reads a kB line of a process's /proc status (0 when unknown).
-func statusKB(pid int, name string) float64 {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0
-	}
-	m := regexp.MustCompile(name + `:\s+(\d+) kB`).FindSubmatch(b)
-	if m == nil {
-		return 0
-	}
-	v, _ := strconv.ParseFloat(string(m[1]), 64)
-	return v
-}
+func statusKB(pid int, name string) float64 { return procmem.KB(pid, name) }
 
 // resetHWM sets a process's peak RSS back to its current RSS, so the next
 // hwm is the peak of what follows (false where the kernel does not allow).
-func resetHWM(pid int) bool {
-	return os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", pid), []byte("5"), 0) == nil
-}
+func resetHWM(pid int) bool { return procmem.ResetPeak(pid) }
 
 // copyDir copies a closed Badger store directory.
 func copyDir(src, dst string) error {
