@@ -6,8 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"sync"
+
+	"github.com/lantian-tz/lantian/internal/fsutil"
 )
 
 // MemoryPersister keeps the mark in memory: for tests, and for clocks that
@@ -73,21 +74,5 @@ func (f FilePersister) Load() (Timestamp, error) {
 
 // Save writes ts durably.
 func (f FilePersister) Save(ts Timestamp) error {
-	tmp, err := os.CreateTemp(filepath.Dir(f.Path), filepath.Base(f.Path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(binary.BigEndian.AppendUint64(nil, uint64(ts))); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), f.Path)
+	return fsutil.WriteFileSync(f.Path, binary.BigEndian.AppendUint64(nil, uint64(ts)))
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/lantian-tz/lantian/internal/fsutil"
 )
 
 // BlobDir returns the directory holding the photos: files named by their
@@ -63,7 +65,7 @@ func (s *Store) PutBlob(r io.Reader) (string, error) {
 	if err := os.Rename(tmp.Name(), s.blobPath(sha)); err != nil {
 		return "", fmt.Errorf("store: put blob: %w", err)
 	}
-	if err := syncDir(dir); err != nil {
+	if err := fsutil.SyncDir(dir); err != nil {
 		return "", fmt.Errorf("store: put blob: %w", err)
 	}
 	return sha, nil

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 
 	"golang.org/x/crypto/scrypt"
+
+	"github.com/lantian-tz/lantian/internal/fsutil"
 )
 
 // saltFile is the plain file next to an encrypted store holding the
@@ -114,41 +116,8 @@ func createSalt(dir, pass string) ([]byte, error) {
 		return nil, err
 	}
 	data := append(append(append([]byte{}, saltMagic...), salt...), keyCheck(key)...)
-	if err := writeFileSync(filepath.Join(dir, saltFile), data); err != nil {
+	if err := fsutil.WriteFileSync(filepath.Join(dir, saltFile), data); err != nil {
 		return nil, err
 	}
 	return key, nil
-}
-
-// writeFileSync writes data to path atomically and durably.
-func writeFileSync(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
