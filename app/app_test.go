@@ -484,14 +484,7 @@ func TestDraftSurvivesClosedForm(t *testing.T) {
 	if got := again.byKey["grid_no"].get(); got != "" {
 		t.Fatalf("got %q before restoring; want empty", got)
 	}
-	var restore *widget.Button
-	for _, o := range a.win.Canvas().Overlays().List() {
-		walk(o, func(o fyne.CanvasObject) {
-			if b, ok := o.(*widget.Button); ok && b.Text == "是" {
-				restore = b
-			}
-		})
-	}
+	restore := overlayButton(a, "是")
 	if restore == nil {
 		t.Fatal("no restore question shown")
 	}
@@ -710,6 +703,20 @@ func button(a *App, text string) *widget.Button {
 	return find(a, func(b *widget.Button) bool { return b.Text == text })
 }
 
+// overlayButton returns the button labelled text in a pop-up over the
+// window, or nil.
+func overlayButton(a *App, text string) *widget.Button {
+	var out *widget.Button
+	for _, o := range a.win.Canvas().Overlays().List() {
+		walk(o, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == text && out == nil {
+				out = b
+			}
+		})
+	}
+	return out
+}
+
 func TestFirstRunOffline(t *testing.T) {
 	t.Setenv("XDG_CACHE_HOME", t.TempDir())
 	fa := test.NewTempApp(t)
@@ -768,14 +775,7 @@ func TestDeleteOwnNewRecord(t *testing.T) {
 		t.Fatal("no 删除 button")
 	}
 	test.Tap(del)
-	var yes *widget.Button
-	for _, o := range a.win.Canvas().Overlays().List() {
-		walk(o, func(o fyne.CanvasObject) {
-			if b, ok := o.(*widget.Button); ok && b.Text == "是" {
-				yes = b
-			}
-		})
-	}
+	yes := overlayButton(a, "是")
 	if yes == nil {
 		t.Fatal("no confirmation")
 	}

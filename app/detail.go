@@ -83,6 +83,15 @@ func heading(text string) *widget.Label {
 	return l
 }
 
+// errorLabel is an empty, wrapping label for error messages, shown in the
+// theme's danger colour.
+func errorLabel() *widget.Label {
+	l := widget.NewLabel("")
+	l.Importance = widget.DangerImportance
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}
+
 func (s *detailScreen) render() {
 	a, sc, st := s.a, s.sc, &s.st
 	tl := a.textLang()

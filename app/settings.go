@@ -106,9 +106,7 @@ func (a *App) enrollDialog(server *widget.Label) {
 	addr := widget.NewEntry()
 	addr.SetPlaceHolder("https://sync.example.gov.cn")
 	code := widget.NewEntry()
-	msg := widget.NewLabel("")
-	msg.Importance = widget.DangerImportance
-	msg.Wrapping = fyne.TextWrapWord
+	msg := errorLabel()
 	var pop *widget.PopUp
 	var ok *widget.Button
 	ok = widget.NewButton(lang.L("Enroll"), func() {
@@ -153,9 +151,7 @@ func (a *App) changePINDialog() {
 	}
 	name := a.user.Name
 	old, pin, pin2 := widget.NewPasswordEntry(), widget.NewPasswordEntry(), widget.NewPasswordEntry()
-	msg := widget.NewLabel("")
-	msg.Importance = widget.DangerImportance
-	msg.Wrapping = fyne.TextWrapWord
+	msg := errorLabel()
 	var pop *widget.PopUp
 	var ok *widget.Button
 	ok = widget.NewButton(lang.L("Change PIN"), func() {
@@ -216,9 +212,7 @@ func (a *App) removeUserDialog() {
 	who.PlaceHolder = lang.L("(choose)")
 	pin := widget.NewPasswordEntry()
 	reviewer := a.role() != model.RoleGrid
-	msg := widget.NewLabel("")
-	msg.Importance = widget.DangerImportance
-	msg.Wrapping = fyne.TextWrapWord
+	msg := errorLabel()
 	if len(names) == 0 {
 		msg.SetText(lang.L("There is no other user on this device."))
 	}

@@ -23,9 +23,7 @@ func startCard(title, subtitle string, body fyne.CanvasObject) fyne.CanvasObject
 // showPassphrase asks for the passphrase of an encrypted store.
 func (a *App) showPassphrase() {
 	pass := widget.NewPasswordEntry()
-	msg := widget.NewLabel("")
-	msg.Importance = widget.DangerImportance
-	msg.Wrapping = fyne.TextWrapWord
+	msg := errorLabel()
 	var open func()
 	btn := widget.NewButton(lang.L("Open"), func() { open() })
 	btn.Importance = widget.HighImportance
@@ -111,9 +109,7 @@ func (a *App) showSetup() {
 	server.SetPlaceHolder("https://sync.example.gov.cn")
 	code := widget.NewEntry()
 	code.SetPlaceHolder(lang.L("one-time code from the county bureau"))
-	msg := widget.NewLabel("")
-	msg.Wrapping = fyne.TextWrapWord
-	msg.Importance = widget.DangerImportance
+	msg := errorLabel()
 
 	counties := a.countyChoices()
 	pick := widget.NewSelectEntry(counties)
@@ -285,9 +281,7 @@ func (a *App) showAddUser(first bool) {
 	role.SetSelected(roles[0])
 	pin := widget.NewPasswordEntry()
 	pin2 := widget.NewPasswordEntry()
-	msg := widget.NewLabel("")
-	msg.Importance = widget.DangerImportance
-	msg.Wrapping = fyne.TextWrapWord
+	msg := errorLabel()
 	var save *widget.Button
 	save = widget.NewButton(lang.L("Save user"), func() {
 		n := strings.TrimSpace(name.Text)

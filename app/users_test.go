@@ -19,29 +19,9 @@ func TestChangePIN(t *testing.T) {
 	signInAs(t, a, "王网格", model.RoleGrid)
 	a.shell.show(newSettings(a))
 	test.Tap(button(a, lang.L("Change my PIN…")))
-	top := a.win.Canvas().Overlays().Top()
-	if top == nil {
-		t.Fatal("no PIN dialog")
-	}
-	var entries []*widget.Entry
-	var ok *widget.Button
-	var msg *widget.Label
-	walk(top, func(o fyne.CanvasObject) {
-		switch x := o.(type) {
-		case *widget.Entry:
-			entries = append(entries, x)
-		case *widget.Button:
-			if x.Text == lang.L("Change PIN") {
-				ok = x
-			}
-		case *widget.Label:
-			if x.Importance == widget.DangerImportance {
-				msg = x
-			}
-		}
-	})
-	if len(entries) != 3 || ok == nil || msg == nil {
-		t.Fatalf("dialog has %d entries, button %v, message %v", len(entries), ok != nil, msg != nil)
+	entries, _, ok, msg := dialogParts(t, a, lang.L("Change PIN"))
+	if len(entries) != 3 {
+		t.Fatalf("dialog has %d entries; want the current PIN and the new one twice", len(entries))
 	}
 	set := func(cur, pin, pin2 string) {
 		entries[0].SetText(cur)
