@@ -74,6 +74,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 	s.warnings.Hide()
 	tl := a.textLang()
 	box := container.NewVBox(s.topErr)
+	role := a.role() // read once: it consults the store
 	for i := range sc.Fields {
 		f := &sc.Fields[i]
 		if keys != nil && !slices.Contains(keys, f.Key) {
@@ -96,7 +97,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 		}
 		item.Add(in.errLabel)
 		in.item = item
-		if f.Computed || len(f.EditRoles) > 0 && !roleIn(a.role(), f.EditRoles) {
+		if f.Computed || len(f.EditRoles) > 0 && !roleIn(role, f.EditRoles) {
 			in.disable()
 		}
 		box.Add(item)
