@@ -356,10 +356,7 @@ func (a *App) role() model.Role {
 	if a.user != nil && a.user.Role != "" {
 		r = a.user.Role
 	}
-	if d := a.deviceRole(); d != "" && roleRank(r) > roleRank(d) {
-		return d
-	}
-	return r
+	return r.CappedBy(a.deviceRole())
 }
 
 // deviceRole is the role of the device's enrollment ("" when never
@@ -370,17 +367,6 @@ func (a *App) deviceRole() model.Role {
 		return ""
 	}
 	return model.Role(b)
-}
-
-// roleRank orders roles by what they may do.
-func roleRank(r model.Role) int {
-	switch r {
-	case model.RoleProvince:
-		return 3
-	case model.RoleCounty:
-		return 2
-	}
-	return 1
 }
 
 // author is the current user's name for ops.
@@ -405,20 +391,14 @@ func (a *App) countyName() string {
 func (a *App) append(ch store.Change, done func(st storeState, err error)) {
 	ch.Author = a.author()
 	ch.Role = a.role()
-	if ch.Record.String() == "00000000-0000-0000-0000-000000000000" && ch.County == "" {
+	ch.Now = a.opts.Now()
+	if ch.Record == uuid.Nil && ch.County == "" {
 		ch.County = a.county
 	}
 	var res storeState
 	a.b.run(func() error {
-		var st storeState
-		var err error
-		if ch.Record != uuid.Nil && ch.Role == model.RoleGrid {
-			// An edit by grid staff of an approved record reopens its
-			// review in the same op (or is refused when locked).
-			st, err = review.Edit(context.Background(), a.st, ch)
-		} else {
-			st, err = a.st.Append(context.Background(), ch)
-		}
+		// model.Admit decides; review.Edit names a locked approved record.
+		st, err := review.Edit(context.Background(), a.st, ch)
 		res = st
 		return err
 	}, func(err error) { done(res, err) })
@@ -441,7 +421,6 @@ func messageView(title, msg string) fyne.CanvasObject {
 
 // plainError says what went wrong in the user's language.
 func plainError(err error) string {
-	var ve *store.ValidationError
 	var re *remoteError
 	switch {
 	case err == nil:
@@ -466,13 +445,13 @@ func plainError(err error) string {
 		return lang.L("The enrollment code was not accepted. Check it, or ask the county bureau for a new one.")
 	case errors.Is(err, ErrUnavailable):
 		return lang.L("This is not available in this version yet.")
-	case errors.Is(err, store.ErrForbidden):
+	case errors.Is(err, model.ErrForbidden):
 		return lang.L("Your role may not make this change.")
-	case errors.Is(err, store.ErrDeleted):
+	case errors.Is(err, model.ErrDeleted):
 		return lang.L("This record has been deleted.")
 	case errors.Is(err, context.DeadlineExceeded):
 		return lang.L("The server took too long to answer. Try again later.")
-	case errors.As(err, &ve):
+	case errors.Is(err, model.ErrInvalid):
 		return lang.L("Some fields are not valid; see the messages under them.")
 	case errors.Is(err, model.ErrTransition):
 		var te *model.TransitionError

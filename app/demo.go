@@ -104,7 +104,7 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 	ctx := context.Background()
 	sc, ok := model.Lookup(sd.Register)
 	if !ok {
-		return storeState{}, store.ErrUnknownRegister
+		return storeState{}, model.E("demo", model.ErrSchema, model.Text{ZH: "未知的台账 " + sd.Register, EN: "unknown register " + sd.Register})
 	}
 	id, err := uuid.Parse(sd.ID)
 	if err != nil {
@@ -127,6 +127,10 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 	target, _ := set[model.FieldStatus].AsText()
 	delete(set, model.FieldStatus)
 	comment := set[model.FieldReviewComment]
+	// The review fields are the reviewer's, written with the moves below.
+	delete(set, model.FieldReviewComment)
+	delete(set, model.FieldReviewedBy)
+	delete(set, model.FieldReviewedAt)
 	st, err := a.st.Append(ctx, store.Change{Record: id, Register: sd.Register, County: sd.County,
 		Author: creator, Role: creatorRole, Set: set})
 	if err != nil || target == "" || target == sc.Initial {

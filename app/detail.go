@@ -277,10 +277,7 @@ func (s *detailScreen) move(t model.Transition) {
 		if comment != "" {
 			set[model.FieldReviewComment] = model.Str(comment)
 		}
-		if a.role() != model.RoleGrid {
-			set[model.FieldReviewedBy] = model.Str(a.author())
-			set[model.FieldReviewedAt] = model.Str(a.opts.Now().In(beijing).Format(model.LayoutDateTime))
-		}
+		// model.Admit checks the move and stamps a reviewer's.
 		a.append(store.Change{Record: s.id, Set: set}, func(_ storeState, err error) {
 			if err != nil {
 				dialog.ShowError(fmt.Errorf("%s", plainError(err)), a.win)

@@ -223,6 +223,9 @@ func (s *fireCheck) pick(verdict string) {
 	s.form = newFormOnly(a, s.sc, s.st.Record, vals, keys)
 	s.form.extra = map[string]model.Value{model.FieldStatus: model.Str(model.FireVerified)}
 	s.form.write = s.write
+	if cur, _ := s.st.Value(model.FieldStatus).AsText(); cur == model.FirePending {
+		s.form.via = model.FireVerifying
+	}
 	s.form.onSaved = func(storeState) { a.shell.pop() }
 	// The first changed values differ from the stored ones: verdict and
 	// defaults must be saved too.

@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"errors"
 	"maps"
 	"slices"
 	"sort"
@@ -45,6 +44,11 @@ type formScreen struct {
 	extra map[string]model.Value
 	// write replaces App.append (fire checks move the status first).
 	write func(store.Change, func(storeState, error))
+	// role is the user's, read once (it consults the store).
+	role model.Role
+	// via is a status write moves the record through before the form's
+	// change (fire checks: 待核查 → 核查中), "" for none.
+	via string
 }
 
 // draft is a form's typed input kept while the user types.
@@ -62,7 +66,7 @@ func newForm(a *App, sc *model.Schema, id uuid.UUID, values map[string]model.Val
 // newFormOnly is newForm showing only the fields in keys (all when nil);
 // the other fields keep their values.
 func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model.Value, keys []string) *formScreen {
-	s := &formScreen{a: a, sc: sc, id: id, base: values, byKey: map[string]*fieldInput{}}
+	s := &formScreen{a: a, sc: sc, id: id, base: values, byKey: map[string]*fieldInput{}, role: a.role()}
 	s.draftKey = "draft/" + a.author() + "/" + sc.Name + "/" + id.String()
 	s.topErr = widget.NewLabel("")
 	s.topErr.Importance = widget.DangerImportance
@@ -74,7 +78,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 	s.warnings.Hide()
 	tl := a.textLang()
 	box := container.NewVBox(s.topErr)
-	role := a.role() // read once: it consults the store
+	role := s.role
 	for i := range sc.Fields {
 		f := &sc.Fields[i]
 		if keys != nil && !slices.Contains(keys, f.Key) {
@@ -97,7 +101,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 		}
 		item.Add(in.errLabel)
 		in.item = item
-		if f.Computed || len(f.EditRoles) > 0 && !roleIn(role, f.EditRoles) {
+		if !f.EditableBy(role) {
 			in.disable()
 		}
 		box.Add(item)
@@ -121,15 +125,6 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 	s.root = s.scroll
 	s.offerDraft()
 	return s
-}
-
-func roleIn(r model.Role, rs []model.Role) bool {
-	for _, x := range rs {
-		if x == r {
-			return true
-		}
-	}
-	return false
 }
 
 func (s *formScreen) title() string {
@@ -250,77 +245,95 @@ func (s *formScreen) submit() {
 		s.scrollToFirstError()
 		return
 	}
-	rec := model.Record{Register: s.sc.Name, County: a.county, Fields: map[string]model.Value{}, Now: a.opts.Now()}
-	for k, v := range s.base {
-		rec.Fields[k] = v
-	}
-	set := map[string]model.Value{}
-	for k, v := range vals {
-		if s.base[k] != v && !(v.IsNull() && s.base[k].IsNull()) {
-			set[k] = v
-		}
-		if v.IsNull() {
-			delete(rec.Fields, k)
-		} else {
-			rec.Fields[k] = v
-		}
-	}
-	if s.id == uuid.Nil {
-		for k, v := range rec.Fields {
-			set[k] = v
-		}
-		if rec.Get(model.FieldStatus).IsNull() && s.sc.Initial != "" {
-			rec.Fields[model.FieldStatus] = model.Str(s.sc.Initial)
-		}
-		now := model.Str(a.opts.Now().In(beijing).Format(model.LayoutDateTime))
-		set[model.FieldCreatedBy] = model.Str(a.author())
-		set[model.FieldCreatedAt] = now
-		rec.Fields[model.FieldCreatedBy] = set[model.FieldCreatedBy]
-		rec.Fields[model.FieldCreatedAt] = now
-	}
-	for k, v := range s.extra {
-		rec.Fields[k] = v
-	}
-	if errs := s.sc.Validate(rec); len(errs) > 0 {
-		s.showErrors(errs)
-		return
-	}
-	if len(set) == 0 {
+	set := s.changes(vals)
+	if s.id != uuid.Nil && len(set) == 0 {
 		s.finish(storeState{})
 		return
 	}
+	// The same rule the store applies, for every field's message at once.
+	ch := model.Change{Register: s.sc.Name, County: a.county, Set: set,
+		Author: model.Author{Name: a.author(), Role: s.role}, Now: a.opts.Now()}
+	var cur *model.Record
+	if s.id != uuid.Nil {
+		cur = &model.Record{Register: s.sc.Name, County: a.county, Fields: s.base}
+		if s.via != "" {
+			cur.Fields = maps.Clone(s.base)
+			cur.Fields[model.FieldStatus] = model.Str(s.via)
+		}
+		ch.County = ""
+	}
+	ad, err := model.Admit(s.sc, cur, ch)
+	if err != nil {
+		s.showAdmitError(err)
+		return
+	}
 	s.showTop("")
-	if w := s.sc.Warnings(rec); len(w) > 0 {
+	if w := s.sc.Warnings(ad.Record); len(w) > 0 {
 		s.warnings.SetText(joinMsgs(w, tl))
 		s.warnings.Show()
 	}
 	s.save.Disable()
-	for k, v := range s.extra {
-		set[k] = v
-	}
-	ch := store.Change{Record: s.id, Register: s.sc.Name, Set: set}
+	sch := store.Change{Record: s.id, Register: s.sc.Name, Set: set}
 	if s.id == uuid.Nil {
-		ch.County = a.county
+		sch.County = a.county
 	}
 	write := a.append
 	if s.write != nil {
 		write = s.write
 	}
-	write(ch, func(st storeState, err error) {
+	write(sch, func(st storeState, err error) {
 		s.save.Enable()
 		if err != nil {
-			var ve *store.ValidationError
-			if errors.As(err, &ve) {
-				s.showErrors(ve.Errors)
-				return
-			}
-			s.showTop(plainError(err))
+			s.showAdmitError(err)
 			return
 		}
 		s.a.b.flush()
 		a.b.run(func() error { return a.st.SetMeta(s.draftKey, nil) }, nil)
 		s.finish(st)
 	})
+}
+
+// changes is what the form sends: of a new record every value typed, of
+// an existing one the values changed, and the status move it was opened
+// for. Fields the role may not edit (shown read-only) are never sent.
+func (s *formScreen) changes(vals map[string]model.Value) map[string]model.Value {
+	set := map[string]model.Value{}
+	for k, v := range vals {
+		if !s.byKey[k].f.EditableBy(s.role) {
+			continue
+		}
+		if s.id == uuid.Nil {
+			if !v.IsNull() {
+				set[k] = v
+			}
+		} else if s.base[k] != v && !(v.IsNull() && s.base[k].IsNull()) {
+			set[k] = v
+		}
+	}
+	if s.id == uuid.Nil {
+		// Values given to a form that shows only some fields (quick log).
+		for k, v := range s.base {
+			if f, ok := s.sc.Field(k); ok && f.EditableBy(s.role) && !v.IsNull() {
+				if _, shown := s.byKey[k]; !shown {
+					set[k] = v
+				}
+			}
+		}
+	}
+	for k, v := range s.extra {
+		set[k] = v
+	}
+	return set
+}
+
+// showAdmitError shows a refusal of model.Admit: each field's message
+// under its input, the rest at the top.
+func (s *formScreen) showAdmitError(err error) {
+	if fes := model.FieldErrors(err); len(fes) > 0 {
+		s.showErrors(fes)
+		return
+	}
+	s.showTop(plainError(err))
 }
 
 func (s *formScreen) finish(st storeState) {

@@ -2,13 +2,13 @@ package model
 
 // reservedFields are the fields every register carries besides its own
 // (registers.md §0). The status field is checked against the schema's
-// statuses.
+// statuses; the review fields are the reviewers' (Admit stamps them).
 var reservedFields = []Field{
 	{Key: FieldStatus, Label: Text{ZH: "状态", EN: "Status"}, Kind: KindEnum},
 	{Key: FieldDeleted, Label: Text{ZH: "已删除", EN: "Deleted"}, Kind: KindBool},
-	{Key: FieldReviewComment, Label: Text{ZH: "审核意见", EN: "Review comment"}, Kind: KindLongText, MaxLen: 500},
-	{Key: FieldReviewedBy, Label: Text{ZH: "审核人", EN: "Reviewed by"}, Kind: KindText, MaxLen: 60},
-	{Key: FieldReviewedAt, Label: Text{ZH: "审核时间", EN: "Reviewed at"}, Kind: KindDateTime},
+	{Key: FieldReviewComment, Label: Text{ZH: "审核意见", EN: "Review comment"}, Kind: KindLongText, MaxLen: 500, EditRoles: reviewRoles},
+	{Key: FieldReviewedBy, Label: Text{ZH: "审核人", EN: "Reviewed by"}, Kind: KindText, MaxLen: 60, EditRoles: reviewRoles},
+	{Key: FieldReviewedAt, Label: Text{ZH: "审核时间", EN: "Reviewed at"}, Kind: KindDateTime, EditRoles: reviewRoles},
 	{Key: FieldCreatedBy, Label: Text{ZH: "填报人", EN: "Created by"}, Kind: KindText, MaxLen: 60},
 	{Key: FieldCreatedAt, Label: Text{ZH: "填报时间", EN: "Created at"}, Kind: KindDateTime},
 	{Key: FieldRecordNo, Label: Text{ZH: "记录编号", EN: "Record number"}, Kind: KindText, MaxLen: 60},

@@ -13,6 +13,27 @@ const (
 	RoleProvince Role = "province"
 )
 
+// CappedBy returns r, or device when device may do less than r: a user's
+// role on a device enrolled with role device ("" for a device never
+// enrolled, which caps nothing). Grid staff may do least, the province
+// most.
+func (r Role) CappedBy(device Role) Role {
+	if device != "" && r.rank() > device.rank() {
+		return device
+	}
+	return r
+}
+
+func (r Role) rank() int {
+	switch r {
+	case RoleProvince:
+		return 3
+	case RoleCounty:
+		return 2
+	}
+	return 1
+}
+
 // Text is a user-visible string in both UI languages.
 type Text struct {
 	ZH string `json:"zh"`

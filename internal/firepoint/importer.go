@@ -2,7 +2,6 @@ package firepoint
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -202,10 +201,9 @@ func villageTownship(v Village, township string) string {
 
 // reasonOf turns a store refusal into a bilingual reason.
 func reasonOf(err error) *model.Text {
-	var ve *store.ValidationError
-	if errors.As(err, &ve) && len(ve.Errors) > 0 {
+	if fes := model.FieldErrors(err); len(fes) > 0 {
 		var zh, en []string
-		for _, fe := range ve.Errors {
+		for _, fe := range fes {
 			zh = append(zh, fe.Field+"："+fe.Msg.ZH)
 			en = append(en, fe.Field+": "+fe.Msg.EN)
 		}

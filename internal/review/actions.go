@@ -44,14 +44,6 @@ var (
 	ErrNoSubmit = errors.New("当前状态不能提交审核 / record cannot be submitted from its status")
 )
 
-// Timestamp formats t as a datetime field value (Beijing time, minute
-// precision).
-func Timestamp(t time.Time) model.Value {
-	return model.Str(t.In(beijing).Format(model.LayoutDateTime))
-}
-
-var beijing = time.FixedZone("CST", 8*3600)
-
 // gateOf returns the record's workflow and gate.
 func gateOf(s Store, id uuid.UUID) (oplog.State, *Flow, Gate, error) {
 	st, err := s.Get(id)
@@ -86,11 +78,9 @@ func Approve(ctx context.Context, s Store, id uuid.UUID, reviewer string, role m
 	if !slices.Contains(g.Approve.Roles, role) {
 		return oplog.State{}, fmt.Errorf("review: approve %s as %s: %w", id, role, ErrForbidden)
 	}
-	st, err := s.Append(ctx, store.Change{Record: id, Author: reviewer, Role: role, Set: map[string]model.Value{
-		model.FieldStatus:        model.Str(g.Approve.To),
-		model.FieldReviewedBy:    model.Str(reviewer),
-		model.FieldReviewedAt:    Timestamp(now),
-		model.FieldReviewComment: model.Null,
+	// model.Admit stamps reviewed_by/at and clears the returned comment.
+	st, err := s.Append(ctx, store.Change{Record: id, Author: reviewer, Role: role, Now: now, Set: map[string]model.Value{
+		model.FieldStatus: model.Str(g.Approve.To),
 	}})
 	if err != nil {
 		return oplog.State{}, fmt.Errorf("review: approve %s: %w", id, err)
@@ -111,10 +101,8 @@ func Return(ctx context.Context, s Store, id uuid.UUID, reviewer string, role mo
 	if g.Return.To == "" || !slices.Contains(g.Return.Roles, role) {
 		return oplog.State{}, fmt.Errorf("review: return %s as %s: %w", id, role, ErrForbidden)
 	}
-	st, err := s.Append(ctx, store.Change{Record: id, Author: reviewer, Role: role, Set: map[string]model.Value{
+	st, err := s.Append(ctx, store.Change{Record: id, Author: reviewer, Role: role, Now: now, Set: map[string]model.Value{
 		model.FieldStatus:        model.Str(g.Return.To),
-		model.FieldReviewedBy:    model.Str(reviewer),
-		model.FieldReviewedAt:    Timestamp(now),
 		model.FieldReviewComment: model.Str(comment),
 	}})
 	if err != nil {
@@ -170,7 +158,7 @@ func Submit(ctx context.Context, s Store, id uuid.UUID, author string, role mode
 	}
 	from := statusOf(&st)
 	for _, t := range f.Schema.NextStatuses(from, role) {
-		if _, ok := f.Gate(t.To); ok && !reviewerOnly(t) {
+		if _, ok := f.Gate(t.To); ok && !model.ReviewerOnly(t) {
 			out, err := s.Append(ctx, store.Change{Record: id, Author: author, Role: role,
 				Set: map[string]model.Value{model.FieldStatus: model.Str(t.To)}})
 			if err != nil {
@@ -182,44 +170,14 @@ func Submit(ctx context.Context, s Store, id uuid.UUID, author string, role mode
 	return oplog.State{}, fmt.Errorf("review: submit %s from %q as %s: %w", id, from, role, ErrNoSubmit)
 }
 
-// Edit appends ch. When grid staff edit a record in an approved status
-// without choosing a status themselves, the same op moves the record back
-// to the status awaiting review, so the history shows the edit after
-// approval and a reviewer sees it again. A grid edit of an approved record
-// the register does not let grid staff reopen is refused with ErrLocked.
-// Other edits (reviewers', new records, unapproved records) are appended
-// as they are.
+// Edit appends ch. A grid edit of an approved record moves it back to
+// review in the same op, or is refused when the register keeps approved
+// records locked (errors.Is ErrLocked): model.Admit decides both.
 func Edit(ctx context.Context, s Store, ch store.Change) (oplog.State, error) {
-	return edit(ctx, s, ch, FlowOf)
-}
-
-// edit is Edit with the workflow lookup as a parameter (tests use
-// schemas of their own).
-func edit(ctx context.Context, s Store, ch store.Change, flowOf func(string) (*Flow, bool)) (oplog.State, error) {
-	if ch.Record != uuid.Nil && ch.Role == model.RoleGrid {
-		if _, setsStatus := ch.Set[model.FieldStatus]; !setsStatus {
-			cur, err := s.Get(ch.Record)
-			if err != nil {
-				return oplog.State{}, fmt.Errorf("review: %w", err)
-			}
-			if f, ok := flowOf(cur.Register); ok {
-				status := statusOf(&cur)
-				if f.isApproved(status) {
-					to, ok := f.Reopen(status)
-					if !ok {
-						return oplog.State{}, fmt.Errorf("review: edit %s in %q: %w", ch.Record, status, ErrLocked)
-					}
-					set := make(map[string]model.Value, len(ch.Set)+1)
-					for k, v := range ch.Set {
-						set[k] = v
-					}
-					set[model.FieldStatus] = model.Str(to)
-					ch.Set = set
-				}
-			}
-		}
-	}
 	st, err := s.Append(ctx, ch)
+	if errors.Is(err, &model.Error{Kind: model.ErrForbidden, Code: "locked"}) {
+		return oplog.State{}, fmt.Errorf("review: edit %s: %w: %w", ch.Record, ErrLocked, err)
+	}
 	if err != nil {
 		return oplog.State{}, fmt.Errorf("review: edit: %w", err)
 	}

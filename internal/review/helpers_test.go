@@ -17,7 +17,7 @@ import (
 const county = "130126"
 
 // now is the review time the tests record.
-var now = time.Date(2023, 12, 2, 9, 30, 0, 0, beijing)
+var now = time.Date(2023, 12, 2, 9, 30, 0, 0, model.Beijing)
 
 func openMem(t *testing.T) *store.Store {
 	t.Helper()

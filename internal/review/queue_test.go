@@ -15,7 +15,7 @@ import (
 // by that, and an edit made while it waits does not make it younger.
 func TestQueueWaitsFromSubmission(t *testing.T) {
 	ctx := context.Background()
-	day := time.Date(2023, 12, 1, 9, 0, 0, 0, beijing)
+	day := time.Date(2023, 12, 1, 9, 0, 0, 0, model.Beijing)
 	clock := day
 	s, err := store.Open(store.Options{InMemory: true, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: func() time.Time { return clock }})

@@ -140,8 +140,8 @@ func TestGridCannotApprove(t *testing.T) {
 	// Going around the workflow to the store is refused as well.
 	_, err := s.Append(ctx, store.Change{Record: id, Author: "王网格", Role: model.RoleGrid,
 		Set: map[string]model.Value{model.FieldStatus: model.Str(model.DustfallApproved)}})
-	if !errors.Is(err, store.ErrForbidden) {
-		t.Errorf("store.Append approval as grid: got %v; want %v", err, store.ErrForbidden)
+	if !errors.Is(err, model.ErrForbidden) {
+		t.Errorf("store.Append approval as grid: got %v; want %v", err, model.ErrForbidden)
 	}
 	statusIs(t, s, id, model.DustfallEntered)
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
@@ -31,13 +32,17 @@ type Change struct {
 	// in Set (or, when absent, the current winner) replaces every
 	// conflicting version.
 	Settle []string
+	// Now is the time of the change as its user sees it (created_at,
+	// reviewed_at, "not in the future"); zero means the store's clock.
+	Now time.Time
 }
 
 // Append validates ch, turns it into a signed op of this device and writes
 // the op, the record's new state and its index entries in one durable
-// transaction. It returns the new state. Validation failures return a
-// *ValidationError (errors.As), ErrUnknownRegister, ErrForbidden or
-// ErrDeleted, and store nothing.
+// transaction. It returns the new state. A change model.Admit refuses
+// returns its *model.Error (joined per field; model.FieldErrors lists
+// them, errors.Is with model.ErrInvalid, ErrForbidden, ErrDeleted,
+// ErrSchema or ErrScope tells the kind) and stores nothing.
 func (s *Store) Append(ctx context.Context, ch Change) (oplog.State, error) {
 	if err := ctx.Err(); err != nil {
 		return oplog.State{}, err
@@ -94,11 +99,11 @@ func (s *Store) appendLocked(ch Change) (oplog.State, error) {
 	return st, nil
 }
 
-// buildOp validates ch against the record's current state and returns
-// the op, without seq, time, chain and signature.
+// buildOp puts ch to model.Admit against the record's current state and
+// returns the op it admits, without seq, time, chain and signature.
 func (s *Store) buildOp(txn *badger.Txn, ch Change) (oplog.Op, error) {
 	var cur oplog.State
-	exists := false
+	var curRec *model.Record
 	if ch.Record == uuid.Nil {
 		id, err := uuid.NewV7()
 		if err != nil {
@@ -110,110 +115,46 @@ func (s *Store) buildOp(txn *badger.Txn, ch Change) (oplog.Op, error) {
 		cur, err = getState(txn, ch.Record)
 		switch {
 		case err == nil:
-			exists = true
-			if ch.Register != "" && ch.Register != cur.Register || ch.County != "" && ch.County != cur.County {
-				return oplog.Op{}, fmt.Errorf("%w: record %s is %s/%s, not %s/%s",
-					ErrBadOp, ch.Record, cur.Register, cur.County, ch.Register, ch.County)
-			}
-			ch.Register, ch.County = cur.Register, cur.County
+			r := cur.Values()
+			curRec = &r
 		case !errors.Is(err, ErrNotFound):
 			return oplog.Op{}, err
 		}
 	}
-	sc := lookupSchema(ch.Register)
-	if sc == nil {
-		return oplog.Op{}, fmt.Errorf("%w %q", ErrUnknownRegister, ch.Register)
+	now := ch.Now
+	if now.IsZero() {
+		now = s.opts.Now()
 	}
-	if ch.County == "" {
-		return oplog.Op{}, &ValidationError{Errors: []model.FieldError{{Field: "county",
-			Msg: model.Text{ZH: "缺少县（区）", EN: "county is missing"}}}}
-	}
-	set := make(map[string]model.Value, len(ch.Set)+2)
-	for k, v := range ch.Set {
-		set[k] = v
-	}
-	for _, f := range ch.Settle {
-		if _, ok := set[f]; !ok {
-			set[f] = cur.Value(f)
+	set := ch.Set
+	if len(ch.Settle) > 0 {
+		set = make(map[string]model.Value, len(ch.Set)+len(ch.Settle))
+		for k, v := range ch.Set {
+			set[k] = v
 		}
-	}
-
-	// Deleted records take no change but undeleting.
-	if cur.Deleted {
-		if v, ok := set[model.FieldDeleted]; !ok || v != model.Bool(false) {
-			return oplog.Op{}, fmt.Errorf("%w: record %s", ErrDeleted, ch.Record)
-		}
-	}
-
-	// Status: a new record starts in the schema's initial status; a
-	// change of status must be a transition the role may make.
-	from := valueText(cur.Value(model.FieldStatus))
-	if !exists {
-		from = sc.Initial
-		if _, ok := set[model.FieldStatus]; !ok && sc.Initial != "" {
-			set[model.FieldStatus] = model.Str(sc.Initial)
-		}
-	}
-	if v, ok := set[model.FieldStatus]; ok {
-		to := valueText(v)
-		if to != from {
-			if err := transition(sc, from, to, ch.Role, set); err != nil {
-				return oplog.Op{}, err
+		for _, f := range ch.Settle {
+			if _, ok := set[f]; !ok {
+				set[f] = cur.Value(f)
 			}
 		}
 	}
-
-	// Values, one by one.
-	var errs []model.FieldError
-	for k, v := range set {
-		if fe := validateValue(sc, k, v, ch.Role); fe != nil {
-			errs = append(errs, *fe)
-		}
+	ad, err := model.Admit(nil, curRec, model.Change{
+		Register: ch.Register, County: ch.County, Set: set,
+		Author: model.Author{Name: ch.Author, Role: ch.Role},
+		Now:    now,
+	})
+	if err != nil {
+		return oplog.Op{}, err
 	}
-	if len(errs) > 0 {
-		sortFieldErrors(errs)
-		return oplog.Op{}, &ValidationError{Errors: errs}
-	}
-
-	// The record as it will be, derived fields and all.
-	rec := cur.Values()
-	rec.Register, rec.County, rec.Now = ch.Register, ch.County, s.opts.Now()
-	for k, v := range set {
-		if v.IsNull() {
-			delete(rec.Fields, k)
-		} else {
-			rec.Fields[k] = v
-		}
-	}
-	if sc.Derive != nil {
-		for k, v := range sc.Derive(rec) {
-			if rec.Fields[k] != v {
-				set[k] = v
-				if v.IsNull() {
-					delete(rec.Fields, k)
-				} else {
-					rec.Fields[k] = v
-				}
-			}
-		}
-	}
-	deleted := rec.Fields[model.FieldDeleted] == model.Bool(true)
-	if !deleted {
-		if errs := sc.Validate(rec); len(errs) > 0 {
-			return oplog.Op{}, &ValidationError{Errors: errs}
-		}
-	}
-
 	op := oplog.Op{
 		Device:   s.device,
 		Record:   ch.Record,
-		Register: ch.Register,
-		County:   ch.County,
+		Register: ad.Register,
+		County:   ad.County,
 		Author:   ch.Author,
-		Set:      set,
+		Set:      ad.Set,
 		Parent:   map[string][]oplog.OpID{},
 	}
-	for k := range set {
+	for k := range ad.Set {
 		if p := oplog.Parents(&cur, k, slices.Contains(ch.Settle, k)); len(p) > 0 {
 			op.Parent[k] = p
 		}

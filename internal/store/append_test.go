@@ -41,32 +41,33 @@ func TestAppendRefused(t *testing.T) {
 		ch.Set[k] = v
 		return ch
 	}
-	var validation *ValidationError
 	tests := []struct {
-		name string
-		ch   Change
-		is   error
-		as   any
+		name  string
+		ch    Change
+		is    error
+		field string // the field the error names, "" for none
 	}{
-		{"unknown register", Change{Register: "no_such_register", County: testCounty, Set: map[string]model.Value{}}, ErrUnknownRegister, nil},
-		{"unknown field", withField("no_such_field", model.Str("x")), nil, &validation},
-		{"wrong type", withField(fx.textKeys[0], model.Int(42)), nil, &validation},
-		{"missing required", without, nil, &validation},
+		{"unknown register", Change{Register: "no_such_register", County: testCounty, Set: map[string]model.Value{}}, model.ErrSchema, ""},
+		{"unknown field", withField("no_such_field", model.Str("x")), model.ErrInvalid, "no_such_field"},
+		{"wrong type", withField(fx.textKeys[0], model.Int(42)), model.ErrInvalid, fx.textKeys[0]},
+		{"missing required", without, model.ErrInvalid, anyRequired},
 		{"forbidden transition", Change{Record: existing.Record, Role: model.RoleGrid,
-			Set: map[string]model.Value{model.FieldStatus: model.Str(fx.forbid)}}, ErrForbidden, nil},
+			Set: map[string]model.Value{model.FieldStatus: model.Str(fx.forbid)}}, model.ErrForbidden, model.FieldStatus},
 		{"edit deleted", Change{Record: deleted.Record, Role: model.RoleGrid,
-			Set: map[string]model.Value{fx.textKeys[0]: model.Str("新")}}, ErrDeleted, nil},
+			Set: map[string]model.Value{fx.textKeys[0]: model.Str("新")}}, model.ErrDeleted, ""},
+		{"move county", Change{Record: existing.Record, County: "130123", Role: model.RoleCounty,
+			Set: map[string]model.Value{fx.textKeys[0]: model.Str("新")}}, model.ErrScope, "county"},
 	}
 	seq := s.LocalSeq()
 	count := countAll(t, s)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := s.Append(ctx, tt.ch)
-			switch {
-			case tt.is != nil && !errors.Is(err, tt.is):
+			if !errors.Is(err, tt.is) {
 				t.Fatalf("got %v; want %v", err, tt.is)
-			case tt.as != nil && !errors.As(err, tt.as):
-				t.Fatalf("got %v; want a %T", err, tt.as)
+			}
+			if tt.field != "" && !errors.Is(err, &model.Error{Kind: model.KindOf(err), Field: tt.field}) {
+				t.Fatalf("got %v; want an error naming %s", err, tt.field)
 			}
 			if got := s.LocalSeq(); got != seq {
 				t.Fatalf("LocalSeq = %d; want %d", got, seq)

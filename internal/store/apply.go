@@ -434,31 +434,9 @@ func checkRemote(op *oplog.Op) error {
 	if err := op.CheckShape(); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadOp, err)
 	}
-	sc := lookupSchema(op.Register)
-	if sc == nil {
-		return fmt.Errorf("%w: %w %q", ErrBadOp, ErrUnknownRegister, op.Register)
-	}
-	for k, v := range op.Set {
-		if checkValue(sc, k, v) != nil {
-			return badValue(sc, op)
-		}
-	}
-	return nil
-}
-
-// badValue returns the error about the first bad field of op in key
-// order (checkRemote looks at the fields in map order, and names the same
-// field whatever that order).
-func badValue(sc *model.Schema, op *oplog.Op) error {
-	keys := make([]string, 0, len(op.Set))
-	for k := range op.Set {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if fe := checkValue(sc, k, op.Set[k]); fe != nil {
-			return fmt.Errorf("%w: %v", ErrBadOp, fe)
-		}
+	if _, err := model.Admit(nil, nil, model.Change{Register: op.Register, County: op.County, Set: op.Set,
+		Author: model.Author{Name: op.Author}, Made: true}); err != nil {
+		return fmt.Errorf("%w: %w", ErrBadOp, err)
 	}
 	return nil
 }
@@ -522,8 +500,8 @@ func (b *batch) checkRecord(op *oplog.Op) error {
 		}
 		b.recShape[op.Record] = shape
 	}
-	if shape != [2]string{op.Register, op.County} {
-		return fmt.Errorf("%w: record %s is %s/%s, op says %s/%s", ErrBadOp, op.Record, shape[0], shape[1], op.Register, op.County)
+	if err := model.KeepsRecord(shape[0], shape[1], op.Register, op.County); err != nil {
+		return fmt.Errorf("%w: record %s: %w", ErrBadOp, op.Record, err)
 	}
 	return nil
 }

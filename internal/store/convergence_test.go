@@ -122,8 +122,7 @@ func TestConvergence(t *testing.T) {
 				continue
 			}
 			st, err := s.Append(ctx, ch)
-			var invalid *ValidationError
-			if errors.Is(err, ErrDeleted) || errors.As(err, &invalid) && ch.Record != uuid.Nil {
+			if errors.Is(err, model.ErrDeleted) || errors.Is(err, model.ErrInvalid) && ch.Record != uuid.Nil {
 				// Deleted, or only partly delivered here (an edit
 				// whose create has not arrived): refused.
 				continue

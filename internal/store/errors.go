@@ -3,10 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/model"
 )
 
 // Sentinel errors of the store. Callers test them with errors.Is; the store
@@ -16,8 +14,6 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrClosed: the store was closed.
 	ErrClosed = errors.New("store: closed")
-	// ErrUnknownRegister: the register is not in model.Registers().
-	ErrUnknownRegister = errors.New("store: unknown register")
 	// ErrUnknownDevice: a remote op from a device whose key was never
 	// registered with RegisterDevice.
 	ErrUnknownDevice = errors.New("store: unknown device")
@@ -32,11 +28,6 @@ var (
 	ErrBrokenChain = errors.New("store: broken hash chain")
 	// ErrEquivocation: two different ops with the same (device, seq).
 	ErrEquivocation = errors.New("store: equivocation: two different ops with the same id")
-	// ErrDeleted: a change to a deleted record other than undeleting it.
-	ErrDeleted = errors.New("store: record is deleted")
-	// ErrForbidden: the role may not make this change (status transition
-	// or a field reserved to other roles).
-	ErrForbidden = errors.New("store: not allowed for this role")
 	// ErrWrongPassphrase: the passphrase does not open the store.
 	ErrWrongPassphrase = errors.New("store: wrong passphrase")
 	// ErrPassphraseRequired: the store is encrypted and no passphrase was
@@ -51,22 +42,6 @@ var (
 	// ErrCheck: Check found state or indexes that differ from the log.
 	ErrCheck = errors.New("store: check failed")
 )
-
-// ValidationError is returned by Append when the change or the record it
-// produces fails the register's validation. It wraps model.FieldError
-// values, one per failing field.
-type ValidationError struct {
-	Errors []model.FieldError
-}
-
-// Error lists the failing fields.
-func (e *ValidationError) Error() string {
-	parts := make([]string, len(e.Errors))
-	for i, fe := range e.Errors {
-		parts[i] = fe.Error()
-	}
-	return "store: invalid record: " + strings.Join(parts, "; ")
-}
 
 // OpError names the op of a batch that was refused and why; it wraps one
 // of the sentinel errors (ErrBadOp, ErrBadSignature, ...).

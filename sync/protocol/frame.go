@@ -7,6 +7,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/model"
 )
 
 // The binary framing (ContentTypeOps) wraps ops in oplog's binary form.
@@ -16,10 +17,14 @@ import (
 //
 //	push:  "LTP\x01" device[16] n {len op[len]}×n
 //	page:  "LTL\x01" cursor flags server_time
-//	       k {device[16] key[32]}×k  n {server_seq eff scope_prev len op[len]}×n
+//	       k {device[16] key[32] [role county province]}×k
+//	       n {server_seq eff scope_prev len op[len]}×n
 //
 // flags bit 0 is "more", bit 1 "links": the ops' scope_prev values are
-// known (else they are 0 and mean nothing). Nothing may follow the last op.
+// known (else they are 0 and mean nothing), bit 2 "scopes": each key is
+// followed by its device's role, county and province, each a length and
+// its bytes (a receiver then admits the device's ops as that role within
+// that scope). Nothing may follow the last op.
 const (
 	framePush    = 'P'
 	framePage    = 'L'
@@ -68,11 +73,18 @@ func ParsePushFrame(b []byte) (uuid.UUID, [][]byte, error) {
 	return dev, ops, nil
 }
 
-// DeviceKey is an enrolled device's ed25519 public key.
+// DeviceKey is an enrolled device's ed25519 public key, with the role and
+// scope it was enrolled for (empty from a server that does not send
+// them).
 type DeviceKey struct {
 	Device uuid.UUID
 	Key    []byte // ed25519.PublicKeySize bytes
+	Role   model.Role
+	Scope  Scope
 }
+
+// maxScopeText bounds a role, county or province code in a page frame.
+const maxScopeText = 32
 
 // PageOp is one op of a pull page in its binary form, with the server's
 // stamps.
@@ -108,12 +120,25 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 	if p.Links {
 		flags |= 2
 	}
+	scopes := false
+	for _, k := range p.Keys {
+		scopes = scopes || k.Role != ""
+	}
+	if scopes {
+		flags |= 4
+	}
 	dst = append(dst, flags)
 	dst = binary.AppendUvarint(dst, uint64(p.ServerTime))
 	dst = binary.AppendUvarint(dst, uint64(len(p.Keys)))
 	for _, k := range p.Keys {
 		dst = append(dst, k.Device[:]...)
 		dst = append(dst, k.Key...)
+		if scopes {
+			for _, s := range []string{string(k.Role), k.Scope.County, k.Scope.Province} {
+				dst = binary.AppendUvarint(dst, uint64(len(s)))
+				dst = append(dst, s...)
+			}
+		}
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(p.Ops)))
 	for _, o := range p.Ops {
@@ -152,12 +177,14 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 	var p PageFrame
 	p.Cursor = r.uvarint()
 	flags := r.bytes(1)
+	scopes := false
 	if len(flags) == 1 {
-		if flags[0]&^3 != 0 {
+		if flags[0]&^7 != 0 {
 			r.fail("unknown flags %#x", flags[0])
 		}
 		p.More = flags[0]&1 != 0
 		p.Links = flags[0]&2 != 0
+		scopes = flags[0]&4 != 0
 	}
 	st := r.uvarint()
 	if st > 1<<62 {
@@ -165,6 +192,7 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 	}
 	p.ServerTime = int64(st)
 	nk := r.uvarint()
+	anyRole := false
 	if r.err == nil && nk > MaxKeysPerPage {
 		r.fail("%d keys; at most %d", nk, MaxKeysPerPage)
 	}
@@ -172,7 +200,16 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 		var k DeviceKey
 		copy(k.Device[:], r.bytes(16))
 		k.Key = r.bytes(pubKeySize)
+		if scopes {
+			k.Role = model.Role(scopeText(&r))
+			k.Scope.County = scopeText(&r)
+			k.Scope.Province = scopeText(&r)
+		}
 		p.Keys = append(p.Keys, k)
+		anyRole = anyRole || k.Role != ""
+	}
+	if scopes && !anyRole {
+		r.fail("scopes flag without a role") // one encoding per page
 	}
 	n := r.uvarint()
 	// Each op needs at least 5 bytes, which bounds n by the input.
@@ -191,6 +228,16 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 		return PageFrame{}, err
 	}
 	return p, nil
+}
+
+// scopeText reads a role, county or province code of a page's keys.
+func scopeText(r *reader) string {
+	n := r.uvarint()
+	if r.err == nil && n > maxScopeText {
+		r.fail("scope text of %d bytes", n)
+		return ""
+	}
+	return string(r.bytes(int(n)))
 }
 
 // reader decodes a frame, remembering the first error so callers check once.

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
+	"github.com/lantian-tz/lantian/model"
 )
 
 func TestPushFrameRoundTrip(t *testing.T) {
@@ -74,7 +75,8 @@ func TestParsePushFrameErrors(t *testing.T) {
 func TestPageFrameRoundTrip(t *testing.T) {
 	p := PageFrame{
 		Cursor: 1234, More: true, Links: true, ServerTime: 1764392000000,
-		Keys: []DeviceKey{{Device: uuid.New(), Key: bytes.Repeat([]byte{7}, 32)}},
+		Keys: []DeviceKey{{Device: uuid.New(), Key: bytes.Repeat([]byte{7}, 32)},
+			{Device: uuid.New(), Key: bytes.Repeat([]byte{8}, 32), Role: model.RoleGrid, Scope: Scope{Province: "130000", County: "130126"}}},
 		Ops: []PageOp{
 			{ServerSeq: 1233, Eff: 99, Raw: []byte("first")},
 			{ServerSeq: 1234, Eff: 1 << 60, ScopePrev: 7, Raw: []byte("second")},
@@ -88,8 +90,14 @@ func TestPageFrameRoundTrip(t *testing.T) {
 	if got.Cursor != p.Cursor || got.More != p.More || got.Links != p.Links || got.ServerTime != p.ServerTime {
 		t.Errorf("header: got %d/%v/%d; want %d/%v/%d", got.Cursor, got.More, got.ServerTime, p.Cursor, p.More, p.ServerTime)
 	}
-	if len(got.Keys) != 1 || got.Keys[0].Device != p.Keys[0].Device || !bytes.Equal(got.Keys[0].Key, p.Keys[0].Key) {
-		t.Errorf("keys: got %v; want %v", got.Keys, p.Keys)
+	if len(got.Keys) != 2 {
+		t.Fatalf("keys: got %v; want %v", got.Keys, p.Keys)
+	}
+	for i, k := range got.Keys {
+		w := p.Keys[i]
+		if k.Device != w.Device || !bytes.Equal(k.Key, w.Key) || k.Role != w.Role || k.Scope != w.Scope {
+			t.Errorf("key %d: got %+v; want %+v (role and scope travel with the key)", i, k, w)
+		}
 	}
 	if len(got.Ops) != 2 {
 		t.Fatalf("ops: got %d; want 2", len(got.Ops))

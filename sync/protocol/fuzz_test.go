@@ -29,13 +29,18 @@ func FuzzParsePushFrame(f *testing.F) {
 
 func FuzzParsePageFrame(f *testing.F) {
 	f.Add(AppendPageFrame(nil, PageFrame{Cursor: 3, More: true, Keys: []DeviceKey{{Device: uuid.New(), Key: make([]byte, 32)}}, Ops: []PageOp{{ServerSeq: 3, Eff: 1, Raw: []byte("op")}}}))
+	f.Add(AppendPageFrame(nil, PageFrame{Cursor: 3, Keys: []DeviceKey{{Device: uuid.New(), Key: make([]byte, 32), Role: "county", Scope: Scope{Province: "130000", County: "130126"}}}, Ops: []PageOp{{ServerSeq: 3, Eff: 1, Raw: []byte("op")}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ParsePageFrame(b)
 		if err != nil {
 			return
 		}
-		if _, err := ParsePageFrame(AppendPageFrame(nil, p)); err != nil {
+		again := AppendPageFrame(nil, p)
+		if _, err := ParsePageFrame(again); err != nil {
 			t.Errorf("re-encoded page does not parse: %v", err)
+		}
+		if !bytes.Equal(again, b) {
+			t.Errorf("a page has two encodings:\n%x\n%x", b, again)
 		}
 	})
 }

@@ -215,8 +215,8 @@ func BenchmarkOneFieldEdit(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		o := d.op(b, county1, map[string]model.Value{model.FieldReviewComment: model.Str("已整改")})
-		o.Parent = map[string][]oplog.OpID{model.FieldReviewComment: {{Device: d.id, Seq: o.Seq - 1}}}
+		o := d.op(b, county1, map[string]model.Value{textField(b): model.Str("已整改")})
+		o.Parent = map[string][]oplog.OpID{textField(b): {{Device: d.id, Seq: o.Seq - 1}}}
 		o.Sign(d.priv)
 		d.prev = o.Hash()
 		frame, err := protocol.EncodePush(protocol.PushRequest{Device: d.id, Ops: []oplog.Op{o}})

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -257,12 +258,28 @@ func register(t testing.TB) testRegister {
 	return reg
 }
 
+// textField is a text field of the test register that grid staff may
+// set (the first in key order).
+func textField(t testing.TB) string {
+	keys := make([]string, 0, len(register(t).fields))
+	for k, v := range register(t).fields {
+		if v == model.Str("测试") {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) == 0 {
+		t.Fatal("the test register has no text field")
+	}
+	slices.Sort(keys)
+	return keys[0]
+}
+
 // op makes the device's next op, signed and chained, setting fields (one
 // simple field when nil) of a record of the test register in county.
 func (d *device) op(t testing.TB, county string, fields map[string]model.Value) oplog.Op {
 	t.Helper()
 	if fields == nil {
-		fields = map[string]model.Value{model.FieldReviewComment: model.Str("已核查")}
+		fields = map[string]model.Value{textField(t): model.Str("已核查")}
 	}
 	d.seq++
 	d.hlc = max(d.hlc+1, hlc.Make(time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC).UnixMilli(), 0))

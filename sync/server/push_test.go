@@ -78,7 +78,7 @@ func TestPushRejectsAndRefuses(t *testing.T) {
 			// Altered content signed with another key: the next op's
 			// prev no longer names it, and its own signature fails.
 			ops := d.ops(t, 3, county1, nil)
-			ops[1].Set = map[string]model.Value{model.FieldReviewComment: model.Str("改过")}
+			ops[1].Set = map[string]model.Value{textField(t): model.Str("改过")}
 			ops[1].Sign(otherKey)
 			return ops
 		}, "applied rejected/signature rejected/after_rejected ", 1, 1},
@@ -95,7 +95,7 @@ func TestPushRejectsAndRefuses(t *testing.T) {
 		}, "applied applied rejected/chain ", 2, 2},
 		{"tampered value", func(t *testing.T, d *device) []oplog.Op {
 			ops := d.ops(t, 3, county1, nil)
-			ops[0].Set = map[string]model.Value{model.FieldReviewComment: model.Str("改过")}
+			ops[0].Set = map[string]model.Value{textField(t): model.Str("改过")}
 			return ops
 		}, "rejected/signature rejected/after_rejected rejected/after_rejected ", 0, 0},
 		{"cross-county op refused", func(t *testing.T, d *device) []oplog.Op {
@@ -292,7 +292,7 @@ func TestPushForkedLogIsRejected(t *testing.T) {
 	e.push(d, d.ops(t, 2, county1, nil))
 	restored := *d // the same key and id, its log restored from before seq 2
 	restored.seq, restored.prev = 1, e.pullAll(d, 0)[0].Hash()
-	fork := restored.op(t, county1, map[string]model.Value{model.FieldReviewComment: model.Str("另一个版本")})
+	fork := restored.op(t, county1, map[string]model.Value{textField(t): model.Str("另一个版本")})
 	got := e.push(d, []oplog.Op{fork, restored.op(t, county1, nil)})
 	if want := "rejected/fork rejected/after_rejected "; statuses(got.Receipts) != want || got.Acked != 2 {
 		t.Errorf("got acked %d, %s; want 2, %s", got.Acked, statuses(got.Receipts), want)
@@ -317,7 +317,7 @@ func TestPushLargeBatchVerdicts(t *testing.T) {
 			}
 			// Altered content: op 251's prev no longer names op 250, and
 			// op 250's own signature fails.
-			ops[250].Set = map[string]model.Value{model.FieldReviewComment: model.Str("改过")}
+			ops[250].Set = map[string]model.Value{textField(t): model.Str("改过")}
 			got := e.push(d, ops)
 			want := ""
 			for i := range ops {

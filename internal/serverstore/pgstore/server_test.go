@@ -121,7 +121,7 @@ func (d *device) ops(n int, reg, county string) []oplog.Op {
 		d.seq++
 		o := oplog.Op{Device: d.id, Seq: d.seq, HLC: hlc.Make(time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC).UnixMilli(), uint16(d.seq)),
 			Record: rec, Register: reg, County: county, Author: "张三",
-			Set: map[string]model.Value{model.FieldReviewComment: model.Str("已核查")}, Prev: d.prev}
+			Set: map[string]model.Value{model.FieldRemarks: model.Str("已核查")}, Prev: d.prev}
 		o.Sign(d.priv)
 		d.prev = o.Hash()
 		out[i] = o
@@ -179,13 +179,13 @@ func TestServerEndToEnd(t *testing.T) {
 	}
 	var reg string
 	for _, s := range model.Registers() {
-		if s.ValidateValue(model.FieldReviewComment, model.Str("已核查")) == nil {
+		if s.ValidateValue(model.FieldRemarks, model.Str("已核查")) == nil {
 			reg = s.Name
 			break
 		}
 	}
 	if reg == "" {
-		t.Fatal("no register takes a review comment")
+		t.Fatal("no register takes remarks")
 	}
 	now := func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 	a, b := newInstance(t, u, gaz, now), newInstance(t, u, gaz, now)
@@ -277,7 +277,7 @@ func TestServerPullLinksAndCursorAhead(t *testing.T) {
 	}
 	reg := ""
 	for _, s := range model.Registers() {
-		if s.ValidateValue(model.FieldReviewComment, model.Str("已核查")) == nil {
+		if s.ValidateValue(model.FieldRemarks, model.Str("已核查")) == nil {
 			reg = s.Name
 			break
 		}
