@@ -12,10 +12,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
-	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
-	"github.com/lantian-tz/lantian/internal/serverstore/storetest"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/pgstore"
+	"github.com/lantian-tz/lantian/sync/server/storetest"
 )
 
 var _ server.Storage = (*pgstore.Store)(nil)

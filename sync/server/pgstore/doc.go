@@ -1,6 +1,8 @@
 // Package pgstore is a PostgreSQL backend of sync/server's Storage, for
 // provinces that run several stateless server instances behind a load
-// balancer and want SQL access to the ops for analysts.
+// balancer and want SQL access to the ops for analysts. Like
+// sync/server/badgerstore it sits beside the interface it implements and
+// imports sync/server.
 //
 // # Schema
 //
