@@ -12,10 +12,10 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/lantian-tz/lantian/assets"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 // TestSyncWithServer enrolls the app with a real sync server (in-process)
@@ -28,12 +28,12 @@ func TestSyncWithServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	sst, err := serverstore.Open(serverstore.Options{Dir: dir + "/db", Logger: quiet})
+	sst, err := badgerstore.Open(badgerstore.Options{Dir: dir + "/db", Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer sst.Close()
-	blobs, err := serverstore.OpenBlobs(dir+"/blobs", 0)
+	blobs, err := badgerstore.OpenBlobs(dir+"/blobs", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

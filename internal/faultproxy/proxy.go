@@ -83,7 +83,7 @@ type Proxy struct {
 	ln     net.Listener
 	log    *slog.Logger
 
-	up, down atomic.Int64 // bytes forwarded in each direction
+	up, down atomic.Int64 // bytes forwarded in each direction, counted as they are written
 
 	mu       sync.Mutex
 	faults   []*armed
@@ -91,6 +91,8 @@ type Proxy struct {
 	links    map[*link]struct{}
 	captures [][]byte
 	closed   bool
+	// noCapture: keep no request bytes (CaptureRequests(false)).
+	noCapture bool
 
 	wg sync.WaitGroup
 }
@@ -143,6 +145,22 @@ func (p *Proxy) Fired() int {
 
 // Bytes returns the bytes forwarded so far in each direction.
 func (p *Proxy) Bytes() (request, response int64) { return p.up.Load(), p.down.Load() }
+
+// TakeBytes returns the bytes forwarded in each direction since the
+// proxy started or the last TakeBytes or ResetBytes, and starts counting
+// afresh; no byte forwarded meanwhile is lost between the read and the
+// reset.
+func (p *Proxy) TakeBytes() (request, response int64) { return p.up.Swap(0), p.down.Swap(0) }
+
+// CaptureRequests turns on (the default) or off the keeping of each
+// connection's request bytes for Captures, FindRequest and Replay. A
+// proxy that only counts bytes turns it off so that it holds no copy of
+// what it forwards.
+func (p *Proxy) CaptureRequests(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.noCapture = !on
+}
 
 // ResetBytes sets both byte counters back to zero.
 func (p *Proxy) ResetBytes() {
@@ -251,12 +269,16 @@ func (p *Proxy) pump(l *link, d Direction) {
 			for len(chunk) > 0 {
 				fwd, f := p.filter(l, d, chunk)
 				if len(fwd) > 0 {
-					if _, werr := dst.Write(fwd); werr != nil {
+					// Counted before the write, so that the bytes a
+					// receiver has seen are always counted already; what
+					// a failed write did not deliver is taken off again.
+					counter.Add(int64(len(fwd)))
+					if n, werr := dst.Write(fwd); werr != nil {
+						counter.Add(-int64(len(fwd) - n))
 						l.close()
 						p.finish(l)
 						return
 					}
-					counter.Add(int64(len(fwd)))
 				}
 				chunk = chunk[len(fwd):]
 				if f == nil {
@@ -353,7 +375,7 @@ func (p *Proxy) filter(l *link, d Direction, chunk []byte) ([]byte, *armed) {
 			window = window[len(window)-256:]
 		}
 		l.tail = window
-		if len(l.capture)+len(fwd) <= maxCapture {
+		if !p.noCapture && len(l.capture)+len(fwd) <= maxCapture {
 			l.capture = append(l.capture, fwd...)
 		}
 	}

@@ -172,3 +172,29 @@ func TestMatchCountsOnlyThatConnection(t *testing.T) {
 		t.Fatalf("matched connection: server got %d bytes; want 10", n)
 	}
 }
+
+// TestTakeBytesWithoutCapture counts the bytes each way of a proxy that
+// keeps no copy of the requests, and starts afresh after each take.
+func TestTakeBytesWithoutCapture(t *testing.T) {
+	s := newSink(t, []byte("reply"))
+	p, err := New(s.ln.Addr().String(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	p.CaptureRequests(false)
+	if got := roundTrip(t, p.Addr(), []byte("twelve bytes")); string(got) != "reply" {
+		t.Fatalf("got %q; want reply", got)
+	}
+	<-s.got
+	// Bytes the client has read are counted already.
+	if up, down := p.TakeBytes(); up != 12 || down != 5 {
+		t.Errorf("TakeBytes: got %d, %d; want 12, 5", up, down)
+	}
+	if up, down := p.TakeBytes(); up != 0 || down != 0 {
+		t.Errorf("TakeBytes again: got %d, %d; want 0, 0", up, down)
+	}
+	if c := p.Captures(); len(c) != 0 {
+		t.Errorf("Captures: got %d; want none when capture is off", len(c))
+	}
+}

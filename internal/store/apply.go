@@ -16,16 +16,10 @@ import (
 	"github.com/lantian-tz/lantian/model"
 )
 
-// ApplyResult counts what Apply did with a batch.
-type ApplyResult struct {
-	// Applied ops were added to the log (including held ops whose
-	// predecessor arrived).
-	Applied int
-	// Duplicates were already stored (or already held).
-	Duplicates int
-	// Held ops wait for a predecessor that has not arrived.
-	Held int
-}
+// ApplyResult counts what Apply did with a batch (oplog.ApplyResult, so
+// that consumers such as sync/bundle can declare Apply in their own
+// interfaces without importing this package).
+type ApplyResult = oplog.ApplyResult
 
 // Apply stores remote ops. Each op is checked (shape, register, fields
 // and values, hash chain); each contiguous run of a device's new ops is

@@ -80,6 +80,19 @@ func (s *Store) HasBlob(sha string) bool {
 	return err == nil
 }
 
+// RemoveBlob deletes the blob sha; a blob that is not there is no error.
+// Blobs are never deleted in normal use: this is for an import that wrote
+// blobs and then failed, to leave the store as it was.
+func (s *Store) RemoveBlob(sha string) error {
+	if !validSHA(sha) {
+		return fmt.Errorf("%w: %q is not a SHA-256 name", ErrBadBlob, sha)
+	}
+	if err := os.Remove(s.blobPath(sha)); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("store: remove blob: %w", err)
+	}
+	return nil
+}
+
 // OpenBlob opens the blob sha for reading. The reader verifies the content
 // as it is read: reading to the end of a blob whose content does not match
 // its name returns ErrBadBlob.

@@ -91,3 +91,23 @@ func TestBlobErrors(t *testing.T) {
 		t.Fatalf("HasBlob(missing) = true; want false")
 	}
 }
+
+func TestRemoveBlob(t *testing.T) {
+	s := openMem(t)
+	sha, err := s.PutBlob(strings.NewReader("a photo an import wrote"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RemoveBlob(sha); err != nil {
+		t.Fatalf("RemoveBlob: %v", err)
+	}
+	if s.HasBlob(sha) {
+		t.Fatal("HasBlob after RemoveBlob = true; want false")
+	}
+	if err := s.RemoveBlob(sha); err != nil {
+		t.Errorf("RemoveBlob of a missing blob: got %v; want nil", err)
+	}
+	if err := s.RemoveBlob("../../etc/passwd"); !errors.Is(err, ErrBadBlob) {
+		t.Errorf("RemoveBlob of a bad name: got %v; want ErrBadBlob", err)
+	}
+}

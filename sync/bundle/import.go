@@ -6,11 +6,31 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
-	"github.com/lantian-tz/lantian/internal/store"
-	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/oplog"
 )
+
+// Target is what Import writes into: a device's store (satisfied by
+// *store.Store of internal/store; the check is in this package's tests,
+// so that the server, which links this package for ImportServer, does
+// not link the device store).
+type Target interface {
+	// Device is the receiving device's own id, PublicKey its key.
+	Device() uuid.UUID
+	PublicKey() ed25519.PublicKey
+	// RegisterDevice records another device's key (an error when the
+	// device is known with another key).
+	RegisterDevice(id uuid.UUID, pub ed25519.PublicKey, label string) error
+	// HasBlob, PutBlob and RemoveBlob keep photos by SHA-256; RemoveBlob
+	// undoes the PutBlobs of a failed import.
+	HasBlob(sha string) bool
+	PutBlob(r io.Reader) (string, error)
+	RemoveBlob(sha string) error
+	// Apply stores remote ops, all or none.
+	Apply(ctx context.Context, ops []oplog.Op) (oplog.ApplyResult, error)
+}
 
 // Result says what an import did.
 type Result struct {
@@ -28,7 +48,7 @@ type Result struct {
 // the ops, applied in one call. A refused bundle leaves st as it was; so
 // does a failure of the final Apply (the photos written for it are
 // removed). Importing the same bundle again changes nothing.
-func Import(ctx context.Context, st *store.Store, r io.ReaderAt, size int64, province string) (Result, error) {
+func Import(ctx context.Context, st Target, r io.ReaderAt, size int64, province string) (Result, error) {
 	b, err := Open(r, size, VerifyOptions{Province: province})
 	if err != nil {
 		return Result{}, err
@@ -63,7 +83,7 @@ func Import(ctx context.Context, st *store.Store, r io.ReaderAt, size int64, pro
 	if err == nil {
 		err = ctx.Err()
 	}
-	var ar store.ApplyResult
+	var ar oplog.ApplyResult
 	if err == nil && len(b.Ops) > 0 {
 		ar, err = st.Apply(ctx, b.Ops)
 		if err != nil {
@@ -79,7 +99,7 @@ func Import(ctx context.Context, st *store.Store, r io.ReaderAt, size int64, pro
 }
 
 // ImportFile imports the bundle file at path (see Import).
-func ImportFile(ctx context.Context, st *store.Store, path, province string) (Result, error) {
+func ImportFile(ctx context.Context, st Target, path, province string) (Result, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return Result{}, fmt.Errorf("bundle: %w", err)
@@ -92,15 +112,10 @@ func ImportFile(ctx context.Context, st *store.Store, path, province string) (Re
 	return Import(ctx, st, f, fi.Size(), province)
 }
 
-// removeBlobs deletes blobs this import wrote (the store keeps blobs as
-// files blobs/ab/abcdef… under BlobDir; it has no delete of its own
-// because blobs are never deleted in normal use).
-func removeBlobs(st *store.Store, shas []string) {
+// removeBlobs deletes blobs this import wrote.
+func removeBlobs(st Target, shas []string) {
 	for _, sha := range shas {
-		if !protocol.ValidBlobID(sha) {
-			continue
-		}
 		// Best effort: a blob left behind is only an unreferenced file.
-		_ = os.Remove(filepath.Join(st.BlobDir(), sha[:2], sha))
+		_ = st.RemoveBlob(sha)
 	}
 }

@@ -16,13 +16,13 @@ import (
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/faultproxy"
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/client"
 	"github.com/lantian-tz/lantian/sync/e2e/fixture"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 var (
@@ -46,8 +46,8 @@ func gazetteer(t testing.TB) *model.Gazetteer {
 // server, optionally behind a fault proxy.
 type env struct {
 	t     testing.TB
-	store *serverstore.Store
-	blobs *serverstore.Blobs
+	store *badgerstore.Store
+	blobs *badgerstore.Blobs
 	srv   *server.Server
 	ts    *httptest.Server
 	proxy *faultproxy.Proxy
@@ -84,11 +84,11 @@ func newEnv(t testing.TB) *env {
 	t.Helper()
 	g := gazetteer(t)
 	dir := t.TempDir()
-	st, err := serverstore.Open(serverstore.Options{Dir: dir + "/db", Logger: fixture.Logger(t)})
+	st, err := badgerstore.Open(badgerstore.Options{Dir: dir + "/db", Logger: fixture.Logger(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	bl, err := serverstore.OpenBlobs(dir+"/blobs", 0)
+	bl, err := badgerstore.OpenBlobs(dir+"/blobs", 0)
 	if err != nil {
 		t.Fatal(err)
 	}

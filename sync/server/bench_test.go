@@ -12,19 +12,19 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/procmem"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 // benchEnv is newEnv with the store on disk (fsync per commit) unless
 // memory is set; cfgs adjust the server's config.
 func benchEnv(b *testing.B, memory bool, cfgs ...func(*server.Config)) *env {
 	if memory {
-		return newEnvWith(b, serverstore.Options{InMemory: true}, cfgs...)
+		return newEnvWith(b, badgerstore.Options{InMemory: true}, cfgs...)
 	}
-	return newEnvWith(b, serverstore.Options{Dir: b.TempDir()}, cfgs...)
+	return newEnvWith(b, badgerstore.Options{Dir: b.TempDir()}, cfgs...)
 }
 
 // BenchmarkIngest stores batches of 1000 signed ops of 20 fields through
@@ -132,7 +132,7 @@ func peakRSSMB() float64 { return procmem.KB(procmem.Self, "VmHWM") * 1024 / 1e6
 func BenchmarkAppend(b *testing.B) {
 	for _, store := range []string{"memory", "disk"} {
 		b.Run("store="+store, func(b *testing.B) {
-			st, err := serverstore.Open(serverstore.Options{Dir: b.TempDir(), InMemory: store == "memory"})
+			st, err := badgerstore.Open(badgerstore.Options{Dir: b.TempDir(), InMemory: store == "memory"})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -9,4 +9,9 @@
 // its own signature, which stays individually auditable
 // (oplog.VerifyEach). It stamps accepted ops with their server seq and
 // effective time, and serves each device only the ops of its scope.
+//
+// The storage backends sit beside this package and import it for the
+// interfaces they implement: sync/server/badgerstore (Badger, the
+// default) and sync/server/pgstore (PostgreSQL); sync/server/storetest
+// holds the tests every backend passes.
 package server

@@ -8,10 +8,10 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 func TestEnroll(t *testing.T) {
@@ -93,7 +93,7 @@ func mustJSON(t testing.TB, v any) []byte {
 // Wrong codes from one address are limited so that codes cannot be
 // guessed; right codes cost nothing, and the limit wears off with time.
 func TestEnrollWrongCodesLimited(t *testing.T) {
-	e := newEnvWith(t, serverstore.Options{InMemory: true}, func(c *server.Config) { c.EnrollTries, c.EnrollRefill = 3, time.Minute })
+	e := newEnvWith(t, badgerstore.Options{InMemory: true}, func(c *server.Config) { c.EnrollTries, c.EnrollRefill = 3, time.Minute })
 	sc := protocol.Scope{County: county1}
 	enroll := func(code string) reply {
 		d := newDevice()

@@ -19,10 +19,10 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 // Counties of the tests: two of Shijiazhuang (Hebei) and one of Shanxi.
@@ -76,7 +76,7 @@ type env struct {
 	t     testing.TB
 	srv   *server.Server
 	ts    *httptest.Server
-	store *serverstore.Store
+	store *badgerstore.Store
 	clock *clock
 	admin string
 }
@@ -85,18 +85,18 @@ const adminToken = "admin-token-for-tests-0123456789"
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
-	return newEnvWith(t, serverstore.Options{InMemory: true})
+	return newEnvWith(t, badgerstore.Options{InMemory: true})
 }
 
 // newEnvWith is newEnv with the given store options; cfgs adjust the
 // server's config.
-func newEnvWith(t testing.TB, opts serverstore.Options, cfgs ...func(*server.Config)) *env {
+func newEnvWith(t testing.TB, opts badgerstore.Options, cfgs ...func(*server.Config)) *env {
 	t.Helper()
-	st, err := serverstore.Open(opts)
+	st, err := badgerstore.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	bl, err := serverstore.OpenBlobs(t.TempDir(), 0)
+	bl, err := badgerstore.OpenBlobs(t.TempDir(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,10 +11,10 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 func TestPullPaging(t *testing.T) {
@@ -256,7 +256,7 @@ func TestPullCursorAhead(t *testing.T) {
 
 // plainStore is a backend that neither links pages nor knows the last
 // server seq.
-type plainStore struct{ *serverstore.Store }
+type plainStore struct{ *badgerstore.Store }
 
 func (p plainStore) Pull(ctx context.Context, sc protocol.Scope, after uint64, max int) (server.Page, error) {
 	pg, err := p.Store.Pull(ctx, sc, after, max)
@@ -271,7 +271,7 @@ func TestPullFromABackendWithoutLinks(t *testing.T) {
 	e := newEnv(t)
 	d := e.enroll(hebei, county1, model.RoleGrid)
 	e.push(d, d.ops(t, 2, county1, nil))
-	bl, _ := serverstore.OpenBlobs(t.TempDir(), 0)
+	bl, _ := badgerstore.OpenBlobs(t.TempDir(), 0)
 	srv, err := server.New(server.Config{Store: plainStore{e.store}, Blobs: bl, Gazetteer: gazetteer(t), Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)

@@ -10,10 +10,10 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 func statuses(rs []protocol.Receipt) string {
@@ -305,7 +305,7 @@ func TestPushForkedLogIsRejected(t *testing.T) {
 func TestPushLargeBatchVerdicts(t *testing.T) {
 	for _, workers := range []int{1, 3, 8} {
 		t.Run(fmt.Sprintf("workers=%d", workers), func(t *testing.T) {
-			e := newEnvWith(t, serverstore.Options{InMemory: true}, func(c *server.Config) { c.Workers = workers })
+			e := newEnvWith(t, badgerstore.Options{InMemory: true}, func(c *server.Config) { c.Workers = workers })
 			d := e.enroll(hebei, county1, model.RoleGrid)
 			var ops []oplog.Op
 			for i := range 300 {

@@ -7,14 +7,14 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 // gatedStore holds every Append until released, to catch a push in flight.
 type gatedStore struct {
-	*serverstore.Store
+	*badgerstore.Store
 	entered chan struct{}
 	release chan struct{}
 }
@@ -33,7 +33,7 @@ func TestShutdownFinishesBatchesInFlight(t *testing.T) {
 	if err == nil {
 		t.Fatal("New without Blobs: got nil error; want one")
 	}
-	bl, _ := serverstore.OpenBlobs(t.TempDir(), 0)
+	bl, _ := badgerstore.OpenBlobs(t.TempDir(), 0)
 	srv, err = server.New(server.Config{Store: gate, Blobs: bl, Gazetteer: gazetteer(t), Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)

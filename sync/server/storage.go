@@ -15,8 +15,11 @@ import (
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
-// Storage is what the server needs from a backend (internal/serverstore
-// has the Badger one). Methods fail with the protocol sentinels where the
+// Storage is what the server needs from a backend. The backends live
+// beside this package and import it: sync/server/badgerstore (Badger,
+// embedded, one process) and sync/server/pgstore (PostgreSQL, several
+// instances); sync/server/storetest is their shared conformance suite.
+// Methods fail with the protocol sentinels where the
 // client should see them (ErrNotFound, ErrEnroll*, ErrDeviceExists) and
 // with ErrStaleHead when a device's log moved under an Append.
 type Storage interface {

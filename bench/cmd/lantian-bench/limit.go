@@ -100,26 +100,26 @@ func measureHTTP(size int) (httpLimit, error) {
 	if err != nil {
 		return res, err
 	}
-	defer p.close()
+	defer p.Close()
 	hc := &http.Client{Transport: &http.Transport{}}
 	t0 := time.Now()
-	resp, err := hc.Post(p.url()+"/up", "application/octet-stream", bytes.NewReader(payload))
+	resp, err := hc.Post(p.URL()+"/up", "application/octet-stream", bytes.NewReader(payload))
 	if err != nil {
 		return res, err
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	res.Up = time.Since(t0)
-	u1, d1 := p.take()
+	u1, d1 := p.TakeBytes()
 	t0 = time.Now()
-	resp, err = hc.Get(p.url() + "/down")
+	resp, err = hc.Get(p.URL() + "/down")
 	if err != nil {
 		return res, err
 	}
 	n, _ := io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
 	res.Down = time.Since(t0)
-	u2, d2 := p.take()
+	u2, d2 := p.TakeBytes()
 	if n != int64(size) {
 		return res, fmt.Errorf("http limit: got %d of %d bytes", n, size)
 	}

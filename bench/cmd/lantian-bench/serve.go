@@ -15,10 +15,10 @@ import (
 	"time"
 
 	"github.com/lantian-tz/lantian/assets"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 // runServe is lantian-server's serve path (the same store, blobs and
@@ -39,12 +39,12 @@ func runServe(args []string) error {
 	}
 	model.SetGazetteer(gaz)
 	log := quietLogger()
-	st, err := serverstore.Open(serverstore.Options{Dir: filepath.Join(*data, "db"), Logger: log})
+	st, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(*data, "db"), Logger: log})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	bl, err := serverstore.OpenBlobs(filepath.Join(*data, "blobs"), 0)
+	bl, err := badgerstore.OpenBlobs(filepath.Join(*data, "blobs"), 0)
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/lantian-tz/lantian/internal/faultproxy"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -125,9 +126,9 @@ var (
 
 // phases runs the steps of one system's run on its device children a
 // and b, measuring the wire through p and the server's peak RSS.
-func (c *config) phases(a, b *proc, p *countingProxy, srvPID int, before func(step string) error) (metrics, error) {
+func (c *config) phases(a, b *proc, p *faultproxy.Proxy, srvPID int, before func(step string) error) (metrics, error) {
 	m := metrics{}
-	p.take()
+	p.TakeBytes()
 	type stepSpec struct {
 		dev        *proc
 		step, name string
@@ -152,7 +153,7 @@ func (c *config) phases(a, b *proc, p *countingProxy, srvPID int, before func(st
 		if err != nil {
 			return nil, err
 		}
-		up, down := p.take()
+		up, down := p.TakeBytes()
 		m[s.name+"_srv_cpu"] = cpuSeconds(srvPID) - cpu0
 		if s.docs >= 0 && r.Docs != s.docs {
 			return nil, fmt.Errorf("%s %s moved %d ops or documents; want %d", s.dev.name, s.step, r.Docs, s.docs)
@@ -223,7 +224,7 @@ func (c *config) lantian(run int, rep *report) (metrics, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer p.close()
+	defer p.Close()
 	profA, profB := "", ""
 	var before func(string) error
 	if rep != nil {
@@ -236,12 +237,12 @@ func (c *config) lantian(run int, rep *report) (metrics, error) {
 			return nil
 		}
 	}
-	a, err := startDevice(c, "lantian a", filepath.Join(dir, "a"), p.url(), codes[0], "a", profA)
+	a, err := startDevice(c, "lantian a", filepath.Join(dir, "a"), p.URL(), codes[0], "a", profA)
 	if err != nil {
 		return nil, err
 	}
 	defer a.kill()
-	b, err := startDevice(c, "lantian b", filepath.Join(dir, "b"), p.url(), codes[1], "b", profB)
+	b, err := startDevice(c, "lantian b", filepath.Join(dir, "b"), p.URL(), codes[1], "b", profB)
 	if err != nil {
 		return nil, err
 	}
@@ -307,8 +308,8 @@ func (c *config) pouch(run int) (metrics, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer p.close()
-	url := p.url() + "/bench"
+	defer p.Close()
+	url := p.URL() + "/bench"
 	a, err := start("pouchdb a", node("client.js", "a", url, c.docs, c.editKey, c.editVal))
 	if err != nil {
 		return nil, err

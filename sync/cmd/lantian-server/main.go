@@ -31,10 +31,10 @@ import (
 	"time"
 
 	"github.com/lantian-tz/lantian/assets"
-	"github.com/lantian-tz/lantian/internal/serverstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 func main() {
@@ -65,7 +65,7 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 // env is what every subcommand opens.
 type env struct {
 	store server.Storage // Badger under --data, or PostgreSQL with --pg
-	blobs *serverstore.Blobs
+	blobs *badgerstore.Blobs
 	gaz   *model.Gazetteer
 	close func()
 }
@@ -85,7 +85,7 @@ func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error
 		return nil, err
 	}
 	model.SetGazetteer(gaz)
-	bl, err := serverstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
+	bl, err := badgerstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -96,7 +96,7 @@ func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error
 		}
 		return &env{store: st, blobs: bl, gaz: gaz, close: func() { _ = st.Close() }}, nil
 	}
-	st, err := serverstore.Open(serverstore.Options{Dir: filepath.Join(dir, "db"), Logger: log})
+	st, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(dir, "db"), Logger: log})
 	if err != nil {
 		return nil, err
 	}

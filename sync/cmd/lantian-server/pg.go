@@ -5,11 +5,11 @@ import (
 	"flag"
 	"log/slog"
 
-	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
+	"github.com/lantian-tz/lantian/sync/server/pgstore"
 )
 
 // pgOption adds the --pg URL option to fs: with it, devices, codes and ops
-// are kept in PostgreSQL (internal/serverstore/pgstore) instead of the
+// are kept in PostgreSQL (sync/server/pgstore) instead of the
 // Badger database under --data, for provinces that run several server
 // instances on one database; blobs stay under --data. The password is
 // best kept out of the URL, in PGPASSWORD or ~/.pgpass, which the driver

@@ -1,4 +1,4 @@
-package serverstore
+package badgerstore
 
 import (
 	"context"
@@ -143,7 +143,7 @@ func (s *Store) DeviceByToken(_ context.Context, hash [32]byte) (server.Device, 
 		}
 		id, err := uuid.FromBytes(b)
 		if err != nil {
-			return fmt.Errorf("serverstore: token index: %w", err)
+			return fmt.Errorf("badgerstore: token index: %w", err)
 		}
 		var r deviceRecord
 		if err := getJSON(txn, deviceKey(id), &r); err != nil {
@@ -165,7 +165,7 @@ func (s *Store) Devices(_ context.Context) ([]server.DeviceHead, error) {
 		for it.Rewind(); it.Valid(); it.Next() {
 			id, err := uuid.FromBytes(it.Item().Key()[len(prefix):])
 			if err != nil {
-				return fmt.Errorf("serverstore: device key: %w", err)
+				return fmt.Errorf("badgerstore: device key: %w", err)
 			}
 			var r deviceRecord
 			if err := it.Item().Value(func(b []byte) error { return json.Unmarshal(b, &r) }); err != nil {

@@ -14,8 +14,8 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/pgstore"
 )
 
 // baseURL is the test server's URL from LANTIAN_PG_URL. Without it the
@@ -30,7 +30,7 @@ func baseURL(t testing.TB) string {
 	if os.Getenv("CI") == "true" {
 		t.Fatal("LANTIAN_PG_URL is unset in CI: run the tests under packaging/scripts/with-postgres.sh (make test does)")
 	}
-	t.Skip("LANTIAN_PG_URL is unset: run packaging/scripts/with-postgres.sh go test -race ./internal/serverstore/pgstore/ to test the PostgreSQL backend")
+	t.Skip("LANTIAN_PG_URL is unset: run packaging/scripts/with-postgres.sh go test -race ./sync/server/pgstore/ to test the PostgreSQL backend")
 	return ""
 }
 

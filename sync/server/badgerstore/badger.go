@@ -1,4 +1,4 @@
-package serverstore
+package badgerstore
 
 import (
 	"context"
@@ -118,7 +118,7 @@ const maxRetries = 16
 func Open(o Options) (*Store, error) {
 	db, err := badger.Open(o.badgerOptions())
 	if err != nil {
-		return nil, fmt.Errorf("serverstore: open %s: %w", o.Dir, err)
+		return nil, fmt.Errorf("badgerstore: open %s: %w", o.Dir, err)
 	}
 	return &Store{db: db}, nil
 }

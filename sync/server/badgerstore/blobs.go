@@ -1,4 +1,4 @@
-package serverstore
+package badgerstore
 
 import (
 	"crypto/sha256"
@@ -35,7 +35,7 @@ func OpenBlobs(dir string, maxSize int64) (*Blobs, error) {
 		maxSize = protocol.MaxBlobBytes
 	}
 	if err := os.MkdirAll(filepath.Join(dir, "partial"), 0o750); err != nil {
-		return nil, fmt.Errorf("serverstore: blobs: %w", err)
+		return nil, fmt.Errorf("badgerstore: blobs: %w", err)
 	}
 	return &Blobs{dir: dir, maxSize: maxSize}, nil
 }

@@ -1,4 +1,4 @@
-package serverstore
+package badgerstore
 
 import (
 	"context"
@@ -11,9 +11,9 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/internal/serverstore/storetest"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/storetest"
 )
 
 func openMem(t testing.TB) *Store {

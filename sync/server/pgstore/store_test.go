@@ -12,10 +12,10 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
-	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
-	"github.com/lantian-tz/lantian/internal/serverstore/storetest"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/pgstore"
+	"github.com/lantian-tz/lantian/sync/server/storetest"
 )
 
 var _ server.Storage = (*pgstore.Store)(nil)
@@ -447,8 +447,9 @@ func TestPullLast(t *testing.T) {
 	check("cursor past the end", protocol.Scope{Province: "140000"}, 100, 5)
 }
 
-// TestOpenAddsScopeLinks opens a schema made before ops had scope links:
-// Open fills them in, and appends go on from them.
+// TestOpenAddsScopeLinks opens a schema made before ops had scope links
+// (and so before blob_refs and recorded schema versions): Open fills them
+// in, and appends go on from them.
 func TestOpenAddsScopeLinks(t *testing.T) {
 	ctx := context.Background()
 	u := freshURL(t)
@@ -460,7 +461,8 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads`); err != nil {
+	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads;
+		DROP TABLE blob_refs; DROP TABLE lantian_schema_version`); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Close(ctx)

@@ -1,5 +1,6 @@
 // Package storetest holds tests that every server.Storage backend must
-// pass, called from each backend's own tests.
+// pass, called from each backend's own tests (sync/server/badgerstore,
+// sync/server/pgstore).
 package storetest
 
 import (

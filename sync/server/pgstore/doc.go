@@ -1,12 +1,19 @@
 // Package pgstore is a PostgreSQL backend of sync/server's Storage, for
 // provinces that run several stateless server instances behind a load
-// balancer and want SQL access to the ops for analysts.
+// balancer and want SQL access to the ops for analysts. Like
+// sync/server/badgerstore it sits beside the interface it implements and
+// imports sync/server.
 //
 // # Schema
 //
-// Open creates the schema idempotently (several instances may start at
-// once: creation runs under a transaction-scoped advisory lock) in the
-// connection's search_path:
+// Open migrates the schema, in the connection's search_path, to the
+// latest version: numbered migrations (migrations/NNN_name.sql, embedded)
+// applied in order in one transaction, under a transaction-scoped
+// advisory lock so that several instances may start at once; the version
+// is the one row of lantian_schema_version. A database made before
+// versions were recorded is recognised by its shape and migrated from
+// the matching version; one at a newer version than the binary knows is
+// refused (ErrSchemaTooNew). The tables:
 //
 //	lantian_counter  one row: the last server seq handed out
 //	devices          enrolled devices, unique token hash
@@ -26,10 +33,12 @@
 //	                 op in that county (its greatest over the counties is
 //	                 the last in the province: a device's applied ops are
 //	                 all in one province)
+//	blob_refs        (blob, county): the counties of the applied ops
+//	                 that reference a photo
 //
 // The prev columns are the scope links of pull pages
-// (protocol.PageOp.ScopePrev); Open adds and fills them in on a schema
-// made before they existed.
+// (protocol.PageOp.ScopePrev); migration 002 adds them and fills them in
+// for the ops stored before they existed.
 //
 // # Cursor rule
 //

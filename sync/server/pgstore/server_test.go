@@ -16,11 +16,11 @@ import (
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
-	"github.com/lantian-tz/lantian/internal/serverstore"
-	"github.com/lantian-tz/lantian/internal/serverstore/pgstore"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
+	"github.com/lantian-tz/lantian/sync/server/pgstore"
 )
 
 const adminToken = "admin-token-for-tests-0123456789"
@@ -37,7 +37,7 @@ type instance struct {
 func newInstance(t *testing.T, u string, gaz *model.Gazetteer, now func() time.Time) *instance {
 	t.Helper()
 	st := openURL(t, u)
-	bl, err := serverstore.OpenBlobs(t.TempDir(), 0)
+	bl, err := badgerstore.OpenBlobs(t.TempDir(), 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package serverstore
+package badgerstore
 
 import (
 	"bytes"
@@ -48,7 +48,7 @@ func encodeLogValue(e server.LogEntry) ([]byte, error) {
 
 func decodeLogValue(seq uint64, b []byte) (server.LogEntry, error) {
 	if len(b) < logFixed {
-		return server.LogEntry{}, fmt.Errorf("serverstore: log entry %d: %d bytes", seq, len(b))
+		return server.LogEntry{}, fmt.Errorf("badgerstore: log entry %d: %d bytes", seq, len(b))
 	}
 	e := server.LogEntry{Seq: seq, Refused: b[0]&flagRefused != 0,
 		ServerSeq: binary.BigEndian.Uint64(b[1:]), Eff: hlc.Timestamp(binary.BigEndian.Uint64(b[9:]))}
@@ -56,12 +56,12 @@ func decodeLogValue(seq uint64, b []byte) (server.LogEntry, error) {
 	if e.Refused {
 		n, k := binary.Uvarint(b[logFixed:])
 		if k <= 0 || uint64(len(b)-logFixed-k) < n {
-			return server.LogEntry{}, fmt.Errorf("serverstore: log entry %d: bad refusal", seq)
+			return server.LogEntry{}, fmt.Errorf("badgerstore: log entry %d: bad refusal", seq)
 		}
 		start := logFixed + k
 		e.Refusal = new(protocol.Receipt)
 		if err := json.Unmarshal(b[start:start+int(n)], e.Refusal); err != nil {
-			return server.LogEntry{}, fmt.Errorf("serverstore: log entry %d: %w", seq, err)
+			return server.LogEntry{}, fmt.Errorf("badgerstore: log entry %d: %w", seq, err)
 		}
 		e.Raw = append([]byte(nil), b[start+int(n):]...)
 	}
@@ -78,7 +78,7 @@ func readHead(txn *badger.Txn, id uuid.UUID) (server.Head, error) {
 	}
 	err = it.Value(func(b []byte) error {
 		if len(b) != 40 {
-			return fmt.Errorf("serverstore: head of %s: %d bytes", id, len(b))
+			return fmt.Errorf("badgerstore: head of %s: %d bytes", id, len(b))
 		}
 		h.Acked = binary.BigEndian.Uint64(b)
 		copy(h.Hash[:], b[8:])
@@ -155,7 +155,7 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		prevCounty := map[string]uint64{}
 		for i, e := range entries {
 			if want := from.Acked + 1 + uint64(i); e.Seq != want {
-				return fmt.Errorf("serverstore: append %s: entry seq %d; want %d", dev, e.Seq, want)
+				return fmt.Errorf("badgerstore: append %s: entry seq %d; want %d", dev, e.Seq, want)
 			}
 			sss[i] = 0
 			if !e.Refused {
@@ -233,7 +233,7 @@ func readU64(txn *badger.Txn, k []byte) (uint64, error) {
 	var n uint64
 	err = it.Value(func(b []byte) error {
 		if len(b) != 8 {
-			return fmt.Errorf("serverstore: %q: %d bytes", k, len(b))
+			return fmt.Errorf("badgerstore: %q: %d bytes", k, len(b))
 		}
 		n = binary.BigEndian.Uint64(b)
 		return nil
@@ -259,19 +259,19 @@ func (s *Store) Pull(_ context.Context, scope protocol.Scope, after uint64, maxB
 		for it.Seek(append(bytes.Clone(prefix), u64(after+1)...)); it.Valid(); it.Next() {
 			k := it.Item().Key()
 			if len(k) != len(prefix)+8 {
-				return fmt.Errorf("serverstore: index key %q", k)
+				return fmt.Errorf("badgerstore: index key %q", k)
 			}
 			ss := binary.BigEndian.Uint64(k[len(prefix):])
 			item, err := txn.Get(opKey(ss))
 			if err != nil {
-				return fmt.Errorf("serverstore: op %d: %w", ss, err)
+				return fmt.Errorf("badgerstore: op %d: %w", ss, err)
 			}
 			v, err := item.ValueCopy(nil)
 			if err != nil {
 				return err
 			}
 			if len(v) < opFixed {
-				return fmt.Errorf("serverstore: op %d: %d bytes", ss, len(v))
+				return fmt.Errorf("badgerstore: op %d: %d bytes", ss, len(v))
 			}
 			op := protocol.PageOp{ServerSeq: ss, Eff: hlc.Timestamp(binary.BigEndian.Uint64(v)), Raw: v[opFixed:],
 				ScopePrev: binary.BigEndian.Uint64(v[24:32])}

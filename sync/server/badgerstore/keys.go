@@ -1,4 +1,4 @@
-package serverstore
+package badgerstore
 
 import (
 	"encoding/binary"
