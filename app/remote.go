@@ -140,7 +140,7 @@ func wrapRemote(err error) error {
 	}
 	var ce *client.Error
 	var pe *protocol.Error
-	var be *bundle.Error
+	var be *model.Error
 	switch {
 	case errors.As(err, &ce):
 		var kind error
@@ -153,7 +153,7 @@ func wrapRemote(err error) error {
 		return &remoteError{msg: ce.Msg, kind: kind, err: err}
 	case errors.As(err, &pe):
 		return wrapProtocol(pe, err)
-	case errors.As(err, &be):
+	case errors.As(err, &be) && be.Op == "bundle":
 		return &remoteError{msg: be.Msg, err: err}
 	}
 	return err
