@@ -138,23 +138,15 @@ func wrapRemote(err error) error {
 	if err == nil {
 		return nil
 	}
-	var ce *client.Error
+	var me *model.Error
 	var pe *protocol.Error
-	var be *model.Error
 	switch {
-	case errors.As(err, &ce):
-		var kind error
-		if ce.Kind == client.KindNetwork {
-			kind = ErrUnreachable
-		}
-		if errors.As(err, &pe) {
-			return wrapProtocol(pe, err)
-		}
-		return &remoteError{msg: ce.Msg, kind: kind, err: err}
+	case errors.Is(err, model.ErrNetwork) && errors.As(err, &me):
+		return &remoteError{msg: me.Msg, kind: ErrUnreachable, err: err}
 	case errors.As(err, &pe):
 		return wrapProtocol(pe, err)
-	case errors.As(err, &be) && be.Op == "bundle":
-		return &remoteError{msg: be.Msg, err: err}
+	case errors.As(err, &me) && me.Msg != (model.Text{}):
+		return &remoteError{msg: me.Msg, err: err}
 	}
 	return err
 }
