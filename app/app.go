@@ -448,7 +448,7 @@ func plainError(err error) string {
 	switch {
 	case err == nil:
 		return ""
-	case errors.As(err, &ve):
+	case errors.As(err, &ve), len(model.FieldErrors(err)) > 0:
 		return lang.L("Some fields are not valid; see the messages under them.")
 	}
 	if msg, ok := model.MsgOf(err); ok {

@@ -36,6 +36,8 @@ func TestPlainErrorByKind(t *testing.T) {
 		{"own words of a network error", model.E("push", model.ErrNetwork, own), own.ZH, own.EN},
 		{"a server's refusal", fmt.Errorf("sync: %w", revoked), protocol.ErrRevoked.Msg.ZH, protocol.ErrRevoked.Msg.EN},
 		{"a bundle's refusal", bundle.ErrSignature, bundle.ErrSignature.Msg.ZH, bundle.ErrSignature.Msg.EN},
+		{"field errors", model.Fields("append", model.ErrInvalid, []model.FieldError{{Field: "grid_no", Msg: model.Text{ZH: "必填", EN: "is required"}}}),
+			"部分字段填写有误，请查看字段下方的提示。", "Some fields are not valid; see the messages under them."},
 		{"a store sentinel of a kind with several words", fmt.Errorf("open: %w", store.ErrWrongPassphrase),
 			"口令错误。", "The passphrase is wrong."},
 	}
