@@ -419,47 +419,55 @@ func messageView(title, msg string) fyne.CanvasObject {
 	return container.NewCenter(container.NewVBox(t, m))
 }
 
-// plainError says what went wrong in the user's language.
+// plainError says what went wrong in the user's language: invalid fields
+// point to their messages; an error with words of its own (a server's
+// refusal, a bundle's, the sync client's) says them; otherwise the first
+// entry of plainMessages that err matches, by sentinel or by kind.
 func plainError(err error) string {
-	var re *remoteError
 	switch {
 	case err == nil:
 		return ""
-	case errors.As(err, &re) && re.msg.ZH != "":
-		return re.msg.In(currentTextLang)
-	case errors.Is(err, review.ErrLocked):
-		return lang.L("This record has been approved and can no longer be edited.")
-	case errors.Is(err, store.ErrWrongPassphrase):
-		return lang.L("The passphrase is wrong.")
-	case errors.Is(err, store.ErrPassphraseRequired):
-		return lang.L("This store is encrypted; enter its passphrase.")
-	case errors.Is(err, store.ErrNotEncrypted):
-		return lang.L("This store was created without a passphrase; leave the passphrase empty.")
-	case errors.Is(err, ErrNotEnrolled):
-		return lang.L("This device is not enrolled with a server yet. Enroll it in Settings, or hand over changes with a bundle file.")
-	case errors.Is(err, ErrUnreachable):
-		return lang.L("The server cannot be reached. Your changes are kept on this device; try again when there is a network.")
-	case errors.Is(err, ErrUnauthorized):
-		return lang.L("The server refused this device. Ask the county bureau to check its enrollment.")
-	case errors.Is(err, ErrBadCode):
-		return lang.L("The enrollment code was not accepted. Check it, or ask the county bureau for a new one.")
-	case errors.Is(err, ErrUnavailable):
-		return lang.L("This is not available in this version yet.")
-	case errors.Is(err, model.ErrForbidden):
-		return lang.L("Your role may not make this change.")
-	case errors.Is(err, model.ErrDeleted):
-		return lang.L("This record has been deleted.")
-	case errors.Is(err, context.DeadlineExceeded):
-		return lang.L("The server took too long to answer. Try again later.")
-	case errors.Is(err, model.ErrInvalid):
+	case len(model.FieldErrors(err)) > 0:
 		return lang.L("Some fields are not valid; see the messages under them.")
-	case errors.Is(err, model.ErrTransition):
-		var te *model.TransitionError
-		if errors.As(err, &te) {
-			return te.Msg.In(currentTextLang)
+	}
+	if msg, ok := model.MsgOf(err); ok {
+		return msg.In(currentTextLang)
+	}
+	for _, m := range plainMessages() {
+		if errors.Is(err, m.is) {
+			return m.msg
 		}
 	}
+	var te *model.TransitionError
+	if errors.As(err, &te) {
+		return te.Msg.In(currentTextLang)
+	}
 	return fmt.Sprintf("%s (%v)", lang.L("Something went wrong."), err)
+}
+
+// plainMessage is what plainError says of an error that is, or is of
+// the kind, is.
+type plainMessage struct {
+	is  error
+	msg string
+}
+
+// plainMessages is plainError's table, in the UI language: sentinels
+// first, then kinds (model.ErrorKind), the most particular first.
+func plainMessages() []plainMessage {
+	return []plainMessage{
+		{review.ErrLocked, lang.L("This record has been approved and can no longer be edited.")},
+		{store.ErrWrongPassphrase, lang.L("The passphrase is wrong.")},
+		{store.ErrPassphraseRequired, lang.L("This store is encrypted; enter its passphrase.")},
+		{store.ErrNotEncrypted, lang.L("This store was created without a passphrase; leave the passphrase empty.")},
+		{ErrNotEnrolled, lang.L("This device is not enrolled with a server yet. Enroll it in Settings, or hand over changes with a bundle file.")},
+		{ErrUnavailable, lang.L("This is not available in this version yet.")},
+		{context.DeadlineExceeded, lang.L("The server took too long to answer. Try again later.")},
+		{model.ErrNetwork, lang.L("The server cannot be reached. Your changes are kept on this device; try again when there is a network.")},
+		{model.ErrUnauthorized, lang.L("The server refused this device. Ask the county bureau to check its enrollment.")},
+		{model.ErrForbidden, lang.L("Your role may not make this change.")},
+		{model.ErrDeleted, lang.L("This record has been deleted.")},
+	}
 }
 
 // currentTextLang is the language plainError renders model texts in;

@@ -3,16 +3,13 @@ package app
 import (
 	"bytes"
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"sync"
 
 	"github.com/lantian-tz/lantian/internal/store"
-	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/bundle"
 	"github.com/lantian-tz/lantian/sync/client"
-	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 // metaToken keeps the bearer token from enrollment in the store (which is
@@ -61,14 +58,14 @@ func (r *remoteSyncer) Sync(ctx context.Context, progress func(Progress)) (Resul
 	if res.ClockWarning() {
 		out.ClockOffset = res.ClockOffset
 	}
-	return out, wrapRemote(err)
+	return out, err
 }
 
 // ExportBundle writes this device's ops and photos as a signed bundle.
 func (r *remoteSyncer) ExportBundle(ctx context.Context, w io.Writer) error {
 	county := r.county()
 	_, err := bundle.Export(ctx, r.st, w, bundle.ExportOptions{County: county, Province: bundle.ProvinceOf(county)})
-	return wrapRemote(err)
+	return err
 }
 
 // ImportBundle verifies and applies a bundle of another device.
@@ -79,7 +76,7 @@ func (r *remoteSyncer) ImportBundle(ctx context.Context, rd io.Reader) (Result, 
 	}
 	res, err := bundle.Import(ctx, r.st, bytes.NewReader(data), int64(len(data)), bundle.ProvinceOf(r.county()))
 	if err != nil {
-		return Result{}, wrapRemote(err)
+		return Result{}, err
 	}
 	return Result{Pulled: res.Applied}, nil
 }
@@ -90,7 +87,7 @@ func (r *remoteSyncer) Enroll(ctx context.Context, server, code string) error {
 	c := client.New(client.Config{BaseURL: server, Store: r.st, Logger: r.log})
 	resp, err := c.Enroll(ctx, code, "lantian "+Version)
 	if err != nil {
-		return wrapRemote(err)
+		return err
 	}
 	if err := r.st.SetMeta(metaToken, []byte(resp.Token)); err != nil {
 		return err
@@ -113,59 +110,3 @@ func (r *remoteSyncer) Enroll(ctx context.Context, server, code string) error {
 }
 
 var _ Syncer = (*remoteSyncer)(nil)
-
-// remoteError carries the sync side's own words for the user and the
-// app's kind of failure (ErrUnreachable, ErrUnauthorized, ErrBadCode).
-type remoteError struct {
-	msg  model.Text
-	kind error
-	err  error
-}
-
-// Error is the underlying error's text (for logs).
-func (e *remoteError) Error() string { return e.err.Error() }
-
-// Unwrap returns the app's kind of failure, if any, and the cause.
-func (e *remoteError) Unwrap() []error {
-	if e.kind != nil {
-		return []error{e.kind, e.err}
-	}
-	return []error{e.err}
-}
-
-// wrapRemote classifies a client, protocol or bundle error.
-func wrapRemote(err error) error {
-	if err == nil {
-		return nil
-	}
-	var ce *client.Error
-	var pe *protocol.Error
-	var be *bundle.Error
-	switch {
-	case errors.As(err, &ce):
-		var kind error
-		if ce.Kind == client.KindNetwork {
-			kind = ErrUnreachable
-		}
-		if errors.As(err, &pe) {
-			return wrapProtocol(pe, err)
-		}
-		return &remoteError{msg: ce.Msg, kind: kind, err: err}
-	case errors.As(err, &pe):
-		return wrapProtocol(pe, err)
-	case errors.As(err, &be):
-		return &remoteError{msg: be.Msg, err: err}
-	}
-	return err
-}
-
-func wrapProtocol(pe *protocol.Error, err error) error {
-	var kind error
-	switch {
-	case errors.Is(pe, protocol.ErrUnauthorized), errors.Is(pe, protocol.ErrRevoked):
-		kind = ErrUnauthorized
-	case errors.Is(pe, protocol.ErrEnrollUnknown), errors.Is(pe, protocol.ErrEnrollUsed), errors.Is(pe, protocol.ErrEnrollExpired):
-		kind = ErrBadCode
-	}
-	return &remoteError{msg: pe.Msg, kind: kind, err: err}
-}

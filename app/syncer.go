@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"github.com/lantian-tz/lantian/model"
 )
 
 // Progress is one step of a running sync, as the sync client reports it.
@@ -39,12 +41,12 @@ type Syncer interface {
 	Enroll(ctx context.Context, server, code string) error
 }
 
-// Errors the sync screen turns into plain words. Adapters wrap the
-// client's errors with these where they can.
+// Errors the sync screen turns into plain words. ErrUnreachable and
+// ErrUnauthorized are kinds: every error of the sync side of that kind
+// matches them under errors.Is.
 var (
-	ErrNotEnrolled  = errors.New("device is not enrolled with a server")
-	ErrUnreachable  = errors.New("server unreachable")
-	ErrUnauthorized = errors.New("server refused this device")
-	ErrBadCode      = errors.New("enrollment code not accepted")
-	ErrUnavailable  = errors.New("not available in this build")
+	ErrNotEnrolled        = errors.New("device is not enrolled with a server")
+	ErrUnreachable  error = model.ErrNetwork
+	ErrUnauthorized error = model.ErrUnauthorized
+	ErrUnavailable        = errors.New("not available in this build")
 )

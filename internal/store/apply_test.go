@@ -260,6 +260,9 @@ func TestApplyRefusesBadBatch(t *testing.T) {
 			if !errors.As(err, &oe) {
 				t.Fatalf("got %T; want an *OpError naming the op", err)
 			}
+			if want, ok := tt.want.(*model.Error); ok && (!errors.Is(err, want.Kind) || model.KindOf(err) != want.Kind) {
+				t.Errorf("kind of %v: got %v; want %v", err, model.KindOf(err), want.Kind)
+			}
 			if after := snapshot(t, b, a); !reflect.DeepEqual(after, before) {
 				t.Fatalf("store changed by a refused batch: got %+v; want %+v", after, before)
 			}

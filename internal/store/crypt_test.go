@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/lantian-tz/lantian/model"
 )
 
 func TestEncryption(t *testing.T) {
@@ -39,8 +41,8 @@ func TestEncryption(t *testing.T) {
 			if err == nil {
 				s.Close()
 			}
-			if !errors.Is(err, tt.want) {
-				t.Fatalf("got %v; want %v", err, tt.want)
+			if !errors.Is(err, tt.want) || !errors.Is(err, model.ErrPassphrase) {
+				t.Fatalf("got %v; want %v of kind passphrase", err, tt.want)
 			}
 			if after := dirSnapshot(t, dir); !equalSnapshots(before, after) {
 				t.Fatalf("files changed: got %v; want %v", after, before)

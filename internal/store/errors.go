@@ -5,46 +5,57 @@ import (
 	"fmt"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
 )
 
+// storeError makes a sentinel of the store: a *model.Error of op "store"
+// with a kind and a code, so callers test it with errors.Is by the
+// sentinel or by its kind. The store's errors carry no words for the
+// user: the app says them.
+func storeError(kind model.ErrorKind, code string) *model.Error {
+	return &model.Error{Op: "store", Kind: kind, Code: code}
+}
+
 // Sentinel errors of the store. Callers test them with errors.Is; the store
-// wraps them with the detail of what went wrong.
+// wraps them with the detail of what went wrong. Most are *model.Errors
+// (kinds: not_found, storage, signature, chain, passphrase, bad_input).
 var (
 	// ErrNotFound: no such record, op, blob or meta key.
-	ErrNotFound = errors.New("store: not found")
+	ErrNotFound = storeError(model.ErrNotFound, "not_found")
 	// ErrClosed: the store was closed.
-	ErrClosed = errors.New("store: closed")
+	ErrClosed = storeError(model.ErrStorage, "closed")
 	// ErrUnknownDevice: a remote op from a device whose key was never
 	// registered with RegisterDevice.
-	ErrUnknownDevice = errors.New("store: unknown device")
+	ErrUnknownDevice = storeError(model.ErrNotFound, "unknown_device")
 	// ErrBadOp: a remote op is malformed, has a bad field or value, or does
 	// not match its record.
 	ErrBadOp = errors.New("store: bad op")
 	// ErrBadSignature: a remote op's signature does not verify with its
 	// device's registered key.
-	ErrBadSignature = errors.New("store: bad signature")
+	ErrBadSignature = storeError(model.ErrSignature, "bad_signature")
 	// ErrBrokenChain: a remote op's Prev is not the hash of its device's
 	// previous op.
-	ErrBrokenChain = errors.New("store: broken hash chain")
+	ErrBrokenChain = storeError(model.ErrChain, "broken_chain")
 	// ErrEquivocation: two different ops with the same (device, seq).
-	ErrEquivocation = errors.New("store: equivocation: two different ops with the same id")
+	ErrEquivocation = storeError(model.ErrChain, "equivocation")
 	// ErrWrongPassphrase: the passphrase does not open the store.
-	ErrWrongPassphrase = errors.New("store: wrong passphrase")
+	ErrWrongPassphrase = storeError(model.ErrPassphrase, "wrong_passphrase")
 	// ErrPassphraseRequired: the store is encrypted and no passphrase was
 	// given.
-	ErrPassphraseRequired = errors.New("store: the store is encrypted; a passphrase is required")
+	ErrPassphraseRequired = storeError(model.ErrPassphrase, "passphrase_required")
 	// ErrNotEncrypted: a passphrase was given for a store created without
 	// one.
-	ErrNotEncrypted = errors.New("store: the store was created without a passphrase")
+	ErrNotEncrypted = storeError(model.ErrPassphrase, "not_encrypted")
 	// ErrBadBlob: a blob's content does not match its SHA-256 name, or the
 	// name is not a SHA-256 hex string.
-	ErrBadBlob = errors.New("store: bad blob")
+	ErrBadBlob = storeError(model.ErrBadInput, "bad_blob")
 	// ErrCheck: Check found state or indexes that differ from the log.
-	ErrCheck = errors.New("store: check failed")
+	ErrCheck = storeError(model.ErrStorage, "check")
 )
 
 // OpError names the op of a batch that was refused and why; it wraps one
-// of the sentinel errors (ErrBadOp, ErrBadSignature, ...).
+// of the sentinel errors (ErrBadOp, ErrBadSignature, ...), so errors.Is
+// and model.KindOf see the cause's kind through it.
 type OpError struct {
 	ID  oplog.OpID
 	Err error

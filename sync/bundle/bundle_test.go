@@ -166,9 +166,9 @@ func TestRefused(t *testing.T) {
 	before := snap(t, dst)
 	for _, tt := range tests {
 		res, err := importBytes(dst, tt.data, tt.province)
-		var be *bundle.Error
-		if !errors.As(err, &be) {
-			t.Errorf("%s: err = %v (%+v); want a *bundle.Error", tt.name, err, res)
+		var be *model.Error
+		if !errors.As(err, &be) || be.Op != "bundle" {
+			t.Errorf("%s: err = %v (%+v); want a bundle *model.Error", tt.name, err, res)
 			continue
 		}
 		if be.Msg.ZH == "" || be.Msg.EN == "" {
@@ -187,6 +187,39 @@ func TestRefused(t *testing.T) {
 	}
 	if after := snap(t, dst); reflect.DeepEqual(after, before) {
 		t.Errorf("intact bundle left the store unchanged")
+	}
+}
+
+// TestRefusalKinds: a refused bundle is matched by the kind of its
+// error as well as by its sentinel, as the app matches it.
+func TestRefusalKinds(t *testing.T) {
+	src, _ := source(t, 1)
+	good := export(t, src, 0)
+	resigned := bytes.Clone(good)
+	sigAt := len(resigned) - ed25519.SignatureSize
+	copy(resigned[sigAt:], fixture.Store(t).Sign(bundle.SigDigest(resigned[:sigAt])))
+	tests := []struct {
+		name     string
+		data     []byte
+		province string
+		want     error
+		kind     model.ErrorKind
+	}{
+		{"not a bundle", []byte("PK\x03\x04 a zip file"), fixture.Province, bundle.ErrNotBundle, model.ErrBadInput},
+		{"cut", good[:len(good)/2], fixture.Province, bundle.ErrTruncated, model.ErrBadInput},
+		{"wrong signature", resigned, fixture.Province, bundle.ErrSignature, model.ErrSignature},
+		{"foreign province", good, "610000", bundle.ErrForeignProvince, model.ErrScope},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := importBytes(fixture.Store(t), tt.data, tt.province)
+			if !errors.Is(err, tt.want) || !errors.Is(err, tt.kind) || model.KindOf(err) != tt.kind {
+				t.Errorf("err = %v (kind %v); want %v of kind %v", err, model.KindOf(err), tt.want, tt.kind)
+			}
+			if msg, ok := model.MsgOf(err); !ok || msg != tt.want.(*model.Error).Msg {
+				t.Errorf("message = %+v; want the sentinel's", msg)
+			}
+		})
 	}
 }
 

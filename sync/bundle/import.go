@@ -60,10 +60,10 @@ func Import(ctx context.Context, st Target, r io.ReaderAt, size int64, province 
 	h := b.Header
 	if h.Device != st.Device() {
 		if err := st.RegisterDevice(h.Device, h.PublicKey, h.Label); err != nil {
-			return res, ErrKeyMismatch.withf("device %s", h.Device).wrap(err)
+			return res, wrapf(ErrKeyMismatch, err, "device %s", h.Device)
 		}
 	} else if !st.PublicKey().Equal(ed25519.PublicKey(h.PublicKey)) {
-		return res, ErrKeyMismatch.withf("bundle names this device with another key")
+		return res, withf(ErrKeyMismatch, "bundle names this device with another key")
 	}
 	var added []string
 	err = b.EachBlob(func(sha string, r io.Reader) error {

@@ -74,7 +74,7 @@ func ImportServer(ctx context.Context, srv Ingester, blobs BlobWriter, dev Enrol
 			case protocol.StatusRefused:
 				res.Refused++
 			case protocol.StatusRejected:
-				return res, ErrCorrupt.withf("server rejected op %d: %s", rc.Seq, rc.Code)
+				return res, withf(ErrCorrupt, "server rejected op %d: %s", rc.Seq, rc.Code)
 			}
 		}
 		res.Acked = pr.Acked

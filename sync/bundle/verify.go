@@ -17,6 +17,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
@@ -47,33 +48,33 @@ type Bundle struct {
 // Open reads and verifies the bundle in r (size bytes): layout, signature,
 // province, every op (device, consecutive seqs, hash chain, signature,
 // county) and every blob's hash. It writes nothing. Every failure is an
-// *Error matching one of the sentinels.
+// *model.Error matching one of the sentinels.
 func Open(r io.ReaderAt, size int64, opts VerifyOptions) (*Bundle, error) {
 	h, err := readHeader(r, size)
 	if err != nil {
 		return nil, err
 	}
 	if len(h.PublicKey) != ed25519.PublicKeySize {
-		return nil, ErrCorrupt.withf("public key of %d bytes", len(h.PublicKey))
+		return nil, withf(ErrCorrupt, "public key of %d bytes", len(h.PublicKey))
 	}
 	if opts.KnownKey != nil {
 		if k, ok := opts.KnownKey(h.Device); ok && !k.Equal(h.PublicKey) {
-			return nil, ErrKeyMismatch.withf("device %s", h.Device)
+			return nil, withf(ErrKeyMismatch, "device %s", h.Device)
 		}
 	}
 	sig := make([]byte, ed25519.SignatureSize)
 	if _, err := r.ReadAt(sig, size-ed25519.SignatureSize); err != nil {
-		return nil, ErrTruncated.wrap(err)
+		return nil, wrap(ErrTruncated, err)
 	}
 	hs := newSigHash()
 	if _, err := io.Copy(hs, io.NewSectionReader(r, 0, size-ed25519.SignatureSize)); err != nil {
-		return nil, ErrTruncated.wrap(err)
+		return nil, wrap(ErrTruncated, err)
 	}
 	if !ed25519.Verify(h.PublicKey, hs.Sum(nil), sig) {
-		return nil, ErrSignature.withf("device %s", h.Device)
+		return nil, withf(ErrSignature, "device %s", h.Device)
 	}
 	if opts.Province != "" && h.Province != opts.Province {
-		return nil, ErrForeignProvince.withf("bundle of province %s; this is %s", h.Province, opts.Province)
+		return nil, withf(ErrForeignProvince, "bundle of province %s; this is %s", h.Province, opts.Province)
 	}
 	b := &Bundle{Header: h, r: r, size: size}
 	if err := b.readBody(true, nil); err != nil {
@@ -95,32 +96,32 @@ func readHeader(r io.ReaderAt, size int64) (Header, error) {
 		return Header{}, ErrNotBundle
 	}
 	if n < prefixLen || size < int64(prefixLen+trailerLen) {
-		return Header{}, ErrTruncated.withf("%d bytes", size)
+		return Header{}, withf(ErrTruncated, "%d bytes", size)
 	}
 	if head[len(magic)] != FormatVersion {
-		return Header{}, ErrVersion.withf("format %d", head[len(magic)])
+		return Header{}, withf(ErrVersion, "format %d", head[len(magic)])
 	}
 	var lb [4]byte
 	if _, err := r.ReadAt(lb[:], size-trailerLen); err != nil {
-		return Header{}, ErrTruncated.wrap(err)
+		return Header{}, wrap(ErrTruncated, err)
 	}
 	hlen := int64(binary.BigEndian.Uint32(lb[:]))
 	if hlen > maxHeaderBytes || int64(prefixLen)+hlen+trailerLen > size {
-		return Header{}, ErrTruncated.withf("header of %d bytes in a file of %d", hlen, size)
+		return Header{}, withf(ErrTruncated, "header of %d bytes in a file of %d", hlen, size)
 	}
 	hj := make([]byte, hlen)
 	if _, err := r.ReadAt(hj, size-trailerLen-hlen); err != nil {
-		return Header{}, ErrTruncated.wrap(err)
+		return Header{}, wrap(ErrTruncated, err)
 	}
 	var h Header
 	if err := json.Unmarshal(hj, &h); err != nil {
-		return Header{}, ErrTruncated.withf("header: %v", err)
+		return Header{}, withf(ErrTruncated, "header: %v", err)
 	}
 	if h.Format != FormatVersion {
-		return Header{}, ErrVersion.withf("format %d", h.Format)
+		return Header{}, withf(ErrVersion, "format %d", h.Format)
 	}
 	if int64(prefixLen)+h.BodyBytes+hlen+trailerLen != size {
-		return Header{}, ErrTruncated.withf("body of %d bytes, header of %d, file of %d", h.BodyBytes, hlen, size)
+		return Header{}, withf(ErrTruncated, "body of %d bytes, header of %d, file of %d", h.BodyBytes, hlen, size)
 	}
 	return h, nil
 }
@@ -134,7 +135,7 @@ func (b *Bundle) readBody(check bool, blob func(sha string, r io.Reader) error) 
 	bodyHash := sha256.New()
 	zr, err := zstd.NewReader(io.TeeReader(sec, bodyHash), zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(64<<20))
 	if err != nil {
-		return ErrCorrupt.wrap(err)
+		return wrap(ErrCorrupt, err)
 	}
 	defer zr.Close()
 	br := bufio.NewReaderSize(zr, 64<<10)
@@ -148,17 +149,17 @@ func (b *Bundle) readBody(check bool, blob func(sha string, r io.Reader) error) 
 	for {
 		kind, err := br.ReadByte()
 		if err != nil {
-			return ErrCorrupt.withf("no end frame: %v", err)
+			return withf(ErrCorrupt, "no end frame: %v", err)
 		}
 		switch kind {
 		case frameOp:
 			n, err := binary.ReadUvarint(br)
 			if err != nil || n == 0 || n > protocol.MaxOpBytes {
-				return ErrCorrupt.withf("op frame of %d bytes: %v", n, err)
+				return withf(ErrCorrupt, "op frame of %d bytes: %v", n, err)
 			}
 			raw := make([]byte, n)
 			if _, err := io.ReadFull(br, raw); err != nil {
-				return ErrCorrupt.withf("op frame: %v", err)
+				return withf(ErrCorrupt, "op frame: %v", err)
 			}
 			nops++
 			if !check {
@@ -166,7 +167,7 @@ func (b *Bundle) readBody(check bool, blob func(sha string, r io.Reader) error) 
 			}
 			var op oplog.Op
 			if err := op.UnmarshalBinary(raw); err != nil {
-				return ErrCorrupt.withf("op %d", nops).wrap(err)
+				return wrapf(ErrCorrupt, err, "op %d", nops)
 			}
 			if err := b.checkOp(&op, prev); err != nil {
 				return err
@@ -176,15 +177,15 @@ func (b *Bundle) readBody(check bool, blob func(sha string, r io.Reader) error) 
 		case frameBlob:
 			var name [32]byte
 			if _, err := io.ReadFull(br, name[:]); err != nil {
-				return ErrCorrupt.withf("blob frame: %v", err)
+				return withf(ErrCorrupt, "blob frame: %v", err)
 			}
 			sha := hex.EncodeToString(name[:])
 			n, err := binary.ReadUvarint(br)
 			if err != nil || n > protocol.MaxBlobBytes {
-				return ErrCorrupt.withf("blob %s of %d bytes: %v", sha, n, err)
+				return withf(ErrCorrupt, "blob %s of %d bytes: %v", sha, n, err)
 			}
 			if sha <= lastBlob {
-				return ErrCorrupt.withf("blob %s out of order", sha)
+				return withf(ErrCorrupt, "blob %s out of order", sha)
 			}
 			lastBlob = sha
 			if err := copyBlob(sha, io.LimitReader(br, int64(n)), int64(n), blob); err != nil {
@@ -197,14 +198,14 @@ func (b *Bundle) readBody(check bool, blob func(sha string, r io.Reader) error) 
 			}
 		case frameEnd:
 			if _, err := br.ReadByte(); err != io.EOF {
-				return ErrCorrupt.withf("data after the end frame")
+				return withf(ErrCorrupt, "data after the end frame")
 			}
 			if check {
 				return b.checkCounts(nops, blobs, bytesSum, bodyHash.Sum(nil))
 			}
 			return nil
 		default:
-			return ErrCorrupt.withf("unknown frame %#x", kind)
+			return withf(ErrCorrupt, "unknown frame %#x", kind)
 		}
 	}
 }
@@ -219,13 +220,13 @@ func copyBlob(sha string, r io.Reader, n int64, fn func(string, io.Reader) error
 		}
 	}
 	if _, err := io.Copy(io.Discard, hr); err != nil {
-		return ErrCorrupt.withf("blob %s", sha).wrap(err)
+		return wrapf(ErrCorrupt, err, "blob %s", sha)
 	}
 	if hr.n != n {
-		return ErrCorrupt.withf("blob %s: %d of %d bytes", sha, hr.n, n)
+		return withf(ErrCorrupt, "blob %s: %d of %d bytes", sha, hr.n, n)
 	}
 	if got := hex.EncodeToString(hr.h.Sum(nil)); got != sha {
-		return ErrCorrupt.withf("blob %s has SHA-256 %s", sha, got)
+		return withf(ErrCorrupt, "blob %s has SHA-256 %s", sha, got)
 	}
 	return nil
 }
@@ -252,20 +253,20 @@ func (b *Bundle) checkOp(op *oplog.Op, prev *oplog.Op) error {
 	}
 	switch {
 	case op.Device != h.Device:
-		return ErrCorrupt.withf("op %d of device %s in a bundle of %s", op.Seq, op.Device, h.Device)
+		return withf(ErrCorrupt, "op %d of device %s in a bundle of %s", op.Seq, op.Device, h.Device)
 	case op.Seq != want:
-		return ErrCorrupt.withf("op seq %d; want %d", op.Seq, want)
+		return withf(ErrCorrupt, "op seq %d; want %d", op.Seq, want)
 	case ProvinceOf(op.County) != h.Province:
-		return ErrCorrupt.withf("op %d in county %s, outside province %s", op.Seq, op.County, h.Province)
+		return withf(ErrCorrupt, "op %d in county %s, outside province %s", op.Seq, op.County, h.Province)
 	}
 	if err := checkShape(op); err != nil {
-		return ErrCorrupt.withf("op %d", op.Seq).wrap(err)
+		return wrapf(ErrCorrupt, err, "op %d", op.Seq)
 	}
 	if prev != nil && op.Prev != opHash(prev) {
-		return ErrCorrupt.withf("op %d: broken hash chain", op.Seq)
+		return withf(ErrCorrupt, "op %d: broken hash chain", op.Seq)
 	}
 	if !verifySig(h.PublicKey, op) {
-		return ErrSignature.withf("op %d", op.Seq)
+		return withf(ErrSignature, "op %d", op.Seq)
 	}
 	return nil
 }
@@ -275,13 +276,13 @@ func (b *Bundle) checkCounts(ops, blobs int, blobBytes int64, bodySum []byte) er
 	h := &b.Header
 	switch {
 	case !bytes.Equal(bodySum, h.BodySHA256[:]):
-		return ErrCorrupt.withf("body SHA-256 differs from the header's")
+		return withf(ErrCorrupt, "body SHA-256 differs from the header's")
 	case ops != h.Ops:
-		return ErrCorrupt.withf("%d ops; header says %d", ops, h.Ops)
+		return withf(ErrCorrupt, "%d ops; header says %d", ops, h.Ops)
 	case ops > 0 && b.Ops[ops-1].Seq != h.ToSeq, ops == 0 && h.ToSeq+1 != h.FromSeq:
-		return ErrCorrupt.withf("seq range %d..%d does not match the ops", h.FromSeq, h.ToSeq)
+		return withf(ErrCorrupt, "seq range %d..%d does not match the ops", h.FromSeq, h.ToSeq)
 	case blobs != h.Blobs || blobBytes != h.BlobBytes:
-		return ErrCorrupt.withf("%d blobs of %d bytes; header says %d of %d", blobs, blobBytes, h.Blobs, h.BlobBytes)
+		return withf(ErrCorrupt, "%d blobs of %d bytes; header says %d of %d", blobs, blobBytes, h.Blobs, h.BlobBytes)
 	}
 	return nil
 }
@@ -295,8 +296,8 @@ func (b *Bundle) EachBlob(fn func(sha string, r io.Reader) error) error {
 		return nil
 	}
 	err := b.readBody(false, fn)
-	var be *Error
-	if err != nil && !errors.As(err, &be) {
+	var be *model.Error
+	if err != nil && !(errors.As(err, &be) && be.Op == "bundle") {
 		return fmt.Errorf("bundle: blob: %w", err)
 	}
 	return err

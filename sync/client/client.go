@@ -55,41 +55,23 @@ func New(cfg Config) *Client {
 // Token returns the bearer token the client uses (set by Enroll).
 func (c *Client) Token() string { return *c.token.Load() }
 
-// Error is a sync failure that is not the server's answer (those are
-// *protocol.Error): the network, the local store, or a server that
-// behaves unexpectedly. Msg says it to the user in Chinese and English.
-type Error struct {
-	Op   string // "push", "pull", "blobs", "enroll"
-	Kind Kind
-	Msg  model.Text
-	Err  error
-}
-
-// Kind classifies an Error.
-type Kind int
-
-// Kinds of Error.
+// Failures that are not the server's answer (those are *protocol.Error)
+// are *model.Errors of the operation ("push", "pull", "blobs", "enroll")
+// whose Msg says it to the user in Chinese and English:
+//
+//   - model.ErrNetwork (code "unreachable"): the server could not be
+//     reached or the connection broke; trying again later is the cure.
+//   - model.ErrStorage (code "store"): the local store failed.
+//   - model.ErrInternal (code "bad_answer"): the server answered something
+//     the client cannot use.
+//   - model.ErrSignature or model.ErrChain (code "rejected"): the server
+//     rejected this device's own ops.
 const (
-	// KindNetwork: the server could not be reached or the connection
-	// broke; trying again later is the cure.
-	KindNetwork Kind = iota + 1
-	// KindStore: the local store failed.
-	KindStore
-	// KindServer: the server answered something the client cannot use.
-	KindServer
+	codeUnreachable = "unreachable"
+	codeStore       = "store"
+	codeBadAnswer   = "bad_answer"
+	codeRejected    = "rejected"
 )
-
-// Error renders the error in both languages with its cause.
-func (e *Error) Error() string {
-	s := "sync " + e.Op + ": " + e.Msg.ZH + " / " + e.Msg.EN
-	if e.Err != nil {
-		s += ": " + e.Err.Error()
-	}
-	return s
-}
-
-// Unwrap returns the cause.
-func (e *Error) Unwrap() error { return e.Err }
 
 var (
 	msgNetwork = model.Text{ZH: "无法连接同步服务器，请检查网络后重试", EN: "cannot reach the sync server; check the network and try again"}
@@ -121,7 +103,8 @@ type reply struct {
 
 // do sends cl, retrying network errors and 5xx answers with backoff, and
 // returns the answer or the error: a *protocol.Error for 4xx answers (and
-// the last 5xx), an *Error for network failures, or ctx's error.
+// the last 5xx), a *model.Error of kind model.ErrNetwork for network
+// failures, or ctx's error.
 func (c *Client) do(ctx context.Context, cl call, count func(int64)) (reply, error) {
 	var last error
 	for attempt := 0; attempt < c.cfg.Attempts; attempt++ {
@@ -171,7 +154,7 @@ func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, b
 		count(int64(len(cl.body)))
 	}
 	if err != nil {
-		return reply{}, true, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}
+		return reply{}, true, networkErr(cl.op, err)
 	}
 	raw := resp.Body()
 	if count != nil {
@@ -181,13 +164,17 @@ func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, b
 	body, err := protocol.ReadBody(bytes.NewReader(raw), resp.Header().Get("Content-Encoding"), maxReply)
 	if err != nil {
 		// A body cut short by the network decodes badly: retry.
-		return reply{}, true, &Error{Op: cl.op, Kind: KindNetwork, Msg: msgNetwork, Err: err}
+		return reply{}, true, networkErr(cl.op, err)
 	}
 	rp := reply{status: status, header: resp.Header(), body: body}
 	if status >= 200 && status < 300 || slices.Contains(cl.accept, status) {
 		return rp, false, nil
 	}
-	return reply{}, status >= 500, protocol.DecodeError(status, body)
+	pe := protocol.DecodeError(status, body)
+	if pe.Op == "" {
+		pe.Op = cl.op
+	}
+	return reply{}, status >= 500, pe
 }
 
 // wait sleeps before retry attempt (1, 2, ...): Backoff doubled per
@@ -213,10 +200,15 @@ func storeErr(op string, err error) error {
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return err
 	}
-	return &Error{Op: op, Kind: KindStore, Msg: msgStore, Err: err}
+	return &model.Error{Op: op, Kind: model.ErrStorage, Code: codeStore, Msg: msgStore, Err: err}
+}
+
+// networkErr wraps a failure to reach the server or to read its answer.
+func networkErr(op string, err error) error {
+	return &model.Error{Op: op, Kind: model.ErrNetwork, Code: codeUnreachable, Msg: msgNetwork, Err: err}
 }
 
 // serverErr wraps an answer the client does not understand.
 func serverErr(op string, format string, args ...any) error {
-	return &Error{Op: op, Kind: KindServer, Msg: msgServer, Err: fmt.Errorf(format, args...)}
+	return &model.Error{Op: op, Kind: model.ErrInternal, Code: codeBadAnswer, Msg: msgServer, Err: fmt.Errorf(format, args...)}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/client"
 	"github.com/lantian-tz/lantian/sync/e2e/fixture"
 	"github.com/lantian-tz/lantian/sync/protocol"
@@ -32,7 +33,7 @@ func TestRetries(t *testing.T) {
 		answers   []int // HTTP statuses in turn; 0 hangs up; the last repeats
 		wantCalls int32
 		wantErr   error // nil: success
-		wantKind  client.Kind
+		wantKind  model.ErrorKind
 	}{
 		{"ok", []int{200}, 1, nil, 0},
 		{"5xx then ok", []int{503, 500, 200}, 3, nil, 0},
@@ -40,7 +41,7 @@ func TestRetries(t *testing.T) {
 		{"4xx not retried", []int{400, 200}, 1, protocol.ErrBadRequest, 0},
 		{"401 not retried", []int{401, 200}, 1, protocol.ErrUnauthorized, 0},
 		{"5xx gives up", []int{502}, 4, protocol.ErrInternal, 0},
-		{"network gives up", []int{0}, 4, nil, client.KindNetwork},
+		{"network gives up", []int{0}, 4, nil, model.ErrNetwork},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,9 +83,9 @@ func TestRetries(t *testing.T) {
 					t.Errorf("err = %v; want %v", err, tt.wantErr)
 				}
 			default:
-				var ce *client.Error
-				if !errors.As(err, &ce) || ce.Kind != tt.wantKind || ce.Msg.ZH == "" || ce.Msg.EN == "" {
-					t.Errorf("err = %v; want a bilingual *client.Error of kind %d", err, tt.wantKind)
+				var me *model.Error
+				if !errors.Is(err, tt.wantKind) || !errors.As(err, &me) || me.Kind != tt.wantKind || me.Msg.ZH == "" || me.Msg.EN == "" {
+					t.Errorf("err = %v; want a bilingual *model.Error of kind %v", err, tt.wantKind)
 				}
 			}
 		})

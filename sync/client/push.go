@@ -291,7 +291,11 @@ func (c *Client) receipts(ctx context.Context, pr protocol.PushResponse, acked u
 		if rejected.Msg != nil {
 			msg = *rejected.Msg // e.g. a forked log: restored from an old backup
 		}
-		return 0, &Error{Op: "push", Kind: KindServer, Msg: msg, Err: errors.New("op " + strconv.FormatUint(rejected.Seq, 10) + " rejected: " + rejected.Code)}
+		kind := model.ErrChain
+		if rejected.Code == protocol.RejectedSig {
+			kind = model.ErrSignature
+		}
+		return 0, &model.Error{Op: "push", Kind: kind, Code: codeRejected, Msg: msg, Err: errors.New("op " + strconv.FormatUint(rejected.Seq, 10) + " rejected: " + rejected.Code)}
 	}
 	return newAcked, nil
 }

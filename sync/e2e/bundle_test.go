@@ -52,9 +52,9 @@ func TestBundleRoundTrips(t *testing.T) {
 	flipped[len(flipped)/2] ^= 0x10
 	for name, bad := range map[string][]byte{"tampered": flipped, "truncated": b[:len(b)-100]} {
 		_, err := e.importServer(t, a, bad)
-		var be *bundle.Error
-		if !errors.As(err, &be) {
-			t.Errorf("%s bundle: err = %v; want a *bundle.Error", name, err)
+		var be *model.Error
+		if !errors.As(err, &be) || be.Op != "bundle" {
+			t.Errorf("%s bundle: err = %v; want a bundle *model.Error", name, err)
 		}
 		if got := e.serverOps(t); got != 0 {
 			t.Fatalf("%s bundle: server holds %d ops; want 0", name, got)

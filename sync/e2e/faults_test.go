@@ -32,8 +32,7 @@ func expectedFailure(t *testing.T, err error) {
 	if err == nil {
 		return
 	}
-	var ce *client.Error
-	if errors.As(err, &ce) && ce.Kind == client.KindNetwork {
+	if errors.Is(err, model.ErrNetwork) {
 		return
 	}
 	var pe *protocol.Error

@@ -1,7 +1,6 @@
 package server
 
 import (
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -58,19 +57,11 @@ func readBody(r *http.Request, wantType string) ([]byte, error) {
 	return protocol.ReadBody(r.Body, r.Header.Get("Content-Encoding"), protocol.MaxBodyBytes)
 }
 
-// asProtocolError turns err into the error body to send; unexpected
-// errors become ErrInternal (and are logged by the caller).
-func asProtocolError(err error) (*protocol.Error, bool) {
-	var pe *protocol.Error
-	if errors.As(err, &pe) {
-		return pe, true
-	}
-	return protocol.ErrInternal, false
-}
-
-// writeError sends err as a protocol error body.
+// writeError sends err as a protocol error body: a *protocol.Error as it
+// is, a *model.Error with its kind's status, anything else as
+// ErrInternal (logged).
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	pe, known := asProtocolError(err)
+	pe, known := protocol.ErrorOf(err)
 	if !known || pe.Status >= 500 {
 		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	} else {
