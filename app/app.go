@@ -72,7 +72,8 @@ type App struct {
 	opts Options
 	b    *bridge
 
-	st     *store.Store
+	st     deviceStore
+	own    *store.Store // the store the app opened: for the sync client and Close
 	syncer Syncer
 	gaz    *model.Gazetteer
 	lang   string // LangZH or LangEN
@@ -220,7 +221,7 @@ func (a *App) openStore(pass string, onErr func(error)) {
 
 // attach takes over an open store and continues start-up.
 func (a *App) attach(st *store.Store) {
-	a.st = st
+	a.st, a.own = st, st
 	a.users = newUserBook(st)
 	if a.syncer == nil {
 		a.syncer = newRemoteSyncer(st, a.opts.Logger, func() string { return a.county })
@@ -326,8 +327,8 @@ func (a *App) Close() error {
 	if a.cancelSub != nil {
 		a.cancelSub()
 	}
-	if a.st != nil {
-		return a.st.Close()
+	if a.own != nil {
+		return a.own.Close()
 	}
 	return nil
 }
