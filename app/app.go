@@ -23,6 +23,7 @@ import (
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/client"
 )
 
 // ID is the app id (preferences, storage root, packaging).
@@ -155,13 +156,14 @@ const (
 	prefLanguage = "language"
 )
 
-// Meta keys in the store (per device).
+// Meta keys in the store (per device). The enrollment's are the sync
+// client's (client.Enrollment keeps them).
 const (
-	metaCounty   = "app.county"
-	metaServer   = "app.server"
+	metaCounty   = client.MetaCounty
+	metaServer   = client.MetaServer
 	metaLastSync = "app.last_sync"
 	metaEnrolled = "app.enrolled"
-	metaRole     = "app.role" // the role the device was enrolled with
+	metaRole     = client.MetaRole // the role the device was enrolled with
 )
 
 // dataDir is the store folder.
@@ -366,11 +368,11 @@ func (a *App) role() model.Role {
 // deviceRole is the role of the device's enrollment ("" when never
 // enrolled).
 func (a *App) deviceRole() model.Role {
-	b, err := a.st.GetMeta(metaRole)
+	e, err := client.LoadEnrollment(a.st)
 	if err != nil {
 		return ""
 	}
-	return model.Role(b)
+	return e.Role
 }
 
 // roleRank orders roles by what they may do.
