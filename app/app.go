@@ -87,6 +87,7 @@ type App struct {
 	// photoPicker, when set, replaces the photo file dialog (tests).
 	photoPicker func(use func(io.ReadCloser))
 	cancelSub   func()
+	changed     changes // records changed by store events not yet redrawn
 	syncState   *syncState
 	autoSync    bool // periodic sync started
 }
@@ -229,7 +230,10 @@ func (a *App) attach(st *store.Store) {
 		a.syncer = newRemoteSyncer(st, a.opts.Logger, func() string { return a.county })
 	}
 	a.cancelSub = st.Subscribe(func(ev store.Event) {
-		a.b.post(func() { a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged) })
+		a.b.post(func() {
+			a.changed.add(ev)
+			a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged)
+		})
 	})
 	if c, err := st.GetMeta(metaCounty); err == nil {
 		a.county = string(c)
@@ -341,10 +345,12 @@ func (a *App) Window() fyne.Window { return a.win }
 // setContent replaces the window's content.
 func (a *App) setContent(o fyne.CanvasObject) { a.win.SetContent(o) }
 
-// dataChanged refreshes what is on screen after store events.
+// dataChanged refreshes what is on screen after store events: the rows
+// of the records they changed where the page can, else the page.
 func (a *App) dataChanged() {
+	ch := a.changed.take()
 	if a.shell != nil {
-		a.shell.refresh()
+		a.shell.refreshChanged(ch)
 	}
 }
 
