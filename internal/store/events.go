@@ -1,10 +1,6 @@
 package store
 
-import (
-	"slices"
-
-	"github.com/google/uuid"
-)
+import "github.com/google/uuid"
 
 // EventKind says what changed the store.
 type EventKind int
@@ -34,11 +30,6 @@ type Event struct {
 	// All: too many records changed to list (more than MaxEventRecords);
 	// any record may have changed.
 	All bool
-}
-
-// Changed reports whether the event may have changed record id.
-func (ev Event) Changed(id uuid.UUID) bool {
-	return ev.All || slices.Contains(ev.Records, id)
 }
 
 // Subscribe calls fn after every committed change, outside the store's
