@@ -23,6 +23,7 @@ import (
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/client"
 )
 
 // ID is the app id (preferences, storage root, packaging).
@@ -72,7 +73,8 @@ type App struct {
 	opts Options
 	b    *bridge
 
-	st     *store.Store
+	st     deviceStore
+	own    *store.Store // the store the app opened: for the sync client and Close
 	syncer Syncer
 	gaz    *model.Gazetteer
 	lang   string // LangZH or LangEN
@@ -85,6 +87,7 @@ type App struct {
 	// photoPicker, when set, replaces the photo file dialog (tests).
 	photoPicker func(use func(io.ReadCloser))
 	cancelSub   func()
+	changed     changes // records changed by store events not yet redrawn
 	syncState   *syncState
 	autoSync    bool // periodic sync started
 }
@@ -154,13 +157,14 @@ const (
 	prefLanguage = "language"
 )
 
-// Meta keys in the store (per device).
+// Meta keys in the store (per device). The enrollment's are the sync
+// client's (client.Enrollment keeps them).
 const (
-	metaCounty   = "app.county"
-	metaServer   = "app.server"
+	metaCounty   = client.MetaCounty
+	metaServer   = client.MetaServer
 	metaLastSync = "app.last_sync"
 	metaEnrolled = "app.enrolled"
-	metaRole     = "app.role" // the role the device was enrolled with
+	metaRole     = client.MetaRole // the role the device was enrolled with
 )
 
 // dataDir is the store folder.
@@ -220,13 +224,16 @@ func (a *App) openStore(pass string, onErr func(error)) {
 
 // attach takes over an open store and continues start-up.
 func (a *App) attach(st *store.Store) {
-	a.st = st
+	a.st, a.own = st, st
 	a.users = newUserBook(st)
 	if a.syncer == nil {
 		a.syncer = newRemoteSyncer(st, a.opts.Logger, func() string { return a.county })
 	}
 	a.cancelSub = st.Subscribe(func(ev store.Event) {
-		a.b.post(func() { a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged) })
+		a.b.post(func() {
+			a.changed.add(ev)
+			a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged)
+		})
 	})
 	if c, err := st.GetMeta(metaCounty); err == nil {
 		a.county = string(c)
@@ -326,8 +333,8 @@ func (a *App) Close() error {
 	if a.cancelSub != nil {
 		a.cancelSub()
 	}
-	if a.st != nil {
-		return a.st.Close()
+	if a.own != nil {
+		return a.own.Close()
 	}
 	return nil
 }
@@ -338,10 +345,12 @@ func (a *App) Window() fyne.Window { return a.win }
 // setContent replaces the window's content.
 func (a *App) setContent(o fyne.CanvasObject) { a.win.SetContent(o) }
 
-// dataChanged refreshes what is on screen after store events.
+// dataChanged refreshes what is on screen after store events: the rows
+// of the records they changed where the page can, else the page.
 func (a *App) dataChanged() {
+	ch := a.changed.take()
 	if a.shell != nil {
-		a.shell.refresh()
+		a.shell.refreshChanged(ch)
 	}
 }
 
@@ -362,11 +371,11 @@ func (a *App) role() model.Role {
 // deviceRole is the role of the device's enrollment ("" when never
 // enrolled).
 func (a *App) deviceRole() model.Role {
-	b, err := a.st.GetMeta(metaRole)
+	e, err := client.LoadEnrollment(a.st)
 	if err != nil {
 		return ""
 	}
-	return model.Role(b)
+	return e.Role
 }
 
 // author is the current user's name for ops.

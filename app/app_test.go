@@ -330,13 +330,13 @@ func TestSettleConflict(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := other.RegisterDevice(a.st.Device(), a.st.PublicKey(), "tablet"); err != nil {
+	if err := other.RegisterDevice(a.own.Device(), a.own.PublicKey(), "tablet"); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.st.RegisterDevice(other.Device(), other.PublicKey(), "other"); err != nil {
+	if err := a.own.RegisterDevice(other.Device(), other.PublicKey(), "other"); err != nil {
 		t.Fatal(err)
 	}
-	exchange(a.st, other)
+	exchange(a.own, other)
 	if _, err := other.Append(ctx, store.Change{Record: rec.Record, Author: "李娜", Role: model.RoleGrid,
 		Set: map[string]model.Value{"grid_leader": model.Str("李娜")}}); err != nil {
 		t.Fatal(err)
@@ -345,7 +345,7 @@ func TestSettleConflict(t *testing.T) {
 		Set: map[string]model.Value{"grid_leader": model.Str("张伟")}}); err != nil {
 		t.Fatal(err)
 	}
-	exchange(other, a.st)
+	exchange(other, a.own)
 	d := newDetail(a, rec.Record)
 	a.shell.push(d)
 	if got := len(d.st.Conflicts); got != 1 {

@@ -56,6 +56,14 @@ func (b *bridge) run(work func() error, done func(error)) {
 	}()
 }
 
+// Run is run, for the packages that take the bridge through an interface
+// (app/county's Bridge).
+func (b *bridge) Run(work func() error, done func(error)) { b.run(work, done) }
+
+// Post is post, for the packages that take the bridge through an
+// interface.
+func (b *bridge) Post(fn func()) { b.post(fn) }
+
 // debounce runs fn on the UI goroutine once no call with the same key has
 // come for d. Inline bridges run fn at once.
 func (b *bridge) debounce(key string, d time.Duration, fn func()) {

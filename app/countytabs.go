@@ -32,7 +32,7 @@ func (a *App) countyDeps() *county.Deps {
 	d := &county.Deps{
 		Store: a.st, County: a.county, CountyName: a.countyName(),
 		User: a.user.Name, Role: a.role(), Lang: textLang(a.lang),
-		Window: a.win, Logger: a.opts.Logger, Run: a.b.run, Post: a.b.post,
+		Window: a.win, Logger: a.opts.Logger, Bridge: a.b,
 		Names: func(code string) string {
 			if a.gaz != nil {
 				if c, ok := a.gaz.County(code); ok {

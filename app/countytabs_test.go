@@ -12,6 +12,9 @@ import (
 	"github.com/lantian-tz/lantian/model"
 )
 
+// The app hands its bridge to the county screens.
+var _ county.Bridge = (*bridge)(nil)
+
 // countyTitles are the county bureau's navigation entries.
 func countyTitles() []string {
 	return []string{county.ReviewTitle(), county.DashboardTitle(), county.ExportTitle(), county.FireImportTitle()}

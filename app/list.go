@@ -1,6 +1,7 @@
 package app
 
 import (
+	"bytes"
 	"strings"
 	"time"
 
@@ -200,6 +201,109 @@ func (s *listScreen) load(n int, top bool) {
 		}
 		s.loading = false
 	})
+}
+
+// maxRowReloads is the most changed records a list looks at one by one;
+// more changes reload the page.
+const maxRowReloads = listPage
+
+// refreshChanged redraws the rows of the changed records that stay where
+// they are shown (same filters matched, same place in the order); when a
+// record may enter, leave or move in the list, it reloads the count and
+// the rows as refresh does.
+func (s *listScreen) refreshChanged(ch changes) {
+	if ch.all || s.loading || len(ch.ids) > maxRowReloads {
+		s.refresh()
+		return
+	}
+	q, ok := s.query()
+	if !ok {
+		s.refresh()
+		return
+	}
+	shown := map[uuid.UUID]int{}
+	for i := range s.rows {
+		if ch.has(s.rows[i].Record) {
+			shown[s.rows[i].Record] = i
+		}
+	}
+	complete := s.next == "" // every match is loaded
+	gen := s.gen
+	fresh := map[int]storeState{}
+	full := false
+	s.a.b.run(func() error {
+		for id := range ch.ids {
+			st, err := s.a.st.Get(id)
+			if err != nil {
+				full = true // gone, or cannot tell
+				return nil
+			}
+			_, match := q.Place(&st)
+			if i, ok := shown[id]; ok {
+				if !match {
+					full = true // leaves the list
+					return nil
+				}
+				fresh[i] = st
+				continue
+			}
+			if st.Register != q.Register || q.County != "" && st.County != q.County {
+				continue // another list's
+			}
+			if match || !complete {
+				// Enters the list, or may have left (or entered) the
+				// part not loaded: the count changes.
+				full = true
+				return nil
+			}
+		}
+		return nil
+	}, func(error) {
+		if gen != s.gen {
+			return // a newer load shows the changes
+		}
+		if full || !s.inPlace(q, fresh) {
+			s.refresh()
+			return
+		}
+		for i, st := range fresh {
+			s.rows[i] = st
+			s.list.RefreshItem(i)
+		}
+	})
+}
+
+// inPlace reports whether the rows would keep their order with the fresh
+// states of some of them (by index): each changed row stays between its
+// neighbours, and the last loaded row stays before the records not
+// loaded.
+func (s *listScreen) inPlace(q store.Query, fresh map[int]storeState) bool {
+	key := func(i int) []byte {
+		st, ok := fresh[i]
+		if !ok {
+			st = s.rows[i]
+		}
+		k, _ := q.Place(&st)
+		return k
+	}
+	for i, st := range fresh {
+		if i >= len(s.rows) || s.rows[i].Record != st.Record {
+			return false
+		}
+		k := key(i)
+		if i > 0 && bytes.Compare(key(i-1), k) >= 0 {
+			return false
+		}
+		if i+1 < len(s.rows) && bytes.Compare(k, key(i+1)) >= 0 {
+			return false
+		}
+		if i+1 == len(s.rows) && s.next != "" {
+			if old, _ := q.Place(&s.rows[i]); bytes.Compare(k, old) > 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // loadMore appends the next page when the list nears its end.

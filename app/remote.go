@@ -12,10 +12,6 @@ import (
 	"github.com/lantian-tz/lantian/sync/client"
 )
 
-// metaToken keeps the bearer token from enrollment in the store (which is
-// encrypted when the store is).
-const metaToken = "app.token"
-
 // remoteSyncer is the Syncer over sync/client and sync/bundle. Before
 // enrollment Sync says the device is not enrolled; bundles work anyway.
 type remoteSyncer struct {
@@ -31,10 +27,12 @@ type remoteSyncer struct {
 // enrollment from the store's meta data.
 func newRemoteSyncer(st *store.Store, log *slog.Logger, county func() string) *remoteSyncer {
 	r := &remoteSyncer{st: st, log: log, county: county}
-	server, err1 := st.GetMeta(metaServer)
-	token, err2 := st.GetMeta(metaToken)
-	if err1 == nil && err2 == nil && len(server) > 0 && len(token) > 0 {
-		r.c = client.New(client.Config{BaseURL: string(server), Token: string(token), Store: st, Logger: log})
+	e, err := client.LoadEnrollment(st)
+	if err != nil {
+		log.Warn("loading the enrollment", "err", err)
+	}
+	if e.Enrolled() {
+		r.c = client.New(client.Config{BaseURL: e.Server, Token: e.Token, Store: st, Logger: log})
 	}
 	return r
 }
@@ -89,19 +87,8 @@ func (r *remoteSyncer) Enroll(ctx context.Context, server, code string) error {
 	if err != nil {
 		return err
 	}
-	if err := r.st.SetMeta(metaToken, []byte(resp.Token)); err != nil {
+	if err := client.NewEnrollment(server, resp).Save(r.st); err != nil {
 		return err
-	}
-	if err := r.st.SetMeta(metaServer, []byte(server)); err != nil {
-		return err
-	}
-	if err := r.st.SetMeta(metaRole, []byte(resp.Role)); err != nil {
-		return err
-	}
-	if resp.Scope.County != "" {
-		if err := r.st.SetMeta(metaCounty, []byte(resp.Scope.County)); err != nil {
-			return err
-		}
 	}
 	r.mu.Lock()
 	r.c = c

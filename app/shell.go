@@ -131,6 +131,18 @@ func (s *shell) refresh() {
 	s.updateHeader()
 }
 
+// refreshChanged redraws the current page after store events changed
+// the records ch: only their rows on a page that can, else the page.
+func (s *shell) refreshChanged(ch changes) {
+	switch p := s.current().(type) {
+	case rowRefresher:
+		p.refreshChanged(ch)
+	case refresher:
+		p.refresh()
+	}
+	s.updateHeader()
+}
+
 // updateHeader shows the user and the number of unsynced changes.
 func (s *shell) updateHeader() {
 	a := s.a

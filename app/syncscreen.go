@@ -11,6 +11,8 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/lantian-tz/lantian/sync/client"
 )
 
 // clockWarn is the clock offset from the server above which the sync
@@ -221,7 +223,7 @@ func (a *App) startAutoSync() {
 	if a.autoSync || a.opts.inline {
 		return
 	}
-	if tok, err := a.st.GetMeta(metaToken); err != nil || len(tok) == 0 {
+	if e, err := client.LoadEnrollment(a.st); err != nil || !e.Enrolled() {
 		return
 	}
 	a.autoSync = true

@@ -42,9 +42,9 @@ const (
 var ErrBadPIN = errors.New("wrong PIN")
 
 // userBook keeps the device's users in the store's meta data.
-type userBook struct{ st *store.Store }
+type userBook struct{ st metaStore }
 
-func newUserBook(st *store.Store) *userBook { return &userBook{st: st} }
+func newUserBook(st metaStore) *userBook { return &userBook{st: st} }
 
 func (b *userBook) list() ([]User, error) {
 	data, err := b.st.GetMeta(metaUsers)

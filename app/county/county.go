@@ -6,6 +6,7 @@
 package county
 
 import (
+	"context"
 	"embed"
 	"log/slog"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -28,10 +30,31 @@ func LoadTranslations() error {
 	return lang.AddTranslationsFS(translations, "translations")
 }
 
+// Store is what the screens need of the device store (*store.Store):
+// records for the review queue, the dashboard, exports and fire points,
+// and the meta data where targets are kept.
+type Store interface {
+	List(q store.Query) (store.Page, error)
+	Get(id uuid.UUID) (oplog.State, error)
+	Append(ctx context.Context, ch store.Change) (oplog.State, error)
+	GetMeta(key string) ([]byte, error)
+	SetMeta(key string, v []byte) error
+}
+
+// Bridge is the app's one adapter between background work and the UI
+// goroutine; the screens start no goroutines of their own.
+type Bridge interface {
+	// Run runs work off the UI goroutine and then done (when not nil) on
+	// it.
+	Run(work func() error, done func(error))
+	// Post runs fn on the UI goroutine (progress from work in flight).
+	Post(fn func())
+}
+
 // Deps is what the screens need from the app.
 type Deps struct {
 	// Store is the device store.
-	Store *store.Store
+	Store Store
 	// County is the device's county code; "" on a province device (every
 	// county).
 	County string
@@ -48,13 +71,9 @@ type Deps struct {
 	Now func() time.Time
 	// Logger; slog.Default() when nil.
 	Logger *slog.Logger
-	// Run runs work off the UI goroutine and then done on it (the app's
-	// bridge). When nil, work runs on a new goroutine and done through
-	// fyne.Do. Tests pass a Run that calls both in line.
-	Run func(work func() error, done func(error))
-	// Post runs fn on the UI goroutine (progress from work in flight);
-	// fyne.Do when nil. Tests pass one that calls fn in line.
-	Post func(fn func())
+	// Bridge runs work off the UI goroutine and brings results back to
+	// it (the app's bridge; required). Tests pass one that calls in line.
+	Bridge Bridge
 	// Names turns a county code into its name (the gazetteer's); the code
 	// is shown when nil.
 	Names func(code string) string
@@ -77,18 +96,9 @@ func (d *Deps) logger() *slog.Logger {
 	return d.Logger
 }
 
-func (d *Deps) run(work func() error, done func(error)) {
-	if d.Run != nil {
-		d.Run(work, done)
-		return
-	}
-	go func() {
-		err := work()
-		if done != nil {
-			fyne.Do(func() { done(err) })
-		}
-	}()
-}
+// run runs work off the UI goroutine and then done on it, through the
+// bridge.
+func (d *Deps) run(work func() error, done func(error)) { d.Bridge.Run(work, done) }
 
 func (d *Deps) name(code string) string {
 	if d.Names != nil {

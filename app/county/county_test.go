@@ -51,11 +51,27 @@ func setup(t *testing.T, role model.Role) (*store.Store, *Deps) {
 	}
 	t.Cleanup(func() { s.Close() })
 	d := &Deps{Store: s, County: county, CountyName: "灵寿县", User: "李科长", Role: role, Lang: "zh",
-		Now: func() time.Time { return now }, Logger: logger,
-		Run:  func(work func() error, done func(error)) { done(work()) },
-		Post: func(fn func()) { fn() }}
+		Now: func() time.Time { return now }, Logger: logger, Bridge: inlineBridge{}}
 	return s, d
 }
+
+// inlineBridge runs work and its callbacks on the caller's goroutine, so
+// tests need neither sleeps nor locks.
+type inlineBridge struct{}
+
+func (inlineBridge) Run(work func() error, done func(error)) {
+	err := work()
+	if done != nil {
+		done(err)
+	}
+}
+
+func (inlineBridge) Post(fn func()) { fn() }
+
+var (
+	_ Store  = (*store.Store)(nil)
+	_ Bridge = inlineBridge{}
+)
 
 // reading creates a dustfall point in township and a reading of value
 // for 2023-11, entered by grid staff (awaiting review).

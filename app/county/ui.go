@@ -1,18 +1,9 @@
 package county
 
-import (
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
-)
+import "fyne.io/fyne/v2/dialog"
 
-// post runs fn on the UI goroutine: d.Post, else fyne.Do.
-func post(d *Deps, fn func()) {
-	if d.Post != nil {
-		d.Post(fn)
-		return
-	}
-	fyne.Do(fn)
-}
+// post runs fn on the UI goroutine, through the bridge.
+func post(d *Deps, fn func()) { d.Bridge.Post(fn) }
 
 // showError shows err in a dialog (logged when there is no window).
 func showError(d *Deps, err error) {

@@ -13,12 +13,23 @@ const (
 	Applied
 	// Stamped: server stamps were recorded (Stamp).
 	Stamped
+	// Rebuilt: every state was recomputed from the log (Rebuild).
+	Rebuilt
 )
+
+// MaxEventRecords is the most record ids an Event lists; a change of more
+// records (a large pull page, a rebuild) says All instead.
+const MaxEventRecords = 1000
 
 // Event tells subscribers which records changed.
 type Event struct {
-	Kind    EventKind
+	Kind EventKind
+	// Records are the records changed, in no promised order; nil when
+	// All.
 	Records []uuid.UUID
+	// All: too many records changed to list (more than MaxEventRecords);
+	// any record may have changed.
+	All bool
 }
 
 // Subscribe calls fn after every committed change, outside the store's
@@ -37,9 +48,13 @@ func (s *Store) Subscribe(fn func(Event)) (cancel func()) {
 	}
 }
 
-// emit calls the subscribers with ev.
+// emit calls the subscribers with ev (when it changed any record),
+// replacing a long list of records with All.
 func (s *Store) emit(ev Event) {
-	if len(ev.Records) == 0 {
+	if len(ev.Records) > MaxEventRecords {
+		ev.Records, ev.All = nil, true
+	}
+	if len(ev.Records) == 0 && !ev.All {
 		return
 	}
 	s.subMu.Lock()

@@ -122,6 +122,24 @@ type hit struct {
 	key []byte
 }
 
+// Place says where record st stands in the lists of q: whether it passes
+// q's filters, and the key the lists are ordered by (ascending; ties
+// cannot happen, the key ends with the record id). A list uses it to tell
+// whether a changed record stays where it is shown.
+func (q Query) Place(st *oplog.State) (key []byte, ok bool) {
+	sm := summarize(st, lookupSchema(st.Register))
+	ok = q.match(sm, strings.ToLower(q.Search))
+	switch q.Order {
+	case ByTitle:
+		key = appendStr(nil, sm.Title)
+	case ByCreatedDesc:
+		key = appendInvTime(nil, sm.Created)
+	default:
+		key = appendInvTime(nil, sm.Updated)
+	}
+	return append(key, st.Record[:]...), ok
+}
+
 // scan calls fn with each match in order after the cursor after, until fn
 // returns false.
 func (q *Query) scan(txn *badger.Txn, after []byte, fn func(hit) bool) error {

@@ -128,6 +128,22 @@ func TestListAndCount(t *testing.T) {
 			if n != len(want) {
 				t.Fatalf("Count = %d; want %d", n, len(want))
 			}
+			// Place agrees with List: the matches, in key order.
+			listed := map[[16]byte]bool{}
+			var prev []byte
+			for _, st := range want {
+				listed[st.Record] = true
+				key, ok := tt.q.Place(&st)
+				if !ok || prev != nil && bytes.Compare(prev, key) >= 0 {
+					t.Fatalf("Place(%s) = %x, %v after %x; want a match after it", st.Record, key, ok, prev)
+				}
+				prev = key
+			}
+			for _, st := range all {
+				if _, ok := tt.q.Place(&st); ok != listed[st.Record] {
+					t.Fatalf("Place(%s) matches %v; want %v", st.Record, ok, listed[st.Record])
+				}
+			}
 			for _, size := range []int{1, 7, 100} {
 				got := listAll(t, s, tt.q, size)
 				if len(got) != len(want) {

@@ -19,14 +19,20 @@ import (
 const metaRebuilding = "rebuilding"
 
 // Rebuild drops every state and index entry and recomputes them from the
-// log. An interrupted Rebuild is finished by the next Open.
+// log, and tells subscribers that every record may have changed. An
+// interrupted Rebuild is finished by the next Open.
 func (s *Store) Rebuild(ctx context.Context) error {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.closed.Load() {
+		s.mu.Unlock()
 		return ErrClosed
 	}
-	return s.rebuild(ctx)
+	err := s.rebuild(ctx)
+	s.mu.Unlock()
+	if err == nil {
+		s.emit(Event{Kind: Rebuilt, All: true})
+	}
+	return err
 }
 
 func (s *Store) rebuild(ctx context.Context) error {
