@@ -25,7 +25,7 @@ type Store interface {
 var _ Store = (*store.Store)(nil)
 
 // Errors of the review actions; test with errors.Is. Store refusals
-// (store.ErrForbidden, *store.ValidationError) are returned wrapped.
+// (model.Admit's *model.Error values) are returned wrapped.
 var (
 	// ErrNotReviewable: the register has no review step.
 	ErrNotReviewable = errors.New("该台账没有审核环节 / register has no review step")
