@@ -3,7 +3,6 @@ package oplog
 import (
 	"bytes"
 	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -38,34 +37,31 @@ func (o *Op) UnmarshalBinaryHash(b []byte) (Hash, error) {
 // unmarshal is UnmarshalBinary, returning where the canonical encoding
 // ends in b.
 func (o *Op) unmarshal(b []byte) (int, error) {
-	d := decoder{b: b}
-	op, end := d.signed()
-	flags := d.byte("flags")
-	if d.err == nil && flags&^flagsKnown != 0 {
-		d.fail("unknown flags %#x", flags)
+	r := NewReader(b, malformed)
+	op, end := decodeSigned(&r)
+	flags := r.Byte("flags")
+	if r.err == nil && flags&^flagsKnown != 0 {
+		r.Failf("unknown flags %#x", flags)
 	}
 	if flags&flagSig != 0 {
-		op.Sig = bytes.Clone(d.bytes(SignatureSize, "signature"))
+		op.Sig = bytes.Clone(r.Bytes(SignatureSize, "signature"))
 	}
 	if flags&flagEff != 0 {
-		z := d.uvarint("eff")
+		z := r.Uvarint("eff")
 		delta := int64(z>>1) ^ -int64(z&1)
 		op.Eff = op.HLC - hlc.Timestamp(delta)
-		if d.err == nil && op.Eff == 0 {
-			d.fail("eff flag set but eff is zero")
+		if r.err == nil && op.Eff == 0 {
+			r.Failf("eff flag set but eff is zero")
 		}
 	}
 	if flags&flagServerSeq != 0 {
-		op.ServerSeq = d.uvarint("server seq")
-		if d.err == nil && op.ServerSeq == 0 {
-			d.fail("server seq flag set but server seq is zero")
+		op.ServerSeq = r.Uvarint("server seq")
+		if r.err == nil && op.ServerSeq == 0 {
+			r.Failf("server seq flag set but server seq is zero")
 		}
 	}
-	if d.err == nil && d.pos != len(b) {
-		d.fail("%d trailing bytes", len(b)-d.pos)
-	}
-	if d.err != nil {
-		return 0, d.err
+	if err := r.End(); err != nil {
+		return 0, err
 	}
 	// The checks above make the encoding canonical; this one guards the
 	// guarantee itself.
@@ -76,77 +72,68 @@ func (o *Op) unmarshal(b []byte) (int, error) {
 	return end, nil
 }
 
-// decoder reads an encoded op, remembering the first error.
-type decoder struct {
-	b   []byte
-	pos int
-	err error
+// malformed is the error of a Reader of an op: msg at byte off.
+func malformed(off int, msg string) error {
+	return fmt.Errorf("%w: %s at byte %d", ErrMalformed, msg, off)
 }
 
-func (d *decoder) fail(format string, args ...any) {
-	if d.err == nil {
-		d.err = fmt.Errorf("%w: "+format+" at byte %d", append([]any{ErrMalformed}, append(args, d.pos)...)...)
-	}
-}
-
-// signed decodes the canonical part and returns the op and where it ends.
-func (d *decoder) signed() (Op, int) {
+// decodeSigned decodes the canonical part of an op and returns the op and
+// where it ends.
+func decodeSigned(r *Reader) (Op, int) {
 	var o Op
-	if v := d.byte("version"); d.err == nil && v != EncodingVersion {
-		d.pos--
-		d.fail("unknown encoding version %d (want %d)", v, EncodingVersion)
+	if len(r.b) > 0 && r.b[0] != EncodingVersion {
+		r.Failf("unknown encoding version %d (want %d)", r.b[0], EncodingVersion)
 	}
-	o.Device = d.uuid("device")
-	o.Seq = d.uvarint("seq")
-	if s := d.bytes(8, "hlc"); s != nil {
-		o.HLC = hlc.Timestamp(binary.BigEndian.Uint64(s))
-	}
-	o.Record = d.uuid("record")
-	o.Register = d.str(MaxRegister, "register")
-	o.County = d.str(MaxCounty, "county")
-	o.Author = d.str(MaxAuthor, "author")
+	r.Byte("version")
+	o.Device = r.UUID("device")
+	o.Seq = r.Uvarint("seq")
+	o.HLC = hlc.Timestamp(r.Uint64("hlc"))
+	o.Record = r.UUID("record")
+	o.Register = r.String(MaxRegister, "register")
+	o.County = r.String(MaxCounty, "county")
+	o.Author = r.String(MaxAuthor, "author")
 
-	nt := d.count(16, "device table")
+	nt := r.Count(16, "device table")
 	table := make([]uuid.UUID, 0, nt)
-	for i := 0; i < nt && d.err == nil; i++ {
-		u := d.uuid("device table entry")
+	for i := 0; i < nt && r.err == nil; i++ {
+		u := r.UUID("device table entry")
 		if u == o.Device {
-			d.fail("device table names the op's own device")
+			r.Failf("device table names the op's own device")
 		} else if i > 0 && compareDevice(table[i-1], u) >= 0 {
-			d.fail("device table not strictly ascending")
+			r.Failf("device table not strictly ascending")
 		}
 		table = append(table, u)
 	}
 	used := make([]bool, len(table))
 
-	nf := d.count(3, "fields")
-	if d.err == nil && nf > MaxFields {
-		d.fail("%d fields; max %d", nf, MaxFields)
+	nf := r.Count(3, "fields")
+	if r.err == nil && nf > MaxFields {
+		r.Failf("%d fields; max %d", nf, MaxFields)
 	}
-	if d.err == nil {
+	if r.err == nil {
 		o.Set = make(map[string]model.Value, nf)
 		o.Parent = make(map[string][]OpID)
 	}
 	prevKey := ""
-	for i := 0; i < nf && d.err == nil; i++ {
-		k := d.str(MaxKeyLen, "field key")
-		if d.err == nil && i > 0 && k <= prevKey {
-			d.fail("field keys not strictly ascending: %q after %q", k, prevKey)
+	for i := 0; i < nf && r.err == nil; i++ {
+		k := r.String(MaxKeyLen, "field key")
+		if r.err == nil && i > 0 && k <= prevKey {
+			r.Failf("field keys not strictly ascending: %q after %q", k, prevKey)
 		}
 		prevKey = k
-		v := d.str(MaxValueLen, "value of field "+k)
-		np := d.count(2, "parents of field "+k)
-		if d.err == nil && np > MaxParents {
-			d.fail("field %q has %d parents; max %d", k, np, MaxParents)
+		v := r.String(MaxValueLen, "value of field "+k)
+		np := r.Count(2, "parents of field "+k)
+		if r.err == nil && np > MaxParents {
+			r.Failf("field %q has %d parents; max %d", k, np, MaxParents)
 		}
 		var ps []OpID
-		if np > 0 && d.err == nil {
+		if np > 0 && r.err == nil {
 			ps = make([]OpID, 0, np)
 		}
-		for j := 0; j < np && d.err == nil; j++ {
-			idx := d.uvarint("parent device index")
-			seq := d.uvarint("parent seq")
-			if d.err != nil {
+		for j := 0; j < np && r.err == nil; j++ {
+			idx := r.Uvarint("parent device index")
+			seq := r.Uvarint("parent seq")
+			if r.err != nil {
 				break
 			}
 			var p OpID
@@ -157,15 +144,15 @@ func (d *decoder) signed() (Op, int) {
 				p = OpID{Device: table[idx-1], Seq: seq}
 				used[idx-1] = true
 			default:
-				d.fail("parent device index %d beyond table of %d", idx, len(table))
+				r.Failf("parent device index %d beyond table of %d", idx, len(table))
 				continue
 			}
 			if j > 0 && CompareOpID(ps[j-1], p) >= 0 {
-				d.fail("parents of field %q not strictly ascending", k)
+				r.Failf("parents of field %q not strictly ascending", k)
 			}
 			ps = append(ps, p)
 		}
-		if d.err == nil {
+		if r.err == nil {
 			o.Set[k] = model.Value(v)
 			if len(ps) > 0 {
 				o.Parent[k] = ps
@@ -173,88 +160,12 @@ func (d *decoder) signed() (Op, int) {
 		}
 	}
 	for i, u := range used {
-		if d.err == nil && !u {
-			d.fail("device table entry %s is not used", table[i])
+		if r.err == nil && !u {
+			r.Failf("device table entry %s is not used", table[i])
 		}
 	}
-	if s := d.bytes(32, "prev"); s != nil {
+	if s := r.Bytes(32, "prev"); s != nil {
 		copy(o.Prev[:], s)
 	}
-	return o, d.pos
-}
-
-func (d *decoder) byte(what string) byte {
-	if s := d.bytes(1, what); s != nil {
-		return s[0]
-	}
-	return 0
-}
-
-// bytes returns the next n bytes (a view of the input), or nil on error.
-func (d *decoder) bytes(n int, what string) []byte {
-	if d.err != nil {
-		return nil
-	}
-	if n > len(d.b)-d.pos {
-		d.fail("truncated: %s needs %d bytes, %d left", what, n, len(d.b)-d.pos)
-		return nil
-	}
-	s := d.b[d.pos : d.pos+n]
-	d.pos += n
-	return s
-}
-
-func (d *decoder) uuid(what string) uuid.UUID {
-	var u uuid.UUID
-	if s := d.bytes(16, what); s != nil {
-		copy(u[:], s)
-	}
-	return u
-}
-
-func (d *decoder) uvarint(what string) uint64 {
-	if d.err != nil {
-		return 0
-	}
-	v, n := binary.Uvarint(d.b[d.pos:])
-	switch {
-	case n == 0:
-		d.fail("truncated: %s varint", what)
-		return 0
-	case n < 0:
-		d.fail("%s varint overflows 64 bits", what)
-		return 0
-	case n > 1 && d.b[d.pos+n-1] == 0:
-		d.fail("%s varint is not minimal", what)
-		return 0
-	}
-	d.pos += n
-	return v
-}
-
-// count reads a element count, refusing counts the remaining input cannot
-// hold at minSize bytes per element.
-func (d *decoder) count(minSize int, what string) int {
-	n := d.uvarint(what + " count")
-	if d.err != nil {
-		return 0
-	}
-	if n > uint64((len(d.b)-d.pos)/minSize) {
-		d.fail("%s count %d exceeds what %d remaining bytes can hold", what, n, len(d.b)-d.pos)
-		return 0
-	}
-	return int(n)
-}
-
-// str reads a length-prefixed string of at most max bytes.
-func (d *decoder) str(max int, what string) string {
-	n := d.uvarint(what + " length")
-	if d.err != nil {
-		return ""
-	}
-	if n > uint64(max) {
-		d.fail("%s is %d bytes; max %d", what, n, max)
-		return ""
-	}
-	return string(d.bytes(int(n), what))
+	return o, r.off
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/model"
 )
 
 var (
@@ -20,6 +22,27 @@ var (
 	// previous op; the error is a *GapError.
 	ErrGap = errors.New("oplog: sequence gap")
 )
+
+// The codes of the *model.Error values that wrap oplog's chain and
+// signature errors.
+const (
+	codeGap          = "gap"
+	codeBrokenChain  = "broken_chain"
+	codeBadSignature = "bad_signature"
+)
+
+// chainError is an error of kind model.ErrChain with code and cause err
+// (a *GapError, or an error wrapping ErrBrokenChain).
+func chainError(code string, err error) error {
+	return &model.Error{Kind: model.ErrChain, Code: code, Err: err}
+}
+
+// sigError is an error of kind model.ErrSignature whose cause wraps
+// ErrBadSignature.
+func sigError(format string, args ...any) error {
+	return &model.Error{Kind: model.ErrSignature, Code: codeBadSignature,
+		Err: fmt.Errorf("%w: "+format, append([]any{ErrBadSignature}, args...)...)}
+}
 
 // GapError is the error for an op whose seq is not the next one expected
 // of its device. errors.Is(err, ErrGap) holds for it.

@@ -3,7 +3,7 @@
 // the merge that folds any set of operations into the same record state on
 // every replica.
 //
-// A device's ops are checked either one by one (VerifyChain, VerifySig) or
+// A device's ops are checked either one by one (CheckLink, VerifySig) or
 // as a contiguous run with one signature (VerifyRun: the hash chain carries
 // the last op's signature back over the whole run; see runverify.go for
 // the rule and why it is sound, and VerifyEach for the audit that checks

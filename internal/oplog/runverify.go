@@ -75,22 +75,16 @@ func VerifyRunHashed(pub ed25519.PublicKey, prev *Hash, ops []*Op, hashes []Hash
 		return fmt.Errorf("oplog: %d hashes for a run of %d ops", len(hashes), len(ops))
 	}
 	first := ops[0]
-	switch {
-	case prev != nil && first.Prev != *prev:
-		return &RunError{Op: first.ID(), Err: fmt.Errorf("%w: op %s names previous hash %x…; its predecessor hashes to %x…", ErrBrokenChain, first.ID(), first.Prev[:8], prev[:8])}
-	case prev == nil && first.Seq == 1 && first.Prev != (Hash{}):
-		return &RunError{Op: first.ID(), Err: fmt.Errorf("%w: op %s is its device's first but names a previous hash %x", ErrBrokenChain, first.ID(), first.Prev[:8])}
+	l := Link{Device: first.Device, Seq: first.Seq - 1, NoHash: prev == nil && first.Seq != 1}
+	if prev != nil {
+		l.Hash = *prev
+	}
+	if err := CheckLink(l, first); err != nil {
+		return &RunError{Op: first.ID(), Err: err}
 	}
 	for i := 1; i < len(ops); i++ {
-		p, o := ops[i-1], ops[i]
-		if o.Device != p.Device {
-			return &RunError{Op: o.ID(), Err: fmt.Errorf("%w: op %s follows op %s of another device", ErrBrokenChain, o.ID(), p.ID())}
-		}
-		if o.Seq != p.Seq+1 {
-			return &RunError{Op: o.ID(), Err: &GapError{Device: o.Device, Want: p.Seq + 1, Got: o.Seq}}
-		}
-		if o.Prev != hashes[i-1] {
-			return &RunError{Op: o.ID(), Err: fmt.Errorf("%w: op %s names previous hash %x…; op %s hashes to %x…", ErrBrokenChain, o.ID(), o.Prev[:8], p.ID(), hashes[i-1][:8])}
+		if err := CheckLink(LinkAfter(ops[i-1], hashes[i-1]), ops[i]); err != nil {
+			return &RunError{Op: ops[i].ID(), Err: err}
 		}
 	}
 	last := ops[len(ops)-1]

@@ -1,9 +1,6 @@
 package oplog
 
-import (
-	"crypto/ed25519"
-	"fmt"
-)
+import "crypto/ed25519"
 
 // sigContext separates op signatures from anything else a device key
 // might sign.
@@ -22,7 +19,8 @@ func (o *Op) Sign(priv ed25519.PrivateKey) {
 }
 
 // VerifySig checks the op's signature under the device key pub. It returns
-// an error wrapping ErrBadSignature when the signature is missing, of the
+// an error wrapping ErrBadSignature (a *model.Error of kind
+// model.ErrSignature) when the signature is missing, of the
 // wrong size or does not verify.
 //
 // Ops that arrive as a run of a device's chain can be checked with one
@@ -34,13 +32,13 @@ func (o *Op) VerifySig(pub ed25519.PublicKey) error {
 // verifySigHash is VerifySig for an op whose hash h is known.
 func (o *Op) verifySigHash(pub ed25519.PublicKey, h Hash) error {
 	if len(pub) != ed25519.PublicKeySize {
-		return fmt.Errorf("%w: op %s: public key is %d bytes; want %d", ErrBadSignature, o.ID(), len(pub), ed25519.PublicKeySize)
+		return sigError("op %s: public key is %d bytes; want %d", o.ID(), len(pub), ed25519.PublicKeySize)
 	}
 	if len(o.Sig) != ed25519.SignatureSize {
-		return fmt.Errorf("%w: op %s: signature is %d bytes; want %d", ErrBadSignature, o.ID(), len(o.Sig), ed25519.SignatureSize)
+		return sigError("op %s: signature is %d bytes; want %d", o.ID(), len(o.Sig), ed25519.SignatureSize)
 	}
 	if !ed25519.Verify(pub, signedMessage(h), o.Sig) {
-		return fmt.Errorf("%w: op %s: signature does not verify", ErrBadSignature, o.ID())
+		return sigError("op %s: signature does not verify", o.ID())
 	}
 	return nil
 }

@@ -461,8 +461,8 @@ func (b *batch) add(r *remoteOp) error {
 	case op.Seq > hd.Seq+1:
 		return b.hold(op, h, r.enc)
 	}
-	if op.Prev != hd.Hash {
-		return fmt.Errorf("%w: prev %x is not the hash of %s/%d", ErrBrokenChain, op.Prev[:4], op.Device, hd.Seq)
+	if err := oplog.CheckLink(oplog.Link{Device: op.Device, Seq: hd.Seq, Hash: hd.Hash}, op); err != nil {
+		return fmt.Errorf("%w: %w", ErrBrokenChain, err)
 	}
 	if err := b.store(op, h, r.enc); err != nil {
 		return err
@@ -648,7 +648,7 @@ func (b *batch) release(dev uuid.UUID) error {
 		if err != nil {
 			return err
 		}
-		if op.Prev != hd.Hash {
+		if oplog.CheckLink(oplog.Link{Device: dev, Seq: hd.Seq, Hash: hd.Hash}, &op) != nil {
 			// The held op continues another chain than the one that
 			// arrived: it was never applied; drop it.
 			b.s.log.Warn("store: dropping held op that does not chain", "device", dev, "seq", next.Seq)

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/google/uuid"
-
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/model"
@@ -196,94 +194,40 @@ func appendOpID(b []byte, id oplog.OpID) []byte {
 	return binary.AppendUvarint(b, id.Seq)
 }
 
-// reader decodes what the append helpers wrote; the first error sticks.
-type reader struct {
-	b   []byte
-	err error
+// corrupt is the error of a Reader of a stored value: msg at byte off.
+func corrupt(off int, msg string) error {
+	return fmt.Errorf("%w: %s at byte %d", errCorrupt, msg, off)
 }
 
-func (r *reader) fail() {
-	if r.err == nil {
-		r.err = errCorrupt
-	}
-	r.b = nil
-}
-
-func (r *reader) uvarint() uint64 {
-	n, w := binary.Uvarint(r.b)
-	if w <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[w:]
-	return n
-}
-
-func (r *reader) bytes(n int) []byte {
-	if n < 0 || len(r.b) < n {
-		r.fail()
-		return make([]byte, n&0xffff)
-	}
-	p := r.b[:n]
-	r.b = r.b[n:]
-	return p
-}
-
-func (r *reader) str() string {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail()
-		return ""
-	}
-	return string(r.bytes(int(n)))
-}
-
-func (r *reader) u64() uint64 {
-	p := r.bytes(8)
-	if r.err != nil {
-		return 0
-	}
-	return binary.BigEndian.Uint64(p)
-}
-
-func (r *reader) uuid() uuid.UUID {
-	var u uuid.UUID
-	p := r.bytes(16)
-	if r.err == nil {
-		copy(u[:], p)
-	}
-	return u
-}
-
-func (r *reader) opID() oplog.OpID {
-	d := r.uuid()
-	return oplog.OpID{Device: d, Seq: r.uvarint()}
+func readOpID(r *oplog.Reader) oplog.OpID {
+	d := r.UUID("device")
+	return oplog.OpID{Device: d, Seq: r.Uvarint("seq")}
 }
 
 // decodeState decodes what encodeState (or encodeStateV1) wrote.
 func decodeState(b []byte) (oplog.State, error) {
 	var st oplog.State
-	r := &reader{b: b}
-	ver := r.bytes(1)
-	if r.err != nil || (ver[0] != stateCodecV1 && ver[0] != stateCodecV2) {
+	r := oplog.NewReader(b, corrupt)
+	ver := r.Byte("version")
+	if r.Err() != nil || (ver != stateCodecV1 && ver != stateCodecV2) {
 		return st, fmt.Errorf("%w: state codec version", errCorrupt)
 	}
-	v2 := ver[0] == stateCodecV2
-	st.Record = r.uuid()
-	st.Register = r.str()
-	st.County = r.str()
+	v2 := ver == stateCodecV2
+	st.Record = r.UUID("record")
+	st.Register = r.String(oplog.NoMax, "register")
+	st.County = r.String(oplog.NoMax, "county")
 	var versions []stateVersion
 	if v2 {
-		n := r.uvarint()
-		if n > uint64(len(r.b)) {
+		n := r.Count(1, "versions")
+		if r.Err() != nil {
 			return st, fmt.Errorf("%w: state version count", errCorrupt)
 		}
 		versions = make([]stateVersion, 0, n)
-		for i := uint64(0); i < n && r.err == nil; i++ {
+		for i := 0; i < n && r.Err() == nil; i++ {
 			var v stateVersion
-			v.id = r.opID()
-			v.time = hlc.Timestamp(r.u64())
-			v.author = r.str()
+			v.id = readOpID(&r)
+			v.time = hlc.Timestamp(r.Uint64("time"))
+			v.author = r.String(oplog.NoMax, "author")
 			versions = append(versions, v)
 		}
 	}
@@ -291,54 +235,51 @@ func decodeState(b []byte) (oplog.State, error) {
 	version := func() stateVersion {
 		if !v2 {
 			var v stateVersion
-			v.id = r.opID()
-			v.time = hlc.Timestamp(r.u64())
-			v.author = r.str()
+			v.id = readOpID(&r)
+			v.time = hlc.Timestamp(r.Uint64("time"))
+			v.author = r.String(oplog.NoMax, "author")
 			return v
 		}
-		i := r.uvarint()
+		i := r.Uvarint("version index")
 		if i >= uint64(len(versions)) {
-			r.fail()
+			r.Failf("version index %d of %d", i, len(versions))
 			return stateVersion{}
 		}
 		return versions[i]
 	}
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
+	n := r.Count(1, "fields")
+	if r.Err() != nil {
 		return st, fmt.Errorf("%w: state field count", errCorrupt)
 	}
 	st.Fields = make(map[string]oplog.FieldState, n)
-	for i := uint64(0); i < n && r.err == nil; i++ {
-		k := r.str()
-		val := model.Value(r.str())
+	for i := 0; i < n && r.Err() == nil; i++ {
+		k := r.String(oplog.NoMax, "field key")
+		val := model.Value(r.String(oplog.NoMax, "field value"))
 		v := version()
 		st.Fields[k] = oplog.FieldState{Value: val, Version: v.id, Time: v.time, Author: v.author}
 	}
-	n = r.uvarint()
-	if n > uint64(len(r.b)) {
+	n = r.Count(1, "conflicts")
+	if r.Err() != nil {
 		return st, fmt.Errorf("%w: state conflict count", errCorrupt)
 	}
 	if n > 0 {
 		st.Conflicts = make([]oplog.Conflict, 0, n)
 	}
-	for i := uint64(0); i < n && r.err == nil; i++ {
+	for i := 0; i < n && r.Err() == nil; i++ {
 		var c oplog.Conflict
-		c.Field = r.str()
-		c.Value = model.Value(r.str())
+		c.Field = r.String(oplog.NoMax, "conflict field")
+		c.Value = model.Value(r.String(oplog.NoMax, "conflict value"))
 		v := version()
 		c.Version, c.Time, c.Author = v.id, v.time, v.author
 		st.Conflicts = append(st.Conflicts, c)
 	}
-	st.Deleted = r.bytes(1)[0] == 1
-	st.Created = hlc.Timestamp(r.u64())
-	st.Updated = hlc.Timestamp(r.u64())
-	st.CreatedBy = r.str()
-	st.Ops = int(r.uvarint())
-	if r.err != nil {
-		return oplog.State{}, fmt.Errorf("%w: state", r.err)
-	}
-	if len(r.b) != 0 {
-		return oplog.State{}, fmt.Errorf("%w: %d trailing bytes in state", errCorrupt, len(r.b))
+	st.Deleted = r.Byte("deleted") == 1
+	st.Created = hlc.Timestamp(r.Uint64("created"))
+	st.Updated = hlc.Timestamp(r.Uint64("updated"))
+	st.CreatedBy = r.String(oplog.NoMax, "created by")
+	st.Ops = int(r.Uvarint("ops"))
+	if err := r.End(); err != nil {
+		return oplog.State{}, fmt.Errorf("%w: state", err)
 	}
 	return st, nil
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"bytes"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -86,5 +87,22 @@ func TestSummaryCodec(t *testing.T) {
 	}
 	if *got != sm {
 		t.Fatalf("got %+v; want %+v", *got, sm)
+	}
+}
+
+func BenchmarkDecodeState(b *testing.B) {
+	dev := uuid.MustParse("01890000-0000-7000-8000-000000000001")
+	st := oplog.State{Record: uuid.New(), Register: "farm_coal_facility", County: "130102", Fields: map[string]oplog.FieldState{},
+		Created: 5, Updated: 9, CreatedBy: "李", Ops: 3}
+	for i := range 20 {
+		st.Fields[fmt.Sprintf("field_%02d", i)] = oplog.FieldState{Value: model.Str(fmt.Sprintf("value %d", i)),
+			Version: oplog.OpID{Device: dev, Seq: uint64(1 + i%3)}, Time: hlc.Make(1700000000000, uint16(i%3)), Author: "李"}
+	}
+	enc := encodeState(&st)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeState(enc); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -236,8 +236,8 @@ func checkLogs(ctx context.Context, txn *badger.Txn) error {
 			if err != nil || len(g) != 8 || binary.BigEndian.Uint64(g) != prev.Seq {
 				return fmt.Errorf("%w: device %s: seq %d follows %d", ErrCheck, dev, id.Seq, prev.Seq)
 			}
-		} else if op.Prev != prev.Hash {
-			return fmt.Errorf("%w: op %s/%d: broken hash chain", ErrCheck, dev, id.Seq)
+		} else if err := oplog.CheckLink(oplog.Link{Device: dev, Seq: prev.Seq, Hash: prev.Hash}, &op); err != nil {
+			return fmt.Errorf("%w: op %s/%d: %w", ErrCheck, dev, id.Seq, err)
 		}
 		if err := op.VerifySig(pub); err != nil {
 			return fmt.Errorf("%w: op %s/%d: %w", ErrCheck, dev, id.Seq, err)

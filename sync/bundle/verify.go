@@ -247,25 +247,21 @@ func (h *hashingReader) Read(p []byte) (int, error) {
 // checkOp verifies one op against the header and its predecessor.
 func (b *Bundle) checkOp(op *oplog.Op, prev *oplog.Op) error {
 	h := &b.Header
-	want := h.FromSeq
+	// The first op's predecessor is not in the bundle.
+	link := oplog.Link{Device: h.Device, Seq: h.FromSeq - 1, NoHash: true}
 	if prev != nil {
-		want = prev.Seq + 1
+		link = oplog.LinkAfter(prev, prev.Hash())
 	}
-	switch {
-	case op.Device != h.Device:
-		return withf(ErrCorrupt, "op %d of device %s in a bundle of %s", op.Seq, op.Device, h.Device)
-	case op.Seq != want:
-		return withf(ErrCorrupt, "op seq %d; want %d", op.Seq, want)
-	case ProvinceOf(op.County) != h.Province:
+	if err := oplog.CheckLink(link, op); err != nil {
+		return wrapf(ErrCorrupt, err, "op %d of a bundle of device %s", op.Seq, h.Device)
+	}
+	if ProvinceOf(op.County) != h.Province {
 		return withf(ErrCorrupt, "op %d in county %s, outside province %s", op.Seq, op.County, h.Province)
 	}
-	if err := checkShape(op); err != nil {
+	if err := op.CheckShape(); err != nil {
 		return wrapf(ErrCorrupt, err, "op %d", op.Seq)
 	}
-	if prev != nil && op.Prev != opHash(prev) {
-		return withf(ErrCorrupt, "op %d: broken hash chain", op.Seq)
-	}
-	if !verifySig(h.PublicKey, op) {
+	if op.VerifySig(h.PublicKey) != nil {
 		return withf(ErrSignature, "op %d", op.Seq)
 	}
 	return nil

@@ -143,7 +143,7 @@ func (s *Server) verify(d Device, ops []oplog.Op, hashes []oplog.Hash, from int)
 			continue
 		}
 		hi := lo + 1
-		for hi < len(ops) && out[hi].shape == nil && linked(&ops[hi-1], out[hi-1].hash, &ops[hi]) {
+		for hi < len(ops) && out[hi].shape == nil && oplog.CheckLink(oplog.LinkAfter(&ops[hi-1], out[hi-1].hash), &ops[hi]) == nil {
 			hi++
 		}
 		ps, hs = ps[:0], hs[:0]
@@ -156,12 +156,6 @@ func (s *Server) verify(d Device, ops []oplog.Op, hashes []oplog.Hash, from int)
 		lo = hi
 	}
 	return out
-}
-
-// linked reports whether o follows p, whose hash is ph, in one device's
-// chain.
-func linked(p *oplog.Op, ph oplog.Hash, o *oplog.Op) bool {
-	return o.Device == p.Device && o.Seq == p.Seq+1 && o.Prev == ph
 }
 
 // each runs fn(i) for i in [from, to) on up to s.workers goroutines,
@@ -284,7 +278,7 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 		case v.shape != nil:
 			reject(i, protocol.RejectedShape, model.Text{ZH: "操作格式错误：" + v.shape.Error(), EN: "malformed op: " + v.shape.Error()})
 			continue
-		case op.Prev != prev:
+		case oplog.CheckLink(oplog.Link{Device: d.ID, Seq: expect - 1, Hash: prev}, op) != nil:
 			reject(i, protocol.RejectedChain, textChain)
 			continue
 		case v.sig != nil:
