@@ -35,6 +35,7 @@ func TestCrashChild(t *testing.T) {
 	}
 	fx := newFixture(t)
 	ctx := context.Background()
+	fmt.Println("ready")
 	var last uuid.UUID
 	for i := 0; ; i++ {
 		ch := fx.create(i)
@@ -75,13 +76,25 @@ func TestCrash(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Kill after a random number of reported ops, or after a random
-		// delay, whichever comes first.
+		// delay, whichever comes first. The delay runs from the moment
+		// the child has opened the store, so a slow start on a loaded
+		// machine does not turn every round into a kill during Open;
+		// every fifth round kills during Open on purpose.
 		killAfter := rng.IntN(40) + 1
-		timer := time.AfterFunc(time.Duration(rng.IntN(300))*time.Millisecond, func() { cmd.Process.Kill() })
+		delay := time.Duration(rng.IntN(300)) * time.Millisecond
+		kill := func() { cmd.Process.Kill() }
+		timer := time.AfterFunc(time.Hour, kill)
+		if round%5 == 4 {
+			timer.Reset(time.Duration(rng.IntN(100)) * time.Millisecond)
+		}
 		sc := bufio.NewScanner(out)
 		n := 0
 		for sc.Scan() {
 			line := sc.Text()
+			if line == "ready" && round%5 != 4 {
+				timer.Reset(delay)
+				continue
+			}
 			if strings.HasPrefix(line, "append:") || strings.HasPrefix(line, "open:") {
 				cmd.Process.Kill()
 				cmd.Wait()
