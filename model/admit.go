@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"slices"
 	"sort"
 	"time"
@@ -377,25 +378,8 @@ func joinSorted(errs []error) error {
 	if len(errs) == 1 {
 		return errs[0]
 	}
-	return &joined{errs}
+	return errors.Join(errs...)
 }
-
-// joined is errors.Join's shape with a readable Error (each field's
-// message on its own line) that names the first error's kind.
-type joined struct{ errs []error }
-
-func (j *joined) Error() string {
-	s := ""
-	for i, e := range j.errs {
-		if i > 0 {
-			s += "; "
-		}
-		s += e.Error()
-	}
-	return s
-}
-
-func (j *joined) Unwrap() []error { return j.errs }
 
 func textOf(v Value) string {
 	s, _ := v.AsText()
