@@ -92,7 +92,48 @@ type Admitted struct {
 // Errors are *Error values, joined when several fields fail; FieldErrors
 // lists them by field and KindOf gives the first one's kind.
 func Admit(sc *Schema, cur *Record, ch Change) (Admitted, error) {
-	const op = "admit"
+	sc, reg, county, err := admitTarget(sc, cur, ch)
+	if err != nil {
+		return Admitted{}, err
+	}
+	set := ch.Set
+	if !ch.Made {
+		set = make(map[string]Value, len(ch.Set)+4)
+		for k, v := range ch.Set {
+			set[k] = v
+		}
+	}
+	// Rules that hold in every order: values, editable fields, statuses
+	// the role may enter.
+	a := admission{sc: sc, ch: ch, set: set}
+	a.checkValues()
+	if ch.Made {
+		if err := joinSorted(a.errs); err != nil {
+			return Admitted{}, err
+		}
+		return Admitted{Register: reg, County: county, Set: set}, nil
+	}
+	// Rules of a change being made here, on the record as it stands.
+	if cur != nil {
+		a.cur = cur.Fields
+	}
+	if err := a.checkLocal(cur != nil); err != nil {
+		return Admitted{}, err
+	}
+	rec := a.record(reg, county)
+	if err := joinSorted(a.errs); err != nil {
+		return Admitted{}, err
+	}
+	return Admitted{Register: reg, County: county, Set: set, Record: rec}, nil
+}
+
+// admitOp names Admit in its errors.
+const admitOp = "admit"
+
+// admitTarget resolves the register and county a change writes (a
+// record's own when the change leaves them empty) and its schema, and
+// checks that the record keeps them and that the county is in scope.
+func admitTarget(sc *Schema, cur *Record, ch Change) (*Schema, string, string, error) {
 	reg, county := ch.Register, ch.County
 	if cur != nil {
 		if reg == "" {
@@ -102,75 +143,79 @@ func Admit(sc *Schema, cur *Record, ch Change) (Admitted, error) {
 			county = cur.County
 		}
 		if err := KeepsRecord(cur.Register, cur.County, reg, county); err != nil {
-			return Admitted{}, err
+			return nil, "", "", err
 		}
 	}
 	if sc == nil {
 		var ok bool
 		if sc, ok = Lookup(reg); !ok {
-			return Admitted{}, E(op, ErrSchema, CodeName("unknown_register"), msg("未知的台账 %s", "unknown register %s", reg))
+			return nil, "", "", E(admitOp, ErrSchema, CodeName("unknown_register"), msg("未知的台账 %s", "unknown register %s", reg))
 		}
 	} else if reg != sc.Name {
 		if reg != "" {
-			return Admitted{}, E(op, ErrSchema, CodeName("unknown_register"), msg("台账 %s 不是 %s", "register %s is not %s", reg, sc.Name))
+			return nil, "", "", E(admitOp, ErrSchema, CodeName("unknown_register"), msg("台账 %s 不是 %s", "register %s is not %s", reg, sc.Name))
 		}
 		reg = sc.Name
 	}
 	if err := admitCounty(county, ch.Author, ch.Gazetteer); err != nil {
-		return Admitted{}, err
+		return nil, "", "", err
 	}
+	return sc, reg, county, nil
+}
 
-	set := ch.Set
-	if !ch.Made {
-		set = make(map[string]Value, len(ch.Set)+4)
-		for k, v := range ch.Set {
-			set[k] = v
-		}
-	}
-	var curFields map[string]Value
-	if cur != nil {
-		curFields = cur.Fields
-	}
+// admission is one change being judged: the fields it writes (set, which
+// the local rules complete with stamps, status and derived values), the
+// record's current fields and the errors found so far, per field.
+type admission struct {
+	sc   *Schema
+	ch   Change
+	set  map[string]Value
+	cur  map[string]Value
+	errs []error
+}
 
-	// Rules that hold in every order: values, editable fields, statuses
-	// the role may enter.
-	var errs []error
-	fieldErr := func(kind ErrorKind, k string, t Text) {
-		errs = append(errs, &Error{Op: op, Kind: kind, Field: k, Msg: t})
-	}
-	for k, v := range set {
-		if fe := sc.ValidateValue(k, v); fe != nil {
-			fieldErr(ErrInvalid, fe.Field, fe.Msg)
+func (a *admission) fieldErr(kind ErrorKind, k string, t Text) {
+	a.errs = append(a.errs, &Error{Op: admitOp, Kind: kind, Field: k, Msg: t})
+}
+
+// failed reports whether field k has an error already.
+func (a *admission) failed(k string) bool { return slices.ContainsFunc(a.errs, isField(k)) }
+
+// checkValues applies the rules that give the same answer in every
+// order: valid values of known fields, fields and statuses the role may
+// write.
+func (a *admission) checkValues() {
+	for k, v := range a.set {
+		if fe := a.sc.ValidateValue(k, v); fe != nil {
+			a.fieldErr(ErrInvalid, fe.Field, fe.Msg)
 			continue
 		}
-		if t := forbiddenField(sc, k, v, ch.Author.Role); t != nil {
-			fieldErr(ErrForbidden, k, *t)
+		if t := forbiddenField(a.sc, k, v, a.ch.Author.Role); t != nil {
+			a.fieldErr(ErrForbidden, k, *t)
 		}
 	}
-	if ch.Made {
-		if err := joinSorted(errs); err != nil {
-			return Admitted{}, err
-		}
-		return Admitted{Register: reg, County: county, Set: set}, nil
-	}
+}
 
-	// Rules of a change being made here, on the record as it stands.
-	if cur != nil && curFields[FieldDeleted] == Bool(true) {
+// checkLocal applies the rules of a change made on this device to the
+// record as it stands (exists: the record exists), and adds the stamps
+// and the status they call for. A deleted or locked record fails at once.
+func (a *admission) checkLocal(exists bool) error {
+	sc, set, ch := a.sc, a.set, a.ch
+	if exists && a.cur[FieldDeleted] == Bool(true) {
 		if v, ok := set[FieldDeleted]; !ok || v != Bool(false) {
-			return Admitted{}, E(op, ErrDeleted, msg("记录已删除，只能恢复", "the record is deleted; it can only be restored"))
+			return E(admitOp, ErrDeleted, msg("记录已删除，只能恢复", "the record is deleted; it can only be restored"))
 		}
 	}
-	role := ch.Author.Role
 	for k := range set {
-		if f, ok := sc.Field(k); ok && f.Computed && !slices.ContainsFunc(errs, isField(k)) {
-			fieldErr(ErrForbidden, k, msg("%s：该字段自动计算，不能填写", "%s: computed field; cannot be set", f.Label.ZH, f.Label.EN))
+		if f, ok := sc.Field(k); ok && f.Computed && !a.failed(k) {
+			a.fieldErr(ErrForbidden, k, msg("%s：该字段自动计算，不能填写", "%s: computed field; cannot be set", f.Label.ZH, f.Label.EN))
 		}
-		if (k == FieldCreatedBy || k == FieldCreatedAt) && cur != nil {
-			fieldErr(ErrForbidden, k, msg("填报人和填报时间由系统记录，不能修改", "created by/at are recorded by the app and cannot be changed"))
+		if (k == FieldCreatedBy || k == FieldCreatedAt) && exists {
+			a.fieldErr(ErrForbidden, k, msg("填报人和填报时间由系统记录，不能修改", "created by/at are recorded by the app and cannot be changed"))
 		}
 	}
-	from := textOf(curFields[FieldStatus])
-	if cur == nil {
+	from := textOf(a.cur[FieldStatus])
+	if !exists {
 		from = sc.Initial
 		set[FieldCreatedBy] = Str(ch.Author.Name)
 		set[FieldCreatedAt] = DateTimeValue(ch.Now)
@@ -178,12 +223,12 @@ func Admit(sc *Schema, cur *Record, ch Change) (Admitted, error) {
 			set[FieldStatus] = Str(sc.Initial)
 		}
 	}
-	if _, moves := set[FieldStatus]; !moves && cur != nil && role == RoleGrid && len(set) > 0 {
+	if _, moves := set[FieldStatus]; !moves && exists && ch.Author.Role == RoleGrid && len(set) > 0 {
 		// A grid edit of an approved record sends it back to review.
 		if f := NewFlow(sc); f.IsApproved(from) {
 			to, ok := f.Reopen(from)
 			if !ok {
-				return Admitted{}, E(op, ErrForbidden, CodeName("locked"), FieldName(FieldStatus),
+				return E(admitOp, ErrForbidden, CodeName("locked"), FieldName(FieldStatus),
 					msg("记录已审核，不能修改", "the record is approved and can no longer be edited"))
 			}
 			set[FieldStatus] = Str(to)
@@ -191,19 +236,25 @@ func Admit(sc *Schema, cur *Record, ch Change) (Admitted, error) {
 	}
 	if v, ok := set[FieldStatus]; ok {
 		if to := textOf(v); to != from {
-			if err := admitTransition(sc, from, to, ch, set, curFields); err != nil {
-				errs = append(errs, err)
+			if err := admitTransition(sc, from, to, ch, set, a.cur); err != nil {
+				a.errs = append(a.errs, err)
 			}
 		}
 	}
+	return nil
+}
 
-	// The record as it will be, derived fields and all.
-	rec := Record{Register: reg, County: county, Fields: make(map[string]Value, len(curFields)+len(set)), Now: ch.Now}
-	for k, v := range curFields {
+// record returns the record as it will be, derived fields and all, and
+// adds the errors of the whole record (every field's at once) that no
+// field has already.
+func (a *admission) record(reg, county string) Record {
+	sc, set := a.sc, a.set
+	rec := Record{Register: reg, County: county, Fields: make(map[string]Value, len(a.cur)+len(set)), Now: a.ch.Now}
+	for k, v := range a.cur {
 		rec.Fields[k] = v
 	}
 	for k, v := range set {
-		if slices.ContainsFunc(errs, isField(k)) {
+		if a.failed(k) {
 			continue // judged already; keep the rest's errors apart
 		}
 		if v.IsNull() {
@@ -226,15 +277,12 @@ func Admit(sc *Schema, cur *Record, ch Change) (Admitted, error) {
 	}
 	if rec.Fields[FieldDeleted] != Bool(true) {
 		for _, fe := range sc.Validate(rec) {
-			if !slices.ContainsFunc(errs, isField(fe.Field)) {
-				fieldErr(ErrInvalid, fe.Field, fe.Msg)
+			if !a.failed(fe.Field) {
+				a.fieldErr(ErrInvalid, fe.Field, fe.Msg)
 			}
 		}
 	}
-	if err := joinSorted(errs); err != nil {
-		return Admitted{}, err
-	}
-	return Admitted{Register: reg, County: county, Set: set, Record: rec}, nil
+	return rec
 }
 
 // KeepsRecord is Admit's first rule, for callers that hold only a
@@ -245,7 +293,7 @@ func KeepsRecord(recRegister, recCounty, register, county string) error {
 	if register == recRegister && county == recCounty {
 		return nil
 	}
-	return E("admit", ErrScope, CodeName("record_moved"), FieldName("county"), msg(
+	return E(admitOp, ErrScope, CodeName("record_moved"), FieldName("county"), msg(
 		"记录属于 %s/%s，不能改为 %s/%s（记录的台账和区县不能变更）",
 		"record is %s/%s, not %s/%s (a record keeps its register and county)",
 		recRegister, recCounty, register, county))
@@ -255,10 +303,10 @@ func KeepsRecord(recRegister, recCounty, register, county string) error {
 // author's scope.
 func admitCounty(county string, a Author, g *Gazetteer) error {
 	if county == "" {
-		return E("admit", ErrInvalid, FieldName("county"), Text{ZH: "缺少县（区）", EN: "county is missing"})
+		return E(admitOp, ErrInvalid, FieldName("county"), Text{ZH: "缺少县（区）", EN: "county is missing"})
 	}
 	out := func(zh, en string) error {
-		return E("admit", ErrScope, CodeName("scope"), FieldName("county"), msg(zh, en, county, county))
+		return E(admitOp, ErrScope, CodeName("scope"), FieldName("county"), msg(zh, en, county, county))
 	}
 	if a.County != "" && a.County != county {
 		return out("区县 %s 不在本设备的权限范围内", "county %s is outside this device's scope")
@@ -323,7 +371,7 @@ func admitTransition(sc *Schema, from, to string, ch Change, set, cur map[string
 	tr, err := sc.Transition(from, to, ch.Author.Role)
 	if err != nil {
 		te := err.(*TransitionError)
-		return &Error{Op: "admit", Kind: ErrForbidden, Code: "transition", Field: FieldStatus, Msg: te.Msg, Err: err}
+		return &Error{Op: admitOp, Kind: ErrForbidden, Code: "transition", Field: FieldStatus, Msg: te.Msg, Err: err}
 	}
 	if ch.Author.Role == RoleCounty || ch.Author.Role == RoleProvince {
 		set[FieldReviewedBy] = Str(ch.Author.Name)
@@ -335,7 +383,7 @@ func admitTransition(sc *Schema, from, to string, ch Change, set, cur map[string
 		}
 	}
 	if tr.Comment && textOf(set[FieldReviewComment]) == "" {
-		return &Error{Op: "admit", Kind: ErrInvalid, Field: FieldReviewComment,
+		return &Error{Op: admitOp, Kind: ErrInvalid, Field: FieldReviewComment,
 			Msg: Text{ZH: "此操作需要填写审核意见", EN: "this step needs a review comment"}}
 	}
 	return nil
