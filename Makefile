@@ -13,7 +13,7 @@ DATA ?= $(HOME)/.local/share/lantian-demo
 SERVER_DATA ?= $(CURDIR)/server-data
 LISTEN ?= 127.0.0.1:8443
 N ?= 100000
-FUZZTIME ?= 4s
+FUZZTIME ?= 20000x
 
 # Every package but the Fyne UI runs under the race detector.
 CORE_PKGS = $(shell $(GO) list ./... | grep -v -e '/app$$' -e '/app/' -e 'lantian$$')
