@@ -249,9 +249,9 @@ func (s *detailScreen) conflictRow(c oplog.Conflict) fyne.CanvasObject {
 		return widget.NewCard("", title, container.NewVBox(val,
 			widget.NewLabel(fmt.Sprintf("%s · %s", author, when)), b))
 	}
-	left := side(lang.L("Current value"), cur.Value, cur.Author, cur.Time.Time().In(beijing).Format("2006-01-02 15:04"),
+	left := side(lang.L("Current value"), cur.Value, cur.Author, cur.Time.Time().In(model.Beijing).Format("2006-01-02 15:04"),
 		func() { s.settle(c.Field, cur.Value) })
-	right := side(lang.L("Concurrent value"), c.Value, c.Author, c.Time.Time().In(beijing).Format("2006-01-02 15:04"),
+	right := side(lang.L("Concurrent value"), c.Value, c.Author, c.Time.Time().In(model.Beijing).Format("2006-01-02 15:04"),
 		func() { s.settle(c.Field, c.Value) })
 	return container.NewVBox(heading(label), container.NewGridWithColumns(2, left, right))
 }
@@ -301,7 +301,7 @@ func (s *detailScreen) move(t model.Transition) {
 
 // historyRow is one op: when, who, and each field's old → new.
 func (s *detailScreen) historyRow(h store.HistoryEntry) fyne.CanvasObject {
-	when := h.HLC.Time().In(beijing).Format("2006-01-02 15:04:05")
+	when := h.HLC.Time().In(model.Beijing).Format("2006-01-02 15:04:05")
 	who := h.Author
 	if who == "" {
 		who = lang.L("(unknown)")

@@ -24,9 +24,6 @@ import (
 	"github.com/lantian-tz/lantian/model"
 )
 
-// beijing is the time zone of every date and time the registers hold.
-var beijing = time.FixedZone("CST", 8*3600)
-
 // fieldInput is the input of one field in a generated form. Its state is
 // the raw text model.ParseInput accepts (option keys for choices), which
 // is also what drafts keep.
@@ -107,7 +104,7 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 		in.obj = container.NewBorder(nil, nil, nil, pick, e)
 	case model.KindDateTime:
 		e := entry(false, "YYYY-MM-DD HH:MM")
-		now := widget.NewButton(lang.L("Now"), func() { e.SetText(a.opts.Now().In(beijing).Format("2006-01-02 15:04")) })
+		now := widget.NewButton(lang.L("Now"), func() { e.SetText(a.opts.Now().In(model.Beijing).Format("2006-01-02 15:04")) })
 		in.obj = container.NewBorder(nil, nil, nil, now, e)
 	case model.KindEnum:
 		labels := make([]string, len(f.Options))
@@ -180,7 +177,7 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 
 // pickDate pops a calendar under the button and writes the chosen day.
 func (a *App) pickDate(anchor fyne.CanvasObject, e *widget.Entry) {
-	start := a.opts.Now().In(beijing)
+	start := a.opts.Now().In(model.Beijing)
 	if t, err := time.Parse(model.LayoutDate, strings.TrimSpace(e.Text)); err == nil {
 		start = t
 	}
@@ -378,7 +375,7 @@ func rawOf(f *model.Field, v model.Value) string {
 	case model.KindDateTime:
 		s, _ := v.AsText()
 		if t, err := time.Parse(model.LayoutDateTime, s); err == nil {
-			return t.In(beijing).Format("2006-01-02 15:04")
+			return t.In(model.Beijing).Format("2006-01-02 15:04")
 		}
 		return s
 	case model.KindMultiEnum, model.KindPhotos:

@@ -214,7 +214,7 @@ func (s *fireCheck) pick(verdict string) {
 		vals["verifiers"] = model.List(a.author())
 	}
 	if vals["arrived_at"].IsNull() {
-		vals["arrived_at"] = model.Str(a.opts.Now().In(beijing).Format(model.LayoutDateTime))
+		vals["arrived_at"] = model.DateTimeValue(a.opts.Now())
 	}
 	keys := append([]string(nil), verifyCommon...)
 	if verdict == "confirmed_straw" || verdict == "confirmed_other_open" {

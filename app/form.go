@@ -187,7 +187,7 @@ func (s *formScreen) offerDraft() {
 		if maps.Equal(d.Raw, s.raws()) {
 			return // nothing the form does not show already
 		}
-		msg := lang.L("Input from {{.Time}} was not saved. Restore it?", map[string]any{"Time": d.Saved.In(beijing).Format("2006-01-02 15:04")})
+		msg := lang.L("Input from {{.Time}} was not saved. Restore it?", map[string]any{"Time": d.Saved.In(model.Beijing).Format("2006-01-02 15:04")})
 		dialog.ShowConfirm(lang.L("Unsaved input"), msg, func(ok bool) {
 			if ok {
 				s.restoreDraft(d)

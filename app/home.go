@@ -122,7 +122,7 @@ const homeLimit = 50
 func (s *homeScreen) refresh() {
 	a := s.a
 	now := a.opts.Now()
-	today := now.In(beijing).Format(model.LayoutDate)
+	today := now.In(model.Beijing).Format(model.LayoutDate)
 	var fires, patrols, returned []homeItem
 	var pending int
 	a.b.run(func() error {

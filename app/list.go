@@ -138,14 +138,14 @@ func (s *listScreen) query() (store.Query, bool) {
 	}
 	ok := true
 	if t := strings.TrimSpace(s.from.Text); t != "" {
-		d, err := time.ParseInLocation(model.LayoutDate, t, beijing)
+		d, err := time.ParseInLocation(model.LayoutDate, t, model.Beijing)
 		if err != nil {
 			ok = false
 		}
 		q.From = d
 	}
 	if t := strings.TrimSpace(s.to.Text); t != "" {
-		d, err := time.ParseInLocation(model.LayoutDate, t, beijing)
+		d, err := time.ParseInLocation(model.LayoutDate, t, model.Beijing)
 		if err != nil {
 			ok = false
 		}
@@ -366,7 +366,7 @@ func (a *App) recordSubtitle(sc *model.Schema, st *storeState) string {
 			}
 		}
 	}
-	parts = append(parts, lang.L("changed {{.Time}}", map[string]any{"Time": st.Updated.Time().In(beijing).Format("2006-01-02 15:04")}))
+	parts = append(parts, lang.L("changed {{.Time}}", map[string]any{"Time": st.Updated.Time().In(model.Beijing).Format("2006-01-02 15:04")}))
 	if len(st.Conflicts) > 0 {
 		parts = append(parts, lang.L("{{.N}} conflicts", map[string]any{"N": len(st.Conflicts)}))
 	}
@@ -399,7 +399,7 @@ func (a *App) defaults(sc *model.Schema) map[string]model.Value {
 	}
 	if sc.DateField != "" {
 		if f, ok := sc.Field(sc.DateField); ok && f.Kind == model.KindDate {
-			vals[sc.DateField] = model.Str(a.opts.Now().In(beijing).Format(model.LayoutDate))
+			vals[sc.DateField] = model.Str(a.opts.Now().In(model.Beijing).Format(model.LayoutDate))
 		}
 	}
 	return vals

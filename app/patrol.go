@@ -64,15 +64,15 @@ func (s *patrolLog) view() fyne.CanvasObject { return s.root }
 
 // patrolDefaults is a zero report of the last hour by the current user.
 func (a *App) patrolDefaults(sc *model.Schema) map[string]model.Value {
-	now := a.opts.Now().In(beijing)
+	now := a.opts.Now().In(model.Beijing)
 	start := now.Add(-time.Hour)
 	if start.Day() != now.Day() {
-		start = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, beijing)
+		start = time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, model.Beijing)
 	}
 	vals := a.defaults(sc)
 	vals["patrol_date"] = model.Str(now.Format(model.LayoutDate))
-	vals["start_at"] = model.Str(start.Format(model.LayoutDateTime))
-	vals["end_at"] = model.Str(now.Format(model.LayoutDateTime))
+	vals["start_at"] = model.DateTimeValue(start)
+	vals["end_at"] = model.DateTimeValue(now)
 	vals["patrollers"] = model.List(a.author())
 	vals["method"] = model.List("on_foot")
 	vals["fire_found"] = model.Bool(false)

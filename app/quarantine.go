@@ -42,7 +42,7 @@ func newQuarantine(a *App) *quarantineScreen {
 			if sc, ok := model.Lookup(q.Op.Register); ok {
 				name = sc.Label.In(tl)
 			}
-			texts.Objects[0].(*widget.Label).SetText(name + " · " + q.Op.Author + " · " + q.At.In(beijing).Format("2006-01-02 15:04"))
+			texts.Objects[0].(*widget.Label).SetText(name + " · " + q.Op.Author + " · " + q.At.In(model.Beijing).Format("2006-01-02 15:04"))
 			texts.Objects[1].(*widget.Label).SetText(q.Reason.In(tl))
 			btns.Objects[0].(*widget.Button).OnTapped = func() { a.shell.push(newDetail(a, q.Op.Record)) }
 			btns.Objects[1].(*widget.Button).OnTapped = func() { s.release(q) }

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/client"
 )
 
@@ -126,7 +127,7 @@ func (s *syncScreen) refresh() {
 		if last == "" {
 			s.last.SetText(lang.L("Last successful sync: never"))
 		} else if t, err := time.Parse(time.RFC3339, last); err == nil {
-			s.last.SetText(lang.L("Last successful sync: {{.Time}}", map[string]any{"Time": t.In(beijing).Format("2006-01-02 15:04")}))
+			s.last.SetText(lang.L("Last successful sync: {{.Time}}", map[string]any{"Time": t.In(model.Beijing).Format("2006-01-02 15:04")}))
 		}
 	})
 }
@@ -275,7 +276,7 @@ func (s *syncScreen) exportBundle() {
 			dialog.ShowInformation(lang.L("Bundle file"), lang.L("The bundle file was written."), a.win)
 		})
 	}, a.win)
-	d.SetFileName(fmt.Sprintf("lantian-%s-%s.ltb", a.county, a.opts.Now().In(beijing).Format("20060102-1504")))
+	d.SetFileName(fmt.Sprintf("lantian-%s-%s.ltb", a.county, a.opts.Now().In(model.Beijing).Format("20060102-1504")))
 	d.Show()
 }
 

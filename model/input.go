@@ -111,7 +111,7 @@ func ParseInput(f *Field, s string) (Value, *FieldError) {
 		if !ok {
 			return bad("应为时间 YYYY-MM-DD HH:MM", "must be a time YYYY-MM-DD HH:MM")
 		}
-		v = Str(t.Format(LayoutDateTime))
+		v = DateTimeValue(t)
 	case KindGPS:
 		p, ok := ParsePoint(s)
 		if !ok {
@@ -225,7 +225,7 @@ func parseDateTime(s string) (time.Time, bool) {
 	s = strings.Replace(s, "T", " ", 1)
 	for _, layout := range []string{"2006-01-02 15:04Z07:00", "2006-01-02 15:04:05Z07:00"} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return t.In(shanghai), true
+			return t.In(Beijing), true
 		}
 	}
 	date, clock, ok := strings.Cut(s, " ")
@@ -238,7 +238,7 @@ func parseDateTime(s string) (time.Time, bool) {
 	}
 	for _, layout := range []string{"15:04", "15:04:05"} {
 		if c, err := time.Parse(layout, strings.TrimSpace(clock)); err == nil {
-			return time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), 0, 0, shanghai), true
+			return time.Date(d.Year(), d.Month(), d.Day(), c.Hour(), c.Minute(), 0, 0, Beijing), true
 		}
 	}
 	return time.Time{}, false
@@ -368,7 +368,7 @@ func Display(f *Field, v Value, lang string) string {
 	case KindDateTime:
 		s, _ := v.AsText()
 		if t, err := time.Parse(LayoutDateTime, s); err == nil {
-			return t.In(shanghai).Format("2006-01-02 15:04")
+			return t.In(Beijing).Format("2006-01-02 15:04")
 		}
 		return s
 	case KindInteger, KindDecimal:

@@ -288,7 +288,7 @@ func siteInspection() *Schema {
 			if d == "" || r.Now.IsZero() || !statusIn(InspToRectify, InspRectifying)(r) {
 				return nil
 			}
-			if r.Now.In(shanghai).Format(LayoutDate) > d {
+			if r.Now.In(Beijing).Format(LayoutDate) > d {
 				return []FieldError{{Field: "rectify_by", Msg: msg("逾期：已过整改期限", "overdue: past the fix-by date")}}
 			}
 			return nil
@@ -407,7 +407,7 @@ func bareGround() *Schema {
 					if err != nil || r.Now.IsZero() {
 						return nil
 					}
-					n := r.Now.In(shanghai)
+					n := r.Now.In(Beijing)
 					today := time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC)
 					if days := int(today.Sub(d).Hours() / 24); days > BareGroundStaleDays {
 						t := msg("已 %d 天未更新（应每月更新）", "not updated for %d days (monthly updates are due)", days, days)

@@ -173,7 +173,7 @@ func livestockFarm() *Schema {
 			return map[string]Value{"pig_equivalent": Decimal(pe)}
 		},
 		Checks: checks(func(r Record) []FieldError {
-			if d := text(r, "plan_filed_date"); d != "" && !r.Now.IsZero() && d > r.Now.In(shanghai).Format(LayoutDate) {
+			if d := text(r, "plan_filed_date"); d != "" && !r.Now.IsZero() && d > r.Now.In(Beijing).Format(LayoutDate) {
 				return []FieldError{{Field: "plan_filed_date", Msg: msg("备案日期不能晚于今天", "the filing date cannot be in the future")}}
 			}
 			return nil

@@ -219,7 +219,7 @@ func notFuture(key, zh, en string) func(Record) []FieldError {
 		if err != nil {
 			return nil
 		}
-		now := r.Now.In(shanghai)
+		now := r.Now.In(Beijing)
 		limit := now.Add(5 * time.Minute) // tolerate small clock skew
 		if len(s) == len(LayoutDate) {
 			limit = time.Date(now.Year(), now.Month(), now.Day(), 23, 59, 59, 0, time.UTC)

@@ -14,16 +14,13 @@ const (
 	maxGPSAccuracy     = 100000
 )
 
-// Canonical layouts of date-like kinds. Datetimes are always in
-// Asia/Shanghai (+08:00) at minute precision.
+// Canonical layouts of date-like kinds. Datetimes are always in Beijing
+// time (+08:00) at minute precision.
 const (
 	LayoutDate     = "2006-01-02"
 	LayoutMonth    = "2006-01"
 	LayoutDateTime = "2006-01-02T15:04-07:00"
 )
-
-// shanghai is the fixed UTC+8 zone (China has no daylight saving time).
-var shanghai = time.FixedZone("CST", 8*3600)
 
 // ValidateValue checks that key is a field of this register (or a reserved
 // field) and that v is well-formed for its kind: type, enum key, range,

@@ -26,7 +26,7 @@ import (
 const county = "130126"
 
 // now is the screens' clock: 2023-11-20 10:00 Beijing time.
-var now = time.Date(2023, 11, 20, 10, 0, 0, 0, time.FixedZone("CST", 8*3600))
+var now = time.Date(2023, 11, 20, 10, 0, 0, 0, model.Beijing)
 
 // cjkTheme is the default theme with the bundled CJK font, so that
 // rendering Chinese in tests needs no system font.

@@ -19,7 +19,7 @@ const (
 )
 
 // now is Wednesday 2023-11-15 10:00 Beijing time.
-var now = time.Date(2023, 11, 15, 10, 0, 0, 0, beijing)
+var now = time.Date(2023, 11, 15, 10, 0, 0, 0, model.Beijing)
 
 // fixture builds records with fixed ids so that references resolve.
 type fixture struct {
@@ -44,7 +44,7 @@ type kv = map[string]model.Value
 func s(x string) model.Value { return model.Str(x) }
 
 func dt(day, hour int) model.Value {
-	return model.Str(time.Date(2023, 11, day, hour, 0, 0, 0, beijing).Format(model.LayoutDateTime))
+	return model.Str(time.Date(2023, 11, day, hour, 0, 0, 0, model.Beijing).Format(model.LayoutDateTime))
 }
 
 func buildFixture() []oplog.State {
@@ -96,7 +96,7 @@ func buildFixture() []oplog.State {
 	fire("乙镇", dt(14, 8), dt(14, 9), dt(15, 9), model.Null, model.FirePending, "")
 	fire("乙镇", dt(15, 7), dt(15, 8), dt(16, 8), model.Null, model.FireVerifying, "")
 	oct := func(day, hour int) model.Value {
-		return model.Str(time.Date(2023, 10, day, hour, 0, 0, 0, beijing).Format(model.LayoutDateTime))
+		return model.Str(time.Date(2023, 10, day, hour, 0, 0, 0, model.Beijing).Format(model.LayoutDateTime))
 	}
 	fire("乙镇", oct(30, 8), oct(30, 9), oct(31, 9), model.Null, model.FirePending, "")
 	fire("乙镇", dt(3, 8), dt(3, 9), dt(4, 9), model.Null, model.StatusVoid, "")

@@ -43,8 +43,8 @@ type strawAcc struct {
 
 // weekStart returns the Monday 00:00 (Beijing) of t's week.
 func weekStart(t time.Time) time.Time {
-	t = t.In(beijing)
-	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, beijing)
+	t = t.In(model.Beijing)
+	d := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, model.Beijing)
 	wd := (int(d.Weekday()) + 6) % 7 // Monday = 0
 	return d.AddDate(0, 0, -wd)
 }
@@ -132,8 +132,8 @@ func (a *strawAcc) result(o *Options) Straw {
 }
 
 func startOfDay(t time.Time) time.Time {
-	t = t.In(beijing)
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, beijing)
+	t = t.In(model.Beijing)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, model.Beijing)
 }
 
 func (s *Straw) merge(o Straw) {

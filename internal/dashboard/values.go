@@ -8,9 +8,6 @@ import (
 	"github.com/lantian-tz/lantian/model"
 )
 
-// beijing is the zone of the registers' dates and times.
-var beijing = time.FixedZone("CST", 8*3600)
-
 // text returns a text value's string; plain strings (no escapes, the
 // common case) are sliced out without decoding JSON.
 func text(st *oplog.State, key string) string {
@@ -47,7 +44,7 @@ func when(st *oplog.State, key string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	for _, l := range []string{model.LayoutDateTime, model.LayoutDate} {
-		if t, err := time.ParseInLocation(l, s, beijing); err == nil {
+		if t, err := time.ParseInLocation(l, s, model.Beijing); err == nil {
 			return t, true
 		}
 	}
@@ -55,11 +52,11 @@ func when(st *oplog.State, key string) (time.Time, bool) {
 }
 
 // monthOf returns the YYYY-MM month of t in Beijing time.
-func monthOf(t time.Time) string { return t.In(beijing).Format("2006-01") }
+func monthOf(t time.Time) string { return t.In(model.Beijing).Format("2006-01") }
 
 // monthRange returns the first instant of month and of the next month.
 func monthRange(month string) (time.Time, time.Time, bool) {
-	t, err := time.ParseInLocation("2006-01", month, beijing)
+	t, err := time.ParseInLocation("2006-01", month, model.Beijing)
 	if err != nil {
 		return time.Time{}, time.Time{}, false
 	}

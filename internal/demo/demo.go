@@ -153,7 +153,7 @@ func (g *gen) make(register string) {
 func (g *gen) emit(s *model.Schema, f map[string]model.Value, status string) string {
 	f[model.FieldStatus] = model.Str(status)
 	f[model.FieldCreatedBy] = model.Str(person(g.r))
-	f[model.FieldCreatedAt] = datetime(at(day(g.r, 0, 60), g.r, 8, 10))
+	f[model.FieldCreatedAt] = model.DateTimeValue(at(day(g.r, 0, 60), g.r, 8, 10))
 	f[model.FieldRecordNo] = model.Str(g.county + "-" + s.Code + "-2023-" + pad(g.seq[s.Name], 4))
 	if status == "returned" {
 		f[model.FieldReviewComment] = model.Str(pick(g.r, "照片不清晰，请补拍", "位置与地址不符，请核实", "数据缺少依据，请补充"))

@@ -60,7 +60,7 @@ func (g *gen) siteInspection(s *model.Schema, f map[string]model.Value, status s
 	r := g.r
 	f["site"] = g.parent("construction_site")
 	when := at(day(r, 0, 75), r, 9, 7)
-	f["inspected_at"] = datetime(when)
+	f["inspected_at"] = model.DateTimeValue(when)
 	f["inspectors"] = model.List(people(r, 2, 3)...)
 	f["org"] = model.Str(pick(r, "县生态环境分局", "县住建局", "县城管执法局"))
 	fails := 0
@@ -84,7 +84,7 @@ func (g *gen) siteInspection(s *model.Schema, f map[string]model.Value, status s
 		status = model.InspCompliant
 	}
 	if status == model.InspRectified || status == model.InspClosed {
-		f["recheck_at"] = datetime(when.Add(time.Duration(72+r.IntN(200)) * time.Hour))
+		f["recheck_at"] = model.DateTimeValue(when.Add(time.Duration(72+r.IntN(200)) * time.Hour))
 	}
 	if status == model.InspClosed {
 		f["recheck_result"] = model.Str("fixed")
@@ -101,7 +101,7 @@ func (g *gen) dustReading(f map[string]model.Value) {
 		f["site"] = g.parent("construction_site")
 	}
 	f["monitor_id"] = model.Str("YC" + g.county + pad(r.IntN(100), 3) + "1")
-	f["hour"] = datetime(at(day(r, 0, 75), r, 0, 24))
+	f["hour"] = model.DateTimeValue(at(day(r, 0, 75), r, 0, 24))
 	county := float64(40 + r.IntN(180))
 	f["county_pm10_same_hour"] = model.Decimal(county)
 	f["pm10"] = model.Decimal(county + float64(r.IntN(140)) - 20)
@@ -180,7 +180,7 @@ func (g *gen) dustfallPoint(s *model.Schema, f map[string]model.Value) {
 func (g *gen) dustfallMonthly(f map[string]model.Value, status string) {
 	r := g.r
 	f["point"] = g.parent("dustfall_point")
-	start := time.Date(2023, time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, cst)
+	start := time.Date(2023, time.Month(1+r.IntN(12)), 1, 0, 0, 0, 0, model.Beijing)
 	end := start.AddDate(0, 1, 0)
 	f["month"] = model.Str(start.Format(model.LayoutMonth))
 	f["start_date"] = date(start)

@@ -142,7 +142,7 @@ func (g *gen) ammoniaControl(s *model.Schema, f map[string]model.Value, status s
 func (g *gen) ammoniaMonitoring(s *model.Schema, f map[string]model.Value, status string) string {
 	r := g.r
 	f["farm"] = g.parent("livestock_farm")
-	f["sampled_at"] = datetime(at(day(r, 0, 75), r, 9, 7))
+	f["sampled_at"] = model.DateTimeValue(at(day(r, 0, 75), r, 9, 7))
 	mtype := pick(r, "fence_line", "fence_line", "fence_line", "stack", "in_barn")
 	f["monitor_type"] = model.Str(mtype)
 	point := map[string]string{"stack": "stack", "in_barn": "in_barn"}[mtype]

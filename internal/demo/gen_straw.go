@@ -34,8 +34,8 @@ func (g *gen) strawPatrol(s *model.Schema, f map[string]model.Value, status stri
 	d := day(r, 0, 75)
 	start := at(d, r, 7, 8)
 	f["patrol_date"] = date(d)
-	f["start_at"] = datetime(start)
-	f["end_at"] = datetime(start.Add(time.Duration(90+30*r.IntN(5)) * time.Minute))
+	f["start_at"] = model.DateTimeValue(start)
+	f["end_at"] = model.DateTimeValue(start.Add(time.Duration(90+30*r.IntN(5)) * time.Minute))
 	f["patrollers"] = model.List(people(r, 1, 3)...)
 	f["grid"] = g.parent("straw_grid")
 	f[model.FieldTownship] = model.Str(g.township())
@@ -106,14 +106,14 @@ func (g *gen) firePoint(s *model.Schema, f map[string]model.Value, status, sourc
 		prefix = "WX"
 	}
 	f["source_fire_id"] = model.Str(prefix + detected.Format("20060102") + "-" + pad(g.seq[s.Name], 4))
-	f["detected_at"] = datetime(detected)
-	f["pushed_at"] = datetime(pushed)
+	f["detected_at"] = model.DateTimeValue(detected)
+	f["pushed_at"] = model.DateTimeValue(pushed)
 	pp := near(r, g.centre, 0.15)
 	pp.Acc = 0
 	f["pushed_location"] = model.GPS(pp)
 	f["pushed_county"] = model.Str(g.county)
 	f["pushed_township"] = model.Str(g.township())
-	f["due_at"] = datetime(pushed.Add(model.FireVerifyDue))
+	f["due_at"] = model.DateTimeValue(pushed.Add(model.FireVerifyDue))
 	if status == model.FirePending || status == model.FireVerifying || status == model.StatusVoid {
 		if status == model.FireVerifying {
 			f["verifiers"] = model.List(people(r, 1, 2)...)
@@ -122,7 +122,7 @@ func (g *gen) firePoint(s *model.Schema, f map[string]model.Value, status, sourc
 	}
 	arrived := pushed.Add(time.Duration(30+r.IntN(600)) * time.Minute)
 	f["verifiers"] = model.List(people(r, 2, 3)...)
-	f["arrived_at"] = datetime(arrived)
+	f["arrived_at"] = model.DateTimeValue(arrived)
 	f["verified_location"] = model.GPS(near(r, pp, 0.003))
 	f["verify_photos"] = photos(r, 3+r.IntN(2))
 	var verdict string
@@ -143,7 +143,7 @@ func (g *gen) firePoint(s *model.Schema, f map[string]model.Value, status, sourc
 		state := pick(r, "open_flame", "embers", "out", "out")
 		f["fire_state"] = model.Str(state)
 		if state != "out" {
-			f["extinguished_at"] = datetime(arrived.Add(time.Duration(5+r.IntN(40)) * time.Minute))
+			f["extinguished_at"] = model.DateTimeValue(arrived.Add(time.Duration(5+r.IntN(40)) * time.Minute))
 		}
 		identified := r.IntN(3) == 0
 		f["party_identified"] = model.Bool(identified)
@@ -170,7 +170,7 @@ func (g *gen) firePoint(s *model.Schema, f map[string]model.Value, status, sourc
 	}
 	if status == model.FireReviewed || status == model.FireReported {
 		f[model.FieldReviewedBy] = model.Str(person(r))
-		f[model.FieldReviewedAt] = datetime(arrived.Add(time.Duration(2+r.IntN(20)) * time.Hour))
+		f[model.FieldReviewedAt] = model.DateTimeValue(arrived.Add(time.Duration(2+r.IntN(20)) * time.Hour))
 		if r.IntN(5) == 0 {
 			f["recheck_result"] = model.Str("consistent")
 		}

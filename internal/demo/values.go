@@ -8,23 +8,19 @@ import (
 	"github.com/lantian-tz/lantian/model"
 )
 
-// cst is Beijing time.
-var cst = time.FixedZone("CST", 8*3600)
-
 // season is the start of the demo period: the 2023–2024 autumn-winter
 // campaign.
-var season = time.Date(2023, 10, 1, 0, 0, 0, 0, cst)
+var season = time.Date(2023, 10, 1, 0, 0, 0, 0, model.Beijing)
 
 func day(r *rand.Rand, from, span int) time.Time {
 	return season.AddDate(0, 0, from+r.IntN(span))
 }
 
 func at(t time.Time, r *rand.Rand, fromHour, spanHours int) time.Time {
-	return time.Date(t.Year(), t.Month(), t.Day(), fromHour+r.IntN(spanHours), r.IntN(60), 0, 0, cst)
+	return time.Date(t.Year(), t.Month(), t.Day(), fromHour+r.IntN(spanHours), r.IntN(60), 0, 0, model.Beijing)
 }
 
-func date(t time.Time) model.Value     { return model.Str(t.Format(model.LayoutDate)) }
-func datetime(t time.Time) model.Value { return model.Str(t.In(cst).Format(model.LayoutDateTime)) }
+func date(t time.Time) model.Value { return model.Str(t.Format(model.LayoutDate)) }
 
 // photos returns n placeholder SHA-256 ids (no blob exists for them).
 func photos(r *rand.Rand, n int) model.Value {
@@ -121,4 +117,4 @@ func optionKey(r *rand.Rand, s *model.Schema, key string) string {
 // and fire point (mid-December 2023), so screens that look back from
 // today (the dashboard's month and last four weeks, export ranges) find
 // the demo records.
-func Today() time.Time { return time.Date(2023, 12, 16, 9, 0, 0, 0, cst) }
+func Today() time.Time { return time.Date(2023, 12, 16, 9, 0, 0, 0, model.Beijing) }

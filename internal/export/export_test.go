@@ -66,7 +66,7 @@ func (m *memSource) Get(id uuid.UUID) (oplog.State, error) {
 
 const county = "130126"
 
-var exportTime = time.Date(2023, 12, 2, 9, 30, 0, 0, beijing)
+var exportTime = time.Date(2023, 12, 2, 9, 30, 0, 0, model.Beijing)
 
 func facility(n int, status string, planned string, fields map[string]model.Value) oplog.State {
 	st := oplog.State{Record: uuid.UUID{15: byte(n), 14: byte(n >> 8), 13: byte(n >> 16)}, Register: "farm_coal_facility", County: county,
@@ -104,7 +104,7 @@ func fixtureSource() *memSource {
 
 func request() Request {
 	return Request{Register: "farm_coal_facility", County: county, CountyName: "灵寿县",
-		From: time.Date(2023, 10, 1, 0, 0, 0, 0, beijing), To: time.Date(2023, 11, 30, 0, 0, 0, 0, beijing), Now: exportTime}
+		From: time.Date(2023, 10, 1, 0, 0, 0, 0, model.Beijing), To: time.Date(2023, 11, 30, 0, 0, 0, 0, model.Beijing), Now: exportTime}
 }
 
 // expected returns the rows the fixture should export, oldest first.

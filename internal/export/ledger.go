@@ -49,9 +49,6 @@ type Column struct {
 	field  *model.Field
 }
 
-// beijing is the zone of dates in ledgers.
-var beijing = time.FixedZone("CST", 8*3600)
-
 // Reserved fields shown after the register's own.
 var trailing = []string{model.FieldStatus, model.FieldReviewedBy, model.FieldReviewedAt, model.FieldReviewComment}
 
@@ -152,7 +149,7 @@ func HeaderBlock(sc *model.Schema, req *Request) []string {
 	if name == "" {
 		name = req.County
 	}
-	day := func(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+	day := func(t time.Time) string { return t.In(model.Beijing).Format("2006-01-02") }
 	if req.Lang != "" && req.Lang[:2] == "en" {
 		rng := "all dates"
 		switch {
@@ -164,7 +161,7 @@ func HeaderBlock(sc *model.Schema, req *Request) []string {
 			rng = "until " + day(req.To)
 		}
 		return []string{name + " — " + sc.Label.In(req.Lang),
-			"County: " + name + "    Dates: " + rng + "    Exported: " + req.Now.In(beijing).Format("2006-01-02 15:04")}
+			"County: " + name + "    Dates: " + rng + "    Exported: " + req.Now.In(model.Beijing).Format("2006-01-02 15:04")}
 	}
 	rng := "全部"
 	switch {
@@ -176,7 +173,7 @@ func HeaderBlock(sc *model.Schema, req *Request) []string {
 		rng = "截至 " + day(req.To)
 	}
 	return []string{name + sc.Label.ZH + "台账",
-		"县（区）：" + name + "    日期范围：" + rng + "    导出时间：" + req.Now.In(beijing).Format("2006-01-02 15:04")}
+		"县（区）：" + name + "    日期范围：" + rng + "    导出时间：" + req.Now.In(model.Beijing).Format("2006-01-02 15:04")}
 }
 
 // inRange reports whether st's date is within the request's range.
@@ -189,7 +186,7 @@ func inRange(sc *model.Schema, st *oplog.State, req *Request) bool {
 		s, _ := st.Value(sc.DateField).AsText()
 		var err error
 		for _, l := range []string{model.LayoutDateTime, model.LayoutDate, model.LayoutMonth} {
-			if d, err = time.ParseInLocation(l, s, beijing); err == nil {
+			if d, err = time.ParseInLocation(l, s, model.Beijing); err == nil {
 				break
 			}
 		}
@@ -199,7 +196,7 @@ func inRange(sc *model.Schema, st *oplog.State, req *Request) bool {
 	} else {
 		d = st.Updated.Time()
 	}
-	day := func(t time.Time) string { return t.In(beijing).Format("2006-01-02") }
+	day := func(t time.Time) string { return t.In(model.Beijing).Format("2006-01-02") }
 	if !req.From.IsZero() && day(d) < day(req.From) {
 		return false
 	}

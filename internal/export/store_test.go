@@ -45,7 +45,7 @@ func TestCSVFromStore(t *testing.T) {
 		}
 	}
 	req := Request{Register: "dustfall_monthly", County: county, CountyName: "灵寿县", Now: exportTime,
-		From: time.Date(2023, 10, 1, 0, 0, 0, 0, beijing), To: time.Date(2023, 10, 31, 0, 0, 0, 0, beijing)}
+		From: time.Date(2023, 10, 1, 0, 0, 0, 0, model.Beijing), To: time.Date(2023, 10, 31, 0, 0, 0, 0, model.Beijing)}
 	var buf bytes.Buffer
 	n, err := CSV(ctx, s, req, &buf)
 	if err != nil {

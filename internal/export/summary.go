@@ -9,6 +9,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/lantian-tz/lantian/internal/dashboard"
+	"github.com/lantian-tz/lantian/model"
 )
 
 // SummaryRequest describes the monthly summary workbook.
@@ -62,7 +63,7 @@ func Summary(ctx context.Context, res dashboard.Result, req SummaryRequest, w io
 	month := res.Total.Month
 	head := func(t *table, what string) {
 		t.add(req.Title + " " + month + " " + what)
-		t.add("导出时间：" + req.Now.In(beijing).Format("2006-01-02 15:04"))
+		t.add("导出时间：" + req.Now.In(model.Beijing).Format("2006-01-02 15:04"))
 		t.add()
 	}
 	rowsOf := func(fn func(name string, f dashboard.Figures)) {
@@ -108,7 +109,7 @@ func Summary(ctx context.Context, res dashboard.Result, req SummaryRequest, w io
 		for _, v := range f.Straw.NotPatrolled {
 			last := "从未巡查"
 			if !v.Last.IsZero() {
-				last = v.Last.In(beijing).Format("2006-01-02")
+				last = v.Last.In(model.Beijing).Format("2006-01-02")
 			}
 			st.add(names(f.County), v.Township, v.Village, last)
 		}

@@ -166,12 +166,12 @@ func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.
 	set := map[string]model.Value{
 		"source_fire_id":  model.Str(p.ID),
 		"source":          model.Str(o.Source),
-		"detected_at":     datetime(p.Detected),
-		"pushed_at":       datetime(o.Now),
+		"detected_at":     model.DateTimeValue(p.Detected),
+		"pushed_at":       model.DateTimeValue(o.Now),
 		"pushed_location": model.GPS(p.Location()),
 		"pushed_county":   model.Str(o.County),
 		"pushed_township": model.Str(township),
-		"due_at":          datetime(o.Now.Add(o.Due)),
+		"due_at":          model.DateTimeValue(o.Now.Add(o.Due)),
 	}
 	if strings.HasPrefix(o.Source, "satellite") {
 		set["sensor"] = model.Str(SensorKey(p.Satellite))
@@ -210,11 +210,6 @@ func reasonOf(err error) *model.Text {
 		return &model.Text{ZH: strings.Join(zh, "；"), EN: strings.Join(en, "; ")}
 	}
 	return &model.Text{ZH: "保存失败：" + err.Error(), EN: "not saved: " + err.Error()}
-}
-
-// datetime formats t as a datetime field value (Beijing time, minutes).
-func datetime(t time.Time) model.Value {
-	return model.Str(t.In(China).Format(model.LayoutDateTime))
 }
 
 // SensorKey maps a satellite or sensor name as platforms write it to the

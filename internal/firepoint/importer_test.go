@@ -15,7 +15,7 @@ import (
 
 const county = "130126"
 
-var pushTime = time.Date(2023, 10, 15, 17, 0, 0, 0, China)
+var pushTime = time.Date(2023, 10, 15, 17, 0, 0, 0, model.Beijing)
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
@@ -191,7 +191,7 @@ func TestTracking(t *testing.T) {
 	for _, step := range []map[string]model.Value{
 		{model.FieldStatus: model.Str(model.FireVerifying)},
 		{model.FieldStatus: model.Str(model.FireVerified), "verifiers": model.List("王网格", "赵村干"),
-			"arrived_at": datetime(arrived), "verified_location": model.GPS(model.Point{Lat: 38.301, Lon: 114.381}),
+			"arrived_at": model.DateTimeValue(arrived), "verified_location": model.GPS(model.Point{Lat: 38.301, Lon: 114.381}),
 			"verdict": model.Str("no_trace"), "verify_note": model.Str("现场无焚烧痕迹，为光伏板反光所致"),
 			"verify_photos": model.List(strings.Repeat("a", 64), strings.Repeat("b", 64), strings.Repeat("c", 64))},
 	} {

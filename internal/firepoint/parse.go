@@ -21,10 +21,6 @@ const MaxFileSize = 32 << 20
 // the id, longitude, latitude and detection time columns.
 var ErrNoHeader = errors.New("firepoint: no header with the columns 火点编号, 经度, 纬度 and 发现时间 / no header naming id, longitude, latitude and time")
 
-// China is the timezone the platforms write times in when a time carries
-// no zone (Beijing time; fixed offset, no daylight saving).
-var China = time.FixedZone("CST", 8*3600)
-
 // Point is one fire point as read from a file.
 type Point struct {
 	Line       int // line of the file it came from (header is line 1)
@@ -263,11 +259,12 @@ var timeLayouts = []string{
 	"2006年1月2日",
 }
 
-// ParseTime parses a detection time in the forms of timeLayouts.
+// ParseTime parses a detection time in the forms of timeLayouts. A time
+// without a zone is Beijing time, which the platforms write.
 func ParseTime(s string) (time.Time, error) {
 	s = strings.Join(strings.Fields(s), " ")
 	for _, l := range timeLayouts {
-		if t, err := time.ParseInLocation(l, s, China); err == nil {
+		if t, err := time.ParseInLocation(l, s, model.Beijing); err == nil {
 			return t, nil
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/lantian-tz/lantian/model"
 )
 
 const chineseCSV = `河北省秸秆焚烧遥感监测火点
@@ -84,12 +86,12 @@ func TestParseEncodings(t *testing.T) {
 			if math.Abs(p.Lon-114.5) > 1e-9 || math.Abs(p.Lat-38.025) > 1e-9 {
 				t.Errorf("point 2 DMS: got %v,%v; want 114.5,38.025", p.Lon, p.Lat)
 			}
-			wantT := time.Date(2023, 10, 15, 13, 42, 0, 0, China)
+			wantT := time.Date(2023, 10, 15, 13, 42, 0, 0, model.Beijing)
 			if !p.Detected.Equal(wantT) {
 				t.Errorf("point 2 time: got %v; want %v", p.Detected, wantT)
 			}
 			// 05:50Z is 13:50 Beijing time.
-			if got, want := got.Points[2].Detected, time.Date(2023, 10, 15, 13, 50, 0, 0, China); !got.Equal(want) {
+			if got, want := got.Points[2].Detected, time.Date(2023, 10, 15, 13, 50, 0, 0, model.Beijing); !got.Equal(want) {
 				t.Errorf("point 7 time: got %v; want %v", got, want)
 			}
 		})
@@ -106,7 +108,7 @@ func TestParseEnglishHeaderAndDateColumn(t *testing.T) {
 	if len(got.Points) != 1 || len(got.Bad) != 0 {
 		t.Fatalf("got %+v; want one point", got)
 	}
-	if want := time.Date(2023, 10, 16, 2, 15, 0, 0, China); !got.Points[0].Detected.Equal(want) {
+	if want := time.Date(2023, 10, 16, 2, 15, 0, 0, model.Beijing); !got.Points[0].Detected.Equal(want) {
 		t.Errorf("time: got %v; want %v", got.Points[0].Detected, want)
 	}
 }

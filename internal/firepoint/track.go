@@ -36,7 +36,7 @@ type Track struct {
 func TrackOf(st *oplog.State) Track {
 	tm := func(key string) time.Time {
 		s, _ := st.Value(key).AsText()
-		t, err := time.ParseInLocation(model.LayoutDateTime, s, China)
+		t, err := time.ParseInLocation(model.LayoutDateTime, s, model.Beijing)
 		if err != nil {
 			return time.Time{}
 		}
@@ -133,7 +133,7 @@ func Close(ctx context.Context, s Store, id uuid.UUID, author string, role model
 // SetDue changes the check deadline of a fire point (the county's call).
 func SetDue(ctx context.Context, s Store, id uuid.UUID, due time.Time, author string, role model.Role) (oplog.State, error) {
 	out, err := s.Append(ctx, store.Change{Record: id, Author: author, Role: role,
-		Set: map[string]model.Value{"due_at": datetime(due)}})
+		Set: map[string]model.Value{"due_at": model.DateTimeValue(due)}})
 	if err != nil {
 		return oplog.State{}, fmt.Errorf("firepoint: set due of %s: %w", id, err)
 	}

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
-	"sync"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 )
@@ -98,24 +98,29 @@ func (s *Store) verifyNew(ops []remoteOp) error {
 	return nil
 }
 
-// parallel runs fn(0) … fn(n-1) on GOMAXPROCS goroutines.
+// parallelBlock is how many indices a goroutine of parallel takes.
+const parallelBlock = 32
+
+// parallel runs fn(0) … fn(n-1) in blocks of parallelBlock indices on up
+// to GOMAXPROCS goroutines at a time; a single block runs on the
+// caller's goroutine.
 func parallel(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), (n+31)/32)
-	if workers <= 1 {
-		for i := 0; i < n; i++ {
+	procs := runtime.GOMAXPROCS(0)
+	if procs == 1 || n <= parallelBlock {
+		for i := range n {
 			fn(i)
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < n; i += workers {
+	var g errgroup.Group
+	g.SetLimit(procs)
+	for lo := 0; lo < n; lo += parallelBlock {
+		g.Go(func() error {
+			for i := lo; i < min(lo+parallelBlock, n); i++ {
 				fn(i)
 			}
-		}(w)
+			return nil
+		})
 	}
-	wg.Wait()
+	g.Wait() // fn reports its errors itself
 }

@@ -2,10 +2,15 @@ package protocol
 
 import (
 	"runtime"
-	"sync"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 )
+
+// decodeBlock is how many ops of a push a decoding goroutine takes; a
+// push of fewer than two blocks is decoded on the caller's goroutine.
+const decodeBlock = 64
 
 // The typed codecs below put oplog ops (MarshalBinary/UnmarshalBinary)
 // into the frames of frame.go.
@@ -54,15 +59,19 @@ func DecodePushHashed(b []byte) (PushRequest, [][]byte, []oplog.Hash, error) {
 			hashes[i], errs[i] = req.Ops[i].UnmarshalBinaryHash(raws[i])
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(raws)/64)
-	if workers <= 1 {
+	procs := runtime.GOMAXPROCS(0)
+	if procs == 1 || len(raws) < 2*decodeBlock {
 		decode(0, len(raws))
 	} else {
-		var wg sync.WaitGroup
-		for w := range workers {
-			wg.Go(func() { decode(w*len(raws)/workers, (w+1)*len(raws)/workers) })
+		var g errgroup.Group
+		g.SetLimit(procs)
+		for lo := 0; lo < len(raws); lo += decodeBlock {
+			g.Go(func() error {
+				decode(lo, min(lo+decodeBlock, len(raws)))
+				return nil
+			})
 		}
-		wg.Wait()
+		g.Wait() // errs holds each op's error
 	}
 	for i, err := range errs {
 		if err != nil {

@@ -2,11 +2,11 @@ package protocol
 
 import (
 	"encoding/binary"
-	"fmt"
 
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -50,24 +50,23 @@ func AppendPushFrame(dst []byte, device uuid.UUID, ops [][]byte) []byte {
 // ops alias b. It fails with ErrBadFrame, ErrTooManyOps or ErrTooLarge and
 // never panics.
 func ParsePushFrame(b []byte) (uuid.UUID, [][]byte, error) {
-	r := reader{b: b}
-	if err := r.magic(framePush); err != nil {
+	r := oplog.NewReader(b, badFrame)
+	if err := magic(&r, b, framePush); err != nil {
 		return uuid.Nil, nil, err
 	}
-	var dev uuid.UUID
-	copy(dev[:], r.bytes(16))
-	n := r.uvarint()
-	if r.err != nil {
-		return uuid.Nil, nil, r.err
+	dev := r.UUID("device")
+	n := r.Uvarint("op count")
+	if r.Err() != nil {
+		return uuid.Nil, nil, r.Err()
 	}
 	if n > MaxOpsPerBatch {
 		return uuid.Nil, nil, ErrTooManyOps.Withf("%d ops; at most %d", n, MaxOpsPerBatch)
 	}
 	ops := make([][]byte, 0, n)
-	for i := uint64(0); i < n; i++ {
-		ops = append(ops, r.op())
+	for i := uint64(0); i < n && r.Err() == nil; i++ {
+		ops = append(ops, frameOp(&r))
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return uuid.Nil, nil, err
 	}
 	return dev, ops, nil
@@ -170,144 +169,90 @@ func uvarintLen(x uint64) int {
 // ParsePageFrame decodes a pull page frame; raw ops and keys alias b. It
 // fails with ErrBadFrame and never panics.
 func ParsePageFrame(b []byte) (PageFrame, error) {
-	r := reader{b: b}
-	if err := r.magic(framePage); err != nil {
+	r := oplog.NewReader(b, badFrame)
+	if err := magic(&r, b, framePage); err != nil {
 		return PageFrame{}, err
 	}
 	var p PageFrame
-	p.Cursor = r.uvarint()
-	flags := r.bytes(1)
-	scopes := false
-	if len(flags) == 1 {
-		if flags[0]&^7 != 0 {
-			r.fail("unknown flags %#x", flags[0])
-		}
-		p.More = flags[0]&1 != 0
-		p.Links = flags[0]&2 != 0
-		scopes = flags[0]&4 != 0
+	p.Cursor = r.Uvarint("cursor")
+	flags := r.Byte("flags")
+	if r.Err() == nil && flags&^7 != 0 {
+		r.Failf("unknown flags %#x", flags)
 	}
-	st := r.uvarint()
+	p.More = flags&1 != 0
+	p.Links = flags&2 != 0
+	scopes := flags&4 != 0
+	st := r.Uvarint("server time")
 	if st > 1<<62 {
-		r.fail("server time out of range")
+		r.Failf("server time out of range")
 	}
 	p.ServerTime = int64(st)
-	nk := r.uvarint()
+	nk := r.Uvarint("key count")
 	anyRole := false
-	if r.err == nil && nk > MaxKeysPerPage {
-		r.fail("%d keys; at most %d", nk, MaxKeysPerPage)
+	if r.Err() == nil && nk > MaxKeysPerPage {
+		r.Failf("%d keys; at most %d", nk, MaxKeysPerPage)
 	}
-	for i := uint64(0); i < nk && r.err == nil; i++ {
+	for i := uint64(0); i < nk && r.Err() == nil; i++ {
 		var k DeviceKey
-		copy(k.Device[:], r.bytes(16))
-		k.Key = r.bytes(pubKeySize)
+		k.Device = r.UUID("key device")
+		k.Key = r.Bytes(pubKeySize, "key")
 		if scopes {
-			k.Role = model.Role(scopeText(&r))
-			k.Scope.County = scopeText(&r)
-			k.Scope.Province = scopeText(&r)
+			k.Role = model.Role(r.String(maxScopeText, "key role"))
+			k.Scope.County = r.String(maxScopeText, "key county")
+			k.Scope.Province = r.String(maxScopeText, "key province")
 		}
 		p.Keys = append(p.Keys, k)
 		anyRole = anyRole || k.Role != ""
 	}
 	if scopes && !anyRole {
-		r.fail("scopes flag without a role") // one encoding per page
+		r.Failf("scopes flag without a role") // one encoding per page
 	}
-	n := r.uvarint()
-	// Each op needs at least 5 bytes, which bounds n by the input.
-	if r.err == nil && n > uint64(len(r.b)-r.off)/5 {
-		r.fail("%d ops in %d bytes", n, len(r.b)-r.off)
-	}
-	for i := uint64(0); i < n && r.err == nil; i++ {
+	// Each op needs at least 5 bytes, which bounds the count by the input.
+	n := r.Count(5, "ops")
+	for i := 0; i < n && r.Err() == nil; i++ {
 		var o PageOp
-		o.ServerSeq = r.uvarint()
-		o.Eff = hlc.Timestamp(r.uvarint())
-		o.ScopePrev = r.uvarint()
-		o.Raw = r.op()
+		o.ServerSeq = r.Uvarint("server seq")
+		o.Eff = hlc.Timestamp(r.Uvarint("eff"))
+		o.ScopePrev = r.Uvarint("scope prev")
+		o.Raw = frameOp(&r)
 		p.Ops = append(p.Ops, o)
 	}
-	if err := r.end(); err != nil {
+	if err := r.End(); err != nil {
 		return PageFrame{}, err
 	}
 	return p, nil
 }
 
-// scopeText reads a role, county or province code of a page's keys.
-func scopeText(r *reader) string {
-	n := r.uvarint()
-	if r.err == nil && n > maxScopeText {
-		r.fail("scope text of %d bytes", n)
-		return ""
-	}
-	return string(r.bytes(int(n)))
+// badFrame is the error of a Reader of a frame: msg at byte off.
+func badFrame(off int, msg string) error {
+	return ErrBadFrame.Withf("at byte %d: %s", off, msg)
 }
 
-// reader decodes a frame, remembering the first error so callers check once.
-type reader struct {
-	b   []byte
-	off int
-	err error
+// magic reads the 4-byte head of b, a frame of the given kind.
+func magic(r *oplog.Reader, b []byte, kind byte) error {
+	if len(b) < 4 {
+		r.Failf("not a %q frame", kind)
+		return r.Err()
+	}
+	h := r.Bytes(4, "magic")
+	switch {
+	case h[0] != 'L' || h[1] != 'T' || h[2] != kind:
+		r.Failf("not a %q frame", kind)
+	case h[3] != frameVersion:
+		r.Fail(ErrUnknownVersion.Withf("frame version %d", h[3]))
+	}
+	return r.Err()
 }
 
-func (r *reader) fail(format string, args ...any) {
-	if r.err == nil {
-		r.err = ErrBadFrame.Withf("at byte %d: %s", r.off, fmt.Sprintf(format, args...))
-	}
-}
-
-func (r *reader) magic(kind byte) error {
-	h := r.bytes(4)
-	if r.err != nil || h[0] != 'L' || h[1] != 'T' || h[2] != kind {
-		r.err = nil
-		r.fail("not a %q frame", kind)
-		return r.err
-	}
-	if h[3] != frameVersion {
-		r.err = ErrUnknownVersion.Withf("frame version %d", h[3])
-		return r.err
-	}
-	return nil
-}
-
-func (r *reader) bytes(n int) []byte {
-	if r.err != nil {
-		return nil
-	}
-	if n < 0 || n > len(r.b)-r.off {
-		r.fail("truncated")
-		return nil
-	}
-	s := r.b[r.off : r.off+n : r.off+n]
-	r.off += n
-	return s
-}
-
-func (r *reader) uvarint() uint64 {
-	if r.err != nil {
-		return 0
-	}
-	x, n := binary.Uvarint(r.b[r.off:])
-	if n <= 0 || n != uvarintLen(x) {
-		r.fail("bad or non-minimal varint")
-		return 0
-	}
-	r.off += n
-	return x
-}
-
-func (r *reader) op() []byte {
-	n := r.uvarint()
-	if r.err != nil {
+// frameOp reads a length-prefixed raw op of 1 to MaxOpBytes bytes.
+func frameOp(r *oplog.Reader) []byte {
+	n := r.Uvarint("op length")
+	if r.Err() != nil {
 		return nil
 	}
 	if n == 0 || n > MaxOpBytes {
-		r.fail("op of %d bytes", n)
+		r.Failf("op of %d bytes", n)
 		return nil
 	}
-	return r.bytes(int(n))
-}
-
-func (r *reader) end() error {
-	if r.err == nil && r.off != len(r.b) {
-		r.fail("%d trailing bytes", len(r.b)-r.off)
-	}
-	return r.err
+	return r.Bytes(int(n), "op")
 }

@@ -3,6 +3,8 @@ package protocol
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/uuid"
@@ -119,22 +121,59 @@ func TestParsePageFrameErrors(t *testing.T) {
 	good := AppendPageFrame(nil, PageFrame{Cursor: 5, Ops: []PageOp{{ServerSeq: 5, Raw: []byte("x")}}})
 	bogusFlags := append([]byte{}, good...)
 	bogusFlags[5] = 0x80
+	// A page whose scopes flag is set though no key has a role: the same
+	// page has a shorter encoding without the flag.
+	noRole := append([]byte("LTL\x01\x00\x04\x00\x01"), make([]byte, 16+pubKeySize)...)
+	noRole = append(noRole, 0, 0, 0, 0)
+	key := DeviceKey{Device: uuid.New(), Key: make([]byte, pubKeySize)}
+	longRole := key
+	longRole.Role = model.Role(strings.Repeat("r", maxScopeText+1))
 	tests := []struct {
 		name string
 		in   []byte
+		want error
 	}{
-		{"empty", nil},
-		{"push magic", AppendPushFrame(nil, uuid.New(), nil)},
-		{"truncated", good[:len(good)-1]},
-		{"trailing", append(append([]byte{}, good...), 1)},
-		{"flags", bogusFlags},
-		{"many ops claimed", []byte("LTL\x01\x00\x00\x00\x00\xff\xff\xff\xff\x0f")},
-		{"many keys claimed", []byte("LTL\x01\x00\x00\x00\xff\xff\xff\xff\x0f")},
+		{"empty", nil, ErrBadFrame},
+		{"push magic", AppendPushFrame(nil, uuid.New(), nil), ErrBadFrame},
+		{"future version", append([]byte("LTL\x02"), good[4:]...), ErrUnknownVersion},
+		{"truncated", good[:len(good)-1], ErrBadFrame},
+		{"trailing", append(append([]byte{}, good...), 1), ErrBadFrame},
+		{"flags", bogusFlags, ErrBadFrame},
+		{"non-minimal cursor", append([]byte("LTL\x01\x85\x00"), good[5:]...), ErrBadFrame},
+		{"server time out of range", AppendPageFrame(nil, PageFrame{ServerTime: 1<<62 + 1}), ErrBadFrame},
+		{"many ops claimed", []byte("LTL\x01\x00\x00\x00\x00\xff\xff\xff\xff\x0f"), ErrBadFrame},
+		{"many keys claimed", []byte("LTL\x01\x00\x00\x00\xff\xff\xff\xff\x0f"), ErrBadFrame},
+		{"truncated key", AppendPageFrame(nil, PageFrame{Keys: []DeviceKey{{Device: key.Device, Key: key.Key[:10]}}}), ErrBadFrame},
+		{"scopes without a role", noRole, ErrBadFrame},
+		{"scope text too long", AppendPageFrame(nil, PageFrame{Keys: []DeviceKey{longRole}}), ErrBadFrame},
+		{"empty op", AppendPageFrame(nil, PageFrame{Ops: []PageOp{{ServerSeq: 1 << 20}}}), ErrBadFrame},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := ParsePageFrame(tt.in); !errors.Is(err, ErrBadFrame) {
-				t.Errorf("got %v; want %v", err, ErrBadFrame)
+			if _, err := ParsePageFrame(tt.in); !errors.Is(err, tt.want) {
+				t.Errorf("got %v; want %v", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseFrameErrorsNameTheByte(t *testing.T) {
+	page := AppendPageFrame(nil, PageFrame{Cursor: 5, Ops: []PageOp{{ServerSeq: 5, Raw: []byte("x")}}})
+	push := AppendPushFrame(nil, uuid.New(), [][]byte{[]byte("x")})
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"not a frame", func() error { _, err := ParsePageFrame([]byte("LT")); return err }(), "at byte 0: "},
+		{"wrong kind", func() error { _, err := ParsePageFrame(push); return err }(), "at byte 4: "},
+		{"trailing", func() error { _, err := ParsePageFrame(append(page, 0)); return err }(), fmt.Sprintf("at byte %d: ", len(page))},
+		{"truncated op", func() error { _, _, err := ParsePushFrame(push[:len(push)-1]); return err }(), fmt.Sprintf("at byte %d: ", len(push)-1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.err == nil || !strings.Contains(tt.err.Error(), tt.want) {
+				t.Errorf("got %v; want an error containing %q", tt.err, tt.want)
 			}
 		})
 	}
