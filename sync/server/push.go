@@ -285,7 +285,7 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 			reject(i, protocol.RejectedSig, textSig)
 			continue
 		}
-		e := LogEntry{Seq: op.Seq, Hash: v.hash, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i]}
+		e := LogEntry{Seq: op.Seq, Hash: v.hash, Record: op.Record, Register: op.Register, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i]}
 		if v.content != nil {
 			refusal := *v.content
 			refusal.Seq = op.Seq

@@ -122,8 +122,12 @@ type Head struct {
 
 // LogEntry is one op in a device's log, verified by the server.
 type LogEntry struct {
-	Seq      uint64
-	Hash     oplog.Hash
+	Seq  uint64
+	Hash oplog.Hash
+	// Record, Register and County are the op's: the record it changes,
+	// and the register and county it names for it.
+	Record   uuid.UUID
+	Register string
 	County   string
 	Province string
 	Eff      hlc.Timestamp

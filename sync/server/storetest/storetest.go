@@ -18,15 +18,18 @@ import (
 	"github.com/lantian-tz/lantian/sync/server"
 )
 
+// register is the register of the entries' records.
+const register = "farm_coal_facility"
+
 // entries makes n applied log entries of a new device's log for county
-// (in province 130000).
+// (in province 130000), each on a record of its own.
 func entries(n int, county string) []server.LogEntry {
 	out := make([]server.LogEntry, n)
 	for i := range out {
 		seq := uint64(i + 1)
 		var h oplog.Hash
 		copy(h[:], fmt.Sprintf("hash-%s-%d", county, seq))
-		out[i] = server.LogEntry{Seq: seq, Hash: h, County: county, Province: "130000",
+		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.New(), Register: register, County: county, Province: "130000",
 			Eff: hlc.Timestamp(seq), Raw: fmt.Appendf(nil, "op-%s-%d", county, seq)}
 	}
 	return out
