@@ -219,8 +219,12 @@ func (s *Server) ingest(ctx context.Context, d Device, ops []oplog.Op, raws [][]
 				return protocol.PushResponse{}, err
 			}
 			for j, i := range idx {
-				if !entries[j].Refused {
+				switch e := &entries[j]; {
+				case !e.Refused:
 					resp.Receipts[i].ServerSeq = sss[j]
+				case e.Refusal != nil:
+					// Refused here or by Append (a record moved).
+					resp.Receipts[i] = *e.Refusal
 				}
 			}
 			resp.Acked = entries[len(entries)-1].Seq

@@ -43,9 +43,13 @@ type Storage interface {
 	Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]LogEntry, error)
 	// Append stores entries (consecutive seqs after from.Acked) in one
 	// transaction: it checks the head is still from (else ErrStaleHead),
-	// assigns server seqs to the entries that are not refused in commit
-	// order, and advances the head. It returns the server seq of each
-	// entry (0 for refused ones).
+	// keeps every record in its register and county (CheckRecords, over
+	// the homes stored by earlier batches: an entry that would move its
+	// record is stored refused, and Append marks it so in entries with
+	// LogEntry.Refuse once the transaction commits), assigns server seqs
+	// to the entries that are not refused in commit order, and advances
+	// the head. It returns the server seq of each entry (0 for refused
+	// ones).
 	Append(ctx context.Context, device uuid.UUID, from Head, entries []LogEntry) ([]uint64, error)
 	// Pull returns the applied ops in scope with server seq after
 	// cursor, in server seq order, up to about maxBytes (at least one op

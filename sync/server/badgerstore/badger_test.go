@@ -224,3 +224,6 @@ func TestOpenSizes(t *testing.T) {
 
 // BlobCounties lists the counties of applied entries referencing a blob.
 func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openMem(t)) }
+
+func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openMem(t)) }
+func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openMem(t)) }
