@@ -59,7 +59,8 @@ type Storage interface {
 	// fill in PageOp.ScopePrev and set Page.Links; those that know the
 	// last server seq set Page.Last and LastKnown.
 	Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (Page, error)
-	// Keys returns the public keys of the given devices.
+	// Keys returns the public keys of the given devices, with the role
+	// and scope each was enrolled with (unknown devices are left out).
 	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
 	// BlobCounties returns the counties of the applied ops that
 	// reference blob id (LogEntry.Blobs), in any order; none when no

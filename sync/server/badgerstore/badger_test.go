@@ -227,3 +227,4 @@ func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openMem(t)) }
 
 func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openMem(t)) }
 func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openMem(t)) }
+func TestKeysRoleAndScope(t *testing.T)      { storetest.Keys(t, openMem(t)) }

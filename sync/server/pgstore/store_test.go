@@ -494,3 +494,4 @@ func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openStore(t)) }
 
 func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openStore(t)) }
 func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openStore(t)) }
+func TestKeysRoleAndScope(t *testing.T)      { storetest.Keys(t, openStore(t)) }

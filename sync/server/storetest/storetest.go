@@ -4,17 +4,22 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
 )
@@ -217,6 +222,55 @@ func RecordHomesConcurrent(t *testing.T, s server.Storage) {
 		}
 		if applied != 1 {
 			t.Fatalf("round %d: %d of the racing entries applied; want exactly 1", round, applied)
+		}
+	}
+}
+
+// Keys checks that s returns, for each enrolled device asked for, its
+// public key with the role and scope it was enrolled with, in the order
+// asked, leaving unknown devices out.
+func Keys(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	type enrolled struct {
+		scope protocol.Scope
+		role  model.Role
+	}
+	devs := []enrolled{
+		{protocol.Scope{Province: "130000", County: "130126"}, model.RoleGrid},
+		{protocol.Scope{Province: "130000", County: "130127"}, model.RoleCounty},
+		{protocol.Scope{Province: "130000"}, model.RoleProvince},
+	}
+	var ids []uuid.UUID
+	var want []protocol.DeviceKey
+	for i, d := range devs {
+		code := sha256.Sum256([]byte(fmt.Sprint("code", i)))
+		if err := s.CreateCode(ctx, server.Code{Hash: code, Scope: d.scope, Role: d.role, Expires: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		pub, _, _ := ed25519.GenerateKey(nil)
+		id := uuid.New()
+		dev := server.Device{ID: id, PublicKey: pub, Label: "测试平板", TokenHash: sha256.Sum256(id[:]), Enrolled: now}
+		if _, err := s.Enroll(ctx, code, dev, now); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		want = append(want, protocol.DeviceKey{Device: id, Key: pub, Role: d.role, Scope: d.scope})
+	}
+	// Asked in another order, with a device never enrolled.
+	got, err := s.Keys(ctx, []uuid.UUID{ids[2], uuid.New(), ids[0], ids[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []protocol.DeviceKey{want[2], want[0], want[1]}
+	if len(got) != len(want) {
+		t.Fatalf("keys: got %d; want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Device != w.Device || !bytes.Equal(g.Key, w.Key) || g.Role != w.Role || g.Scope != w.Scope {
+			t.Errorf("key %d: got %s %x %q %+v; want %s %x %q %+v", i, g.Device, g.Key[:4], g.Role, g.Scope, w.Device, w.Key[:4], w.Role, w.Scope)
 		}
 	}
 }
