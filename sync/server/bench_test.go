@@ -157,7 +157,7 @@ func BenchmarkAppend(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				es := make([]server.LogEntry, 1000)
 				for j := range es {
-					es[j] = server.LogEntry{Seq: head.Acked + uint64(j) + 1, Record: uuid.New(), Register: o.Register, County: county1, Province: hebei, Eff: 1, Raw: raw}
+					es[j] = server.LogEntry{Seq: head.Acked + uint64(j) + 1, Record: uuid.Must(uuid.NewV7()), Register: o.Register, County: county1, Province: hebei, Eff: 1, Raw: raw}
 					es[j].Hash[0] = byte(j)
 				}
 				if _, err := st.Append(context.Background(), dev, head, es); err != nil {

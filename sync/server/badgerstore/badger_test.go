@@ -34,7 +34,7 @@ func entries(head server.Head, n int, county string) []server.LogEntry {
 		seq := head.Acked + 1 + uint64(i)
 		var h oplog.Hash
 		copy(h[:], fmt.Sprintf("hash-%d", seq))
-		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.New(), Register: "farm_coal_facility", County: county, Province: "130000",
+		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.Must(uuid.NewV7()), Register: "farm_coal_facility", County: county, Province: "130000",
 			Eff: hlc.Timestamp(seq), Raw: []byte(fmt.Sprintf("op-%s-%d", county, seq))}
 	}
 	return out

@@ -35,7 +35,7 @@ func entries(n int, county string) []server.LogEntry {
 		seq := uint64(i + 1)
 		var h oplog.Hash
 		copy(h[:], fmt.Sprintf("hash-%s-%d", county, seq))
-		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.New(), Register: register, County: county, Province: "130000",
+		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.Must(uuid.NewV7()), Register: register, County: county, Province: "130000",
 			Eff: hlc.Timestamp(seq), Raw: fmt.Appendf(nil, "op-%s-%d", county, seq)}
 	}
 	return out
