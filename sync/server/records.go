@@ -44,7 +44,7 @@ func AppliedRecords(entries []LogEntry) []uuid.UUID {
 // server seq.
 func CheckRecords(entries []LogEntry, homes map[uuid.UUID]RecordHome) (moved []*protocol.Receipt, created map[uuid.UUID]RecordHome) {
 	moved = make([]*protocol.Receipt, len(entries))
-	created = map[uuid.UUID]RecordHome{}
+	created = make(map[uuid.UUID]RecordHome, len(entries))
 	for i := range entries {
 		e := &entries[i]
 		if e.Refused {
