@@ -178,20 +178,35 @@ func (e *env) code(sc protocol.Scope, role model.Role, ttl time.Duration) string
 
 // device is an enrolled test device that makes signed, chained ops.
 type device struct {
-	id     uuid.UUID
-	priv   ed25519.PrivateKey
-	pub    ed25519.PublicKey
-	token  string
-	scope  protocol.Scope
-	seq    uint64
-	prev   oplog.Hash
-	hlc    hlc.Timestamp
-	record uuid.UUID
+	id    uuid.UUID
+	priv  ed25519.PrivateKey
+	pub   ed25519.PublicKey
+	token string
+	scope protocol.Scope
+	seq   uint64
+	prev  oplog.Hash
+	hlc   hlc.Timestamp
+	// records holds the record the device's ops edit in each county (a
+	// record keeps its county for life).
+	records map[string]uuid.UUID
+	// newRecords makes each op create a record of its own.
+	newRecords bool
 }
 
 func newDevice() *device {
 	pub, priv, _ := ed25519.GenerateKey(nil)
-	return &device{id: uuid.Must(uuid.NewV7()), pub: pub, priv: priv, record: uuid.Must(uuid.NewV7())}
+	return &device{id: uuid.Must(uuid.NewV7()), pub: pub, priv: priv, records: map[string]uuid.UUID{}}
+}
+
+// recordIn returns the record the device's ops edit in county, made on
+// first use (a new one for every op with newRecords).
+func (d *device) recordIn(county string) uuid.UUID {
+	rec, ok := d.records[county]
+	if !ok || d.newRecords {
+		rec = uuid.Must(uuid.NewV7())
+		d.records[county] = rec
+	}
+	return rec
 }
 
 // enroll registers a new device with a fresh code for county (or the
@@ -275,7 +290,8 @@ func textField(t testing.TB) string {
 }
 
 // op makes the device's next op, signed and chained, setting fields (one
-// simple field when nil) of a record of the test register in county.
+// simple field when nil) of the device's record of the test register in
+// county (recordIn).
 func (d *device) op(t testing.TB, county string, fields map[string]model.Value) oplog.Op {
 	t.Helper()
 	if fields == nil {
@@ -283,7 +299,7 @@ func (d *device) op(t testing.TB, county string, fields map[string]model.Value) 
 	}
 	d.seq++
 	d.hlc = max(d.hlc+1, hlc.Make(time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC).UnixMilli(), 0))
-	o := oplog.Op{Device: d.id, Seq: d.seq, HLC: d.hlc, Record: d.record, Register: register(t).name,
+	o := oplog.Op{Device: d.id, Seq: d.seq, HLC: d.hlc, Record: d.recordIn(county), Register: register(t).name,
 		County: county, Author: "张三", Set: fields, Prev: d.prev}
 	o.Sign(d.priv)
 	d.prev = o.Hash()

@@ -389,3 +389,38 @@ func TestPushAnswersPullCursor(t *testing.T) {
 		t.Errorf("b's own ops after its cursor: pull cursor %v; want 10", got)
 	}
 }
+
+// TestPullKeysCarryRoleAndScope checks that a page's keys carry the role
+// and scope each device was enrolled with, for receivers that judge ops
+// by their author's role.
+func TestPullKeysCarryRoleAndScope(t *testing.T) {
+	e := newEnv(t)
+	grid := e.enroll(hebei, county1, model.RoleGrid)
+	reviewer := e.enroll(hebei, county1, model.RoleCounty)
+	prov := e.enroll(hebei, "", model.RoleProvince)
+	for _, d := range []*device{grid, reviewer, prov} {
+		if got := e.push(d, []oplog.Op{d.op(t, county1, nil)}); statuses(got.Receipts) != "applied " {
+			t.Fatalf("push: got %s; want applied", statuses(got.Receipts))
+		}
+	}
+	reader := e.enroll(hebei, county1, model.RoleCounty)
+	p := e.pull(reader, 0, 0)
+	if len(p.Ops) != 3 || len(p.Keys) != 3 {
+		t.Fatalf("page: got %d ops, %d keys; want 3, 3", len(p.Ops), len(p.Keys))
+	}
+	want := map[uuid.UUID]protocol.DeviceKey{
+		grid.id:     {Role: model.RoleGrid, Scope: protocol.Scope{Province: hebei, County: county1}},
+		reviewer.id: {Role: model.RoleCounty, Scope: protocol.Scope{Province: hebei, County: county1}},
+		prov.id:     {Role: model.RoleProvince, Scope: protocol.Scope{Province: hebei}},
+	}
+	for _, k := range p.Keys {
+		w, ok := want[k.Device]
+		if !ok {
+			t.Errorf("key of an unexpected device %s", k.Device)
+			continue
+		}
+		if k.Role != w.Role || k.Scope != w.Scope {
+			t.Errorf("key of %s: got role %q scope %+v; want %q %+v", k.Device, k.Role, k.Scope, w.Role, w.Scope)
+		}
+	}
+}

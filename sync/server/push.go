@@ -219,8 +219,12 @@ func (s *Server) ingest(ctx context.Context, d Device, ops []oplog.Op, raws [][]
 				return protocol.PushResponse{}, err
 			}
 			for j, i := range idx {
-				if !entries[j].Refused {
+				switch e := &entries[j]; {
+				case !e.Refused:
 					resp.Receipts[i].ServerSeq = sss[j]
+				case e.Refusal != nil:
+					// Refused here or by Append (a record moved).
+					resp.Receipts[i] = *e.Refusal
 				}
 			}
 			resp.Acked = entries[len(entries)-1].Seq
@@ -285,7 +289,7 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 			reject(i, protocol.RejectedSig, textSig)
 			continue
 		}
-		e := LogEntry{Seq: op.Seq, Hash: v.hash, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i]}
+		e := LogEntry{Seq: op.Seq, Hash: v.hash, Record: op.Record, Register: op.Register, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i]}
 		if v.content != nil {
 			refusal := *v.content
 			refusal.Seq = op.Seq

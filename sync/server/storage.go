@@ -43,9 +43,13 @@ type Storage interface {
 	Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]LogEntry, error)
 	// Append stores entries (consecutive seqs after from.Acked) in one
 	// transaction: it checks the head is still from (else ErrStaleHead),
-	// assigns server seqs to the entries that are not refused in commit
-	// order, and advances the head. It returns the server seq of each
-	// entry (0 for refused ones).
+	// keeps every record in its register and county (CheckRecords, over
+	// the homes stored by earlier batches: an entry that would move its
+	// record is stored refused, and Append marks it so in entries with
+	// LogEntry.Refuse once the transaction commits), assigns server seqs
+	// to the entries that are not refused in commit order, and advances
+	// the head. It returns the server seq of each entry (0 for refused
+	// ones).
 	Append(ctx context.Context, device uuid.UUID, from Head, entries []LogEntry) ([]uint64, error)
 	// Pull returns the applied ops in scope with server seq after
 	// cursor, in server seq order, up to about maxBytes (at least one op
@@ -55,7 +59,8 @@ type Storage interface {
 	// fill in PageOp.ScopePrev and set Page.Links; those that know the
 	// last server seq set Page.Last and LastKnown.
 	Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (Page, error)
-	// Keys returns the public keys of the given devices.
+	// Keys returns the public keys of the given devices, with the role
+	// and scope each was enrolled with (unknown devices are left out).
 	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
 	// BlobCounties returns the counties of the applied ops that
 	// reference blob id (LogEntry.Blobs), in any order; none when no
@@ -122,8 +127,12 @@ type Head struct {
 
 // LogEntry is one op in a device's log, verified by the server.
 type LogEntry struct {
-	Seq      uint64
-	Hash     oplog.Hash
+	Seq  uint64
+	Hash oplog.Hash
+	// Record, Register and County are the op's: the record it changes,
+	// and the register and county it names for it.
+	Record   uuid.UUID
+	Register string
 	County   string
 	Province string
 	Eff      hlc.Timestamp

@@ -114,13 +114,24 @@ var _ server.Storage = (*Store)(nil)
 // maxRetries bounds retries of a transaction that hit badger.ErrConflict.
 const maxRetries = 16
 
-// Open opens (creating if needed) a Badger store.
+// Open opens (creating if needed) a Badger store. A store made by an
+// earlier version gets the indexes it lacks, built from its stored ops
+// (see indexVersion).
 func Open(o Options) (*Store, error) {
 	db, err := badger.Open(o.badgerOptions())
 	if err != nil {
 		return nil, fmt.Errorf("badgerstore: open %s: %w", o.Dir, err)
 	}
-	return &Store{db: db}, nil
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	s := &Store{db: db}
+	if err := s.upgrade(log); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("badgerstore: open %s: %w", o.Dir, err)
+	}
+	return s, nil
 }
 
 // Close closes the database.

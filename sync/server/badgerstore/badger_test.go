@@ -26,14 +26,15 @@ func openMem(t testing.TB) *Store {
 	return s
 }
 
-// entries makes n log entries after head for county (province 130000).
+// entries makes n log entries after head for county (province 130000),
+// each on a record of its own.
 func entries(head server.Head, n int, county string) []server.LogEntry {
 	out := make([]server.LogEntry, n)
 	for i := range out {
 		seq := head.Acked + 1 + uint64(i)
 		var h oplog.Hash
 		copy(h[:], fmt.Sprintf("hash-%d", seq))
-		out[i] = server.LogEntry{Seq: seq, Hash: h, County: county, Province: "130000",
+		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.Must(uuid.NewV7()), Register: "farm_coal_facility", County: county, Province: "130000",
 			Eff: hlc.Timestamp(seq), Raw: []byte(fmt.Sprintf("op-%s-%d", county, seq))}
 	}
 	return out
@@ -223,3 +224,7 @@ func TestOpenSizes(t *testing.T) {
 
 // BlobCounties lists the counties of applied entries referencing a blob.
 func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openMem(t)) }
+
+func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openMem(t)) }
+func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openMem(t)) }
+func TestKeysRoleAndScope(t *testing.T)      { storetest.Keys(t, openMem(t)) }

@@ -194,8 +194,8 @@ func (s *Store) Revoke(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
-// Keys returns the public keys of the given devices (unknown ones are
-// left out).
+// Keys returns the public keys of the given devices with the role and
+// scope each was enrolled with (unknown ones are left out).
 func (s *Store) Keys(_ context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error) {
 	out := make([]protocol.DeviceKey, 0, len(ids))
 	err := s.db.View(func(txn *badger.Txn) error {
@@ -207,7 +207,7 @@ func (s *Store) Keys(_ context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, 
 			} else if err != nil {
 				return err
 			}
-			out = append(out, protocol.DeviceKey{Device: id, Key: r.PublicKey})
+			out = append(out, protocol.DeviceKey{Device: id, Key: r.PublicKey, Role: r.Role, Scope: r.Scope})
 		}
 		return nil
 	})

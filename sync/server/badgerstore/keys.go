@@ -20,7 +20,12 @@ import (
 //	c/<county>\x00<serverseq8>    index of applied ops by county
 //	p/<province>\x00<serverseq8>  index of applied ops by province
 //	b/<blob>\x00<county>           a county's applied op references the blob
+//	r/<record16>                  the record's home: len(register) as a
+//	                              uvarint, register, county (see
+//	                              server.RecordHome)
 //	s                             last server seq
+//	v                             version of the indexes derived from the
+//	                              ops (see indexVersion)
 const (
 	pDevice   = 'd'
 	pToken    = 't'
@@ -33,12 +38,16 @@ const (
 	pApplied  = 'a'
 	pAppliedC = 'x'
 	pBlobRef  = 'b'
+	pRecord   = 'r'
 )
 
 // blobRefPrefix is the prefix of the counties referencing blob id.
 func blobRefPrefix(id string) []byte { return key(pBlobRef, []byte(id), []byte{0}) }
 
-var keySeq = []byte("s")
+var (
+	keySeq     = []byte("s")
+	keyVersion = []byte("v")
+)
 
 func key(prefix byte, parts ...[]byte) []byte {
 	n := 2
@@ -58,6 +67,7 @@ func u64(x uint64) []byte { return binary.BigEndian.AppendUint64(nil, x) }
 func deviceKey(id uuid.UUID) []byte { return key(pDevice, id[:]) }
 func headKey(id uuid.UUID) []byte   { return key(pHead, id[:]) }
 func opKey(ss uint64) []byte        { return key(pOp, u64(ss)) }
+func recordKey(id uuid.UUID) []byte { return key(pRecord, id[:]) }
 func logKey(id uuid.UUID, seq uint64) []byte {
 	return key(pLog, id[:], u64(seq))
 }

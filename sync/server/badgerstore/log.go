@@ -128,10 +128,14 @@ func (s *Store) Log(_ context.Context, id uuid.UUID, from, to uint64) ([]server.
 }
 
 // Append stores a verified batch in one transaction (see server.Storage).
+// The homes of the batch's records are read and written in the same
+// transaction, under appendMu, so two batches giving one record
+// different homes are decided one after the other.
 func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, entries []server.LogEntry) ([]uint64, error) {
 	s.appendMu.Lock()
 	defer s.appendMu.Unlock()
 	sss := make([]uint64, len(entries))
+	var moved []*protocol.Receipt
 	err := s.update(ctx, func(txn *badger.Txn) error {
 		h, err := readHead(txn, dev)
 		if err != nil {
@@ -139,6 +143,17 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		}
 		if h != from {
 			return server.ErrStaleHead
+		}
+		homes, err := readHomes(txn, entries)
+		if err != nil {
+			return err
+		}
+		var created map[uuid.UUID]server.RecordHome
+		moved, created = server.CheckRecords(entries, homes)
+		for id, home := range created {
+			if err := txn.Set(recordKey(id), encodeHome(home)); err != nil {
+				return err
+			}
 		}
 		last, err := readCounter(txn)
 		if err != nil {
@@ -158,6 +173,9 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 				return fmt.Errorf("badgerstore: append %s: entry seq %d; want %d", dev, e.Seq, want)
 			}
 			sss[i] = 0
+			if moved[i] != nil {
+				e.Refuse(moved[i])
+			}
 			if !e.Refused {
 				last++
 				e.ServerSeq = last
@@ -216,6 +234,11 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i, r := range moved {
+		if r != nil {
+			entries[i].Refuse(r)
+		}
 	}
 	return sss, nil
 }

@@ -14,46 +14,73 @@ import (
 // benchBatch is the server's largest push.
 const benchBatch = 1000
 
-// benchEntries is entries with raw ops of a typical size (300 bytes).
-func benchEntries(head server.Head, county string) []server.LogEntry {
+// benchEntries is entries with raw ops of a typical size (300 bytes):
+// each on a new record (the most work for the record homes), or all on
+// one record of the device (oneRecord, not Nil) as when a batch edits.
+func benchEntries(head server.Head, county string, oneRecord uuid.UUID) []server.LogEntry {
 	es := entries(head, benchBatch, county)
 	for i := range es {
 		es[i].Raw = bytes.Repeat([]byte{byte(i)}, 300)
+		if oneRecord != uuid.Nil {
+			es[i].Record = oneRecord
+		}
 	}
 	return es
+}
+
+// benchRecords runs a benchmark with records=each (every op creates a
+// record) and records=one (every op edits one record).
+func benchRecords(b *testing.B, fn func(b *testing.B, oneRecord bool)) {
+	for _, records := range []string{"each", "one"} {
+		b.Run("records="+records, func(b *testing.B) { fn(b, records == "one") })
+	}
 }
 
 // BenchmarkAppend appends batches of 1000 ops for one device, one batch
 // per iteration.
 func BenchmarkAppend(b *testing.B) {
-	ctx := context.Background()
-	s := openStore(b)
-	dev := uuid.New()
-	var head server.Head
-	for b.Loop() {
-		es := benchEntries(head, county1)
-		if _, err := s.Append(ctx, dev, head, es); err != nil {
-			b.Fatal(err)
+	benchRecords(b, func(b *testing.B, oneRecord bool) {
+		ctx := context.Background()
+		s := openStore(b)
+		dev := uuid.New()
+		var rec uuid.UUID
+		if oneRecord {
+			rec = uuid.Must(uuid.NewV7())
 		}
-		last := es[len(es)-1]
-		head = server.Head{Acked: last.Seq, Hash: last.Hash}
-	}
-	b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "ops/s")
+		var head server.Head
+		for b.Loop() {
+			es := benchEntries(head, county1, rec)
+			if _, err := s.Append(ctx, dev, head, es); err != nil {
+				b.Fatal(err)
+			}
+			last := es[len(es)-1]
+			head = server.Head{Acked: last.Seq, Hash: last.Hash}
+		}
+		b.ReportMetric(float64(b.N*benchBatch)/b.Elapsed().Seconds(), "ops/s")
+	})
 }
 
 // BenchmarkAppendParallel appends batches of 1000 ops from several
 // devices at once, as several instances would: server seq assignment
 // serialises their commits.
 func BenchmarkAppendParallel(b *testing.B) {
+	benchRecords(b, benchAppendParallel)
+}
+
+func benchAppendParallel(b *testing.B, oneRecord bool) {
 	ctx := context.Background()
 	s := openStore(b)
 	var n atomic.Int64
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		dev := uuid.New()
+		var rec uuid.UUID
+		if oneRecord {
+			rec = uuid.Must(uuid.NewV7())
+		}
 		var head server.Head
 		for pb.Next() {
-			es := benchEntries(head, county1)
+			es := benchEntries(head, county1, rec)
 			if _, err := s.Append(ctx, dev, head, es); err != nil {
 				b.Error(err)
 				return

@@ -169,8 +169,9 @@ func (s *Store) Revoke(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
-// Keys returns the public keys of the given devices, in the order asked
-// (unknown ones are left out).
+// Keys returns the public keys of the given devices with the role and
+// scope each was enrolled with, in the order asked (unknown ones are
+// left out).
 func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error) {
 	out := make([]protocol.DeviceKey, 0, len(ids))
 	if len(ids) == 0 {
@@ -180,22 +181,24 @@ func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey
 	for i, id := range ids {
 		args[i] = pgUUID(id)
 	}
-	keys := make(map[uuid.UUID][]byte, len(ids))
+	keys := make(map[uuid.UUID]protocol.DeviceKey, len(ids))
 	err := s.with(ctx, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, `SELECT id, public_key FROM devices WHERE id = ANY($1)`, args)
+		rows, err := conn.Query(ctx, `SELECT id, public_key, role, province, county FROM devices WHERE id = ANY($1)`, args)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
 			var (
-				id pgtype.UUID
-				pk []byte
+				id   pgtype.UUID
+				k    protocol.DeviceKey
+				role string
 			)
-			if err := rows.Scan(&id, &pk); err != nil {
+			if err := rows.Scan(&id, &k.Key, &role, &k.Scope.Province, &k.Scope.County); err != nil {
 				return err
 			}
-			keys[id.Bytes] = pk
+			k.Device, k.Role = id.Bytes, model.Role(role)
+			keys[k.Device] = k
 		}
 		return rows.Err()
 	})
@@ -203,8 +206,8 @@ func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey
 		return nil, err
 	}
 	for _, id := range ids {
-		if pk, ok := keys[id]; ok {
-			out = append(out, protocol.DeviceKey{Device: id, Key: pk})
+		if k, ok := keys[id]; ok {
+			out = append(out, k)
 		}
 	}
 	return out, nil

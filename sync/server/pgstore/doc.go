@@ -35,10 +35,16 @@
 //	                 all in one province)
 //	blob_refs        (blob, county): the counties of the applied ops
 //	                 that reference a photo
+//	records          each record's home: the register and county of its
+//	                 first applied op, which it keeps for life; Append
+//	                 refuses an op naming others (see recordHomes for how
+//	                 concurrent batches are decided)
 //
 // The prev columns are the scope links of pull pages
 // (protocol.PageOp.ScopePrev); migration 002 adds them and fills them in
-// for the ops stored before they existed.
+// for the ops stored before they existed. Migration 004 adds records and,
+// in a Go step (the record of an op is only in its binary form), fills
+// in the homes of the records of the ops stored before it.
 //
 // # Cursor rule
 //

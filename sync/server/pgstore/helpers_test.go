@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
@@ -96,7 +97,7 @@ func openURL(t testing.TB, u string) *pgstore.Store {
 }
 
 // entries makes n log entries after head for county (province 130000
-// unless the county is of Shanxi, 14xxxx).
+// unless the county is of Shanxi, 14xxxx), each on a record of its own.
 func entries(head server.Head, n int, county string) []server.LogEntry {
 	province := "130000"
 	if strings.HasPrefix(county, "14") {
@@ -107,7 +108,7 @@ func entries(head server.Head, n int, county string) []server.LogEntry {
 		seq := head.Acked + 1 + uint64(i)
 		var h oplog.Hash
 		copy(h[:], fmt.Sprintf("hash-%s-%d", county, seq))
-		out[i] = server.LogEntry{Seq: seq, Hash: h, County: county, Province: province,
+		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.Must(uuid.NewV7()), Register: "farm_coal_facility", County: county, Province: province,
 			Eff: hlc.Timestamp(seq), Raw: []byte(fmt.Sprintf("op-%s-%d", county, seq))}
 	}
 	return out

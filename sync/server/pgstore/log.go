@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
@@ -100,24 +101,22 @@ func (s *Store) Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]serve
 
 // Append stores entries (consecutive seqs after from.Acked) in one
 // transaction: it locks the device's head row and checks it is still from
-// (else server.ErrStaleHead), takes server seqs for the entries that are
-// not refused from the counter row (whose lock it holds until commit: see
+// (else server.ErrStaleHead), gives the batch's new records their homes
+// and refuses the entries that would move a record (recordHomes,
+// server.CheckRecords), takes server seqs for the entries that are not
+// refused from the counter row (whose lock it holds until commit: see
 // the package documentation), writes the log entries and ops, and
 // advances the head. It returns the server seq of each entry (0 for
-// refused ones).
+// refused ones), and marks the entries it refused in entries.
 func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, entries []server.LogEntry) ([]uint64, error) {
-	applied := 0
 	for i, e := range entries {
 		if want := from.Acked + 1 + uint64(i); e.Seq != want {
 			return nil, fmt.Errorf("pgstore: append %s: entry seq %d; want %d", dev, e.Seq, want)
 		}
-		if !e.Refused {
-			applied++
-		}
 	}
 	sss := make([]uint64, len(entries))
 	logRows := make([][]any, len(entries))
-	opRows := make([][]any, 0, applied)
+	var moved []*protocol.Receipt
 	id := pgUUID(dev)
 	err := s.tx(ctx, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO heads (device, acked) VALUES ($1, 0) ON CONFLICT (device) DO NOTHING`, id); err != nil {
@@ -133,6 +132,22 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		if len(entries) == 0 {
 			return nil
 		}
+		homes, err := recordHomes(ctx, tx, entries)
+		if err != nil {
+			return err
+		}
+		moved, _ = server.CheckRecords(entries, homes)
+		entries := slices.Clone(entries) // marked in the caller's once committed
+		applied := 0
+		for i := range entries {
+			if moved[i] != nil {
+				entries[i].Refuse(moved[i])
+			}
+			if !entries[i].Refused {
+				applied++
+			}
+		}
+		opRows := make([][]any, 0, applied)
 		// The device's last applied op per county, and overall (its
 		// applied ops are all in one province), before the batch: each
 		// new op keeps the seq of its predecessor in both scopes, the
@@ -168,7 +183,6 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 			}
 			next = last - int64(applied) + 1
 		}
-		opRows = opRows[:0]
 		var refBlobs, refCounties []string
 		for i, e := range entries {
 			row := []any{id, int64(e.Seq), e.Hash[:], int64(e.Eff), e.County, e.Province, nil, nil, nil, nil}
@@ -230,6 +244,11 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 	})
 	if err != nil {
 		return nil, err
+	}
+	for i, r := range moved {
+		if r != nil {
+			entries[i].Refuse(r)
+		}
 	}
 	return sss, nil
 }

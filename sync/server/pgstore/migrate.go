@@ -4,6 +4,7 @@ import (
 	"context"
 	"embed"
 	"fmt"
+	"log/slog"
 	"path"
 	"strconv"
 	"strings"
@@ -21,6 +22,13 @@ import (
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
+
+// goSteps are the migrations' steps that SQL cannot do, by version: run
+// in the same transaction right after the migration's SQL. Like the
+// files, a released step is never changed.
+var goSteps = map[int]func(ctx context.Context, tx pgx.Tx, log *slog.Logger) error{
+	4: backfillRecords,
+}
 
 // versionTable records the schema version. It is created, like every
 // table of the schema, in the connection's search_path.
@@ -82,7 +90,7 @@ func SchemaVersion() int {
 // given the version that matches its shape, then migrated from there.
 // A database at a version newer than this binary knows is left as it is
 // and refused with ErrSchemaTooNew.
-func migrate(ctx context.Context, tx pgx.Tx) (from, to int, err error) {
+func migrate(ctx context.Context, tx pgx.Tx, log *slog.Logger) (from, to int, err error) {
 	ms, err := migrations()
 	if err != nil {
 		return 0, 0, err
@@ -118,6 +126,11 @@ func migrate(ctx context.Context, tx pgx.Tx) (from, to int, err error) {
 	for _, m := range ms[from:] {
 		if _, err := tx.Exec(ctx, m.sql); err != nil {
 			return from, m.version - 1, fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if step := goSteps[m.version]; step != nil {
+			if err := step(ctx, tx, log); err != nil {
+				return from, m.version - 1, fmt.Errorf("migration %s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.Exec(ctx, `UPDATE lantian_schema_version SET version = $1`, m.version); err != nil {
 			return from, m.version - 1, err

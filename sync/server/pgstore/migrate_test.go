@@ -1,9 +1,11 @@
 package pgstore_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"slices"
 	"strings"
@@ -14,6 +16,9 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
+	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
 	"github.com/lantian-tz/lantian/sync/server/pgstore"
@@ -312,5 +317,96 @@ func TestOpenSchemaTooNew(t *testing.T) {
 	}
 	if v := queryInt(t, u, `SELECT version FROM lantian_schema_version`); v != newer {
 		t.Errorf("version after the refusal: got %d; want %d", v, newer)
+	}
+}
+
+// rawOp is the binary form of an op of dev on record rec.
+func rawOp(t *testing.T, dev uuid.UUID, seq uint64, rec uuid.UUID, county string) []byte {
+	t.Helper()
+	o := oplog.Op{Device: dev, Seq: seq, HLC: hlc.Make(1764392000000, uint16(seq)), Record: rec, Register: "farm_coal_facility",
+		County: county, Author: "张三", Set: map[string]model.Value{model.FieldRemarks: model.Str("已核查")}}
+	b, err := o.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// TestOpenFillsRecordHomes opens a database at schema version 3, before
+// records had homes, holding ops of two records, one op that moved a
+// record (stored before the rule existed) and one whose bytes do not
+// decode: Open gives each record the home of its first op, says how many
+// stored ops move their record, and from then on Append refuses an op
+// that moves one.
+func TestOpenFillsRecordHomes(t *testing.T) {
+	ctx := context.Background()
+	u := freshURL(t)
+	s := openURL(t, u)
+	dev := uuid.New()
+	r1, r2 := uuid.New(), uuid.New()
+	es := entries(server.Head{}, 3, county1)
+	for i, rc := range []struct {
+		rec    uuid.UUID
+		county string
+	}{{r1, county1}, {r2, county2}, {r1, county1}} {
+		es[i].Record, es[i].Register, es[i].County = rc.rec, "farm_coal_facility", rc.county
+		es[i].Raw = rawOp(t, dev, es[i].Seq, rc.rec, rc.county)
+	}
+	if _, err := s.Append(ctx, dev, server.Head{}, es); err != nil {
+		t.Fatal(err)
+	}
+	execAll(t, u, `DROP TABLE records`, `UPDATE lantian_schema_version SET version = 3`, `UPDATE lantian_counter SET n = 5`)
+	c, err := pgx.Connect(ctx, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := uuid.New()
+	for _, op := range []struct {
+		ss  int
+		raw []byte
+	}{{4, rawOp(t, other, 1, r1, county2)}, {5, []byte("not an op")}} {
+		if _, err := c.Exec(ctx, `INSERT INTO ops (server_seq, device, seq, county, province, eff, raw, prev_province, prev_county)
+			VALUES ($1, $2, $3, $4, $5, 1, $6, 0, 0)`, op.ss, other, op.ss-3, county2, hebei, op.raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = c.Close(ctx)
+
+	var logged bytes.Buffer
+	again, err := pgstore.Open(ctx, u, slog.New(slog.NewTextHandler(&logged, nil)))
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() { _ = again.Close() })
+	if v := queryInt(t, u, `SELECT version FROM lantian_schema_version`); v != pgstore.SchemaVersion() {
+		t.Errorf("version: got %d; want %d", v, pgstore.SchemaVersion())
+	}
+	for _, tt := range []struct {
+		rec    uuid.UUID
+		county string
+	}{{r1, county1}, {r2, county2}} {
+		q := fmt.Sprintf(`SELECT count(*) FROM records WHERE id = '%s' AND register = 'farm_coal_facility' AND county = '%s'`, tt.rec, tt.county)
+		if n := queryInt(t, u, q); n != 1 {
+			t.Errorf("home of %s: not %s", tt.rec, tt.county)
+		}
+	}
+	if n := queryInt(t, u, `SELECT count(*) FROM records`); n != 2 {
+		t.Errorf("records: got %d; want 2", n)
+	}
+	for _, w := range []string{"ops=4 records=2 undecodable=1", "level=WARN", "move their record", "ops=1"} {
+		if !strings.Contains(logged.String(), w) {
+			t.Errorf("log %q does not say %q", logged.String(), w)
+		}
+	}
+
+	next := entries(server.Head{Acked: 3}, 2, county1)
+	next[0].Record, next[0].Register = r2, "farm_coal_facility" // r2 is in county2
+	next[1].Record, next[1].Register = r1, "farm_coal_facility"
+	sss, err := again.Append(ctx, dev, server.Head{Acked: 3, Hash: es[2].Hash}, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(sss) != "[0 6]" || !next[0].Refused || next[0].Refusal.Code != protocol.RefusedScope {
+		t.Errorf("append after the migration: got server seqs %v, first entry refused %v; want [0 6], refused/scope", sss, next[0].Refused)
 	}
 }

@@ -6,8 +6,10 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 	"time"
 
@@ -112,11 +114,16 @@ func (in *instance) enroll(code string) (*device, int) {
 	return d, st
 }
 
-// ops makes the device's next n ops on a record of register reg in
+// ops makes the device's next n ops on a new record of register reg in
 // county.
 func (d *device) ops(n int, reg, county string) []oplog.Op {
+	return d.opsOn(uuid.Must(uuid.NewV7()), n, reg, county)
+}
+
+// opsOn makes the device's next n ops on record rec of register reg in
+// county.
+func (d *device) opsOn(rec uuid.UUID, n int, reg, county string) []oplog.Op {
 	out := make([]oplog.Op, n)
-	rec := uuid.Must(uuid.NewV7())
 	for i := range out {
 		d.seq++
 		o := oplog.Op{Device: d.id, Seq: d.seq, HLC: hlc.Make(time.Date(2026, 11, 29, 7, 0, 0, 0, time.UTC).UnixMilli(), uint16(d.seq)),
@@ -323,4 +330,93 @@ func TestServerPullLinksAndCursorAhead(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestServerRacingCreatorsOfOneRecord pushes, through two instances at
+// once, ops of devices of two counties creating the same record id, each
+// in its own county: in every round one is applied and the other refused
+// with a scope refusal, however the two transactions interleave.
+func TestServerRacingCreatorsOfOneRecord(t *testing.T) {
+	ctx := context.Background()
+	u := freshURL(t)
+	gaz, err := model.LoadGazetteer(assets.ScopeJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
+	ins := []*instance{newInstance(t, u, gaz, now), newInstance(t, u, gaz, now)}
+	counties := []string{county1, county2}
+	devs := make([]*device, len(counties))
+	for i, c := range counties {
+		code, err := server.IssueCode(ctx, ins[0].store, gaz, protocol.Scope{Province: hebei, County: c}, model.RoleGrid, time.Hour, now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st int
+		if devs[i], st = ins[i].enroll(code.Code); st != http.StatusOK {
+			t.Fatalf("enroll: got %d; want 200", st)
+		}
+	}
+	for round := range 10 {
+		rec := uuid.Must(uuid.NewV7())
+		bodies := make([][]byte, len(devs))
+		for i, d := range devs {
+			b, err := protocol.EncodePush(protocol.PushRequest{Device: d.id, Ops: d.opsOn(rec, 1, "farm_coal_facility", counties[i])})
+			if err != nil {
+				t.Fatal(err)
+			}
+			bodies[i] = b
+		}
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		resps := make([]protocol.PushResponse, len(devs))
+		errs := make([]error, len(devs))
+		for i, d := range devs {
+			wg.Go(func() {
+				<-start
+				resps[i], errs[i] = ins[i].postPush(d.token, bodies[i])
+			})
+		}
+		close(start)
+		wg.Wait()
+		applied := 0
+		for i := range devs {
+			if errs[i] != nil {
+				t.Fatalf("round %d: push through instance %d: %v", round, i, errs[i])
+			}
+			switch r := resps[i].Receipts[0]; {
+			case r.Status == protocol.StatusApplied:
+				applied++
+			case r.Status != protocol.StatusRefused || r.Code != protocol.RefusedScope:
+				t.Errorf("round %d, %s: got %s/%s; want applied or refused/scope", round, counties[i], r.Status, r.Code)
+			}
+		}
+		if applied != 1 {
+			t.Fatalf("round %d: %d of the racing ops applied; want exactly 1", round, applied)
+		}
+	}
+}
+
+// postPush pushes a push frame with token, for use off the test's
+// goroutine (it reports failures instead of ending the test).
+func (in *instance) postPush(token string, body []byte) (protocol.PushResponse, error) {
+	req, err := http.NewRequest("POST", in.ts.URL+protocol.PathPush, bytes.NewReader(body))
+	if err != nil {
+		return protocol.PushResponse{}, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", protocol.ContentTypeOps)
+	resp, err := in.ts.Client().Do(req)
+	if err != nil {
+		return protocol.PushResponse{}, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return protocol.PushResponse{}, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return protocol.PushResponse{}, fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	return protocol.DecodePushResponse(b)
 }

@@ -53,7 +53,7 @@ func Open(ctx context.Context, url string, logger *slog.Logger) (*Store, error) 
 	s := &Store{pool: pool}
 	var from, to int
 	err = s.tx(ctx, func(tx pgx.Tx) (err error) {
-		from, to, err = migrate(ctx, tx)
+		from, to, err = migrate(ctx, tx, logger)
 		return err
 	})
 	if err != nil {

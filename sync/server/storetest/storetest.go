@@ -4,29 +4,38 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
 )
 
+// register is the register of the entries' records.
+const register = "farm_coal_facility"
+
 // entries makes n applied log entries of a new device's log for county
-// (in province 130000).
+// (in province 130000), each on a record of its own.
 func entries(n int, county string) []server.LogEntry {
 	out := make([]server.LogEntry, n)
 	for i := range out {
 		seq := uint64(i + 1)
 		var h oplog.Hash
 		copy(h[:], fmt.Sprintf("hash-%s-%d", county, seq))
-		out[i] = server.LogEntry{Seq: seq, Hash: h, County: county, Province: "130000",
+		out[i] = server.LogEntry{Seq: seq, Hash: h, Record: uuid.Must(uuid.NewV7()), Register: register, County: county, Province: "130000",
 			Eff: hlc.Timestamp(seq), Raw: fmt.Appendf(nil, "op-%s-%d", county, seq)}
 	}
 	return out
@@ -68,6 +77,200 @@ func BlobCounties(t *testing.T, s server.Storage) {
 		slices.Sort(got)
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("BlobCounties(%s…): got %v; want %v", tt.id[:4], got, tt.want)
+		}
+	}
+}
+
+// RecordHomes checks that s keeps every record in the register and county
+// of its first applied entry (model.KeepsRecord), within a batch and
+// across batches and devices: an entry naming others is stored refused
+// with a scope refusal, marked so in the caller's entries, given no
+// server seq and never served, while the device's log goes on after it.
+// An entry refused already gives its record no home.
+func RecordHomes(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	const c1, c2 = "130126", "130127"
+	r1, r2, r3 := uuid.New(), uuid.New(), uuid.New()
+	on := func(es []server.LogEntry, i int, rec uuid.UUID, reg, county string) {
+		es[i].Record, es[i].Register, es[i].County = rec, reg, county
+	}
+	a := entries(8, c1)
+	on(a, 0, r1, register, c1)         // creates r1 in c1
+	on(a, 1, r1, register, c1)         // edits it
+	on(a, 2, r1, register, c2)         // moves it to c2: refused
+	on(a, 3, r1, "livestock_farm", c1) // to another register: refused
+	on(a, 4, r2, register, c2)         // creates r2 in c2
+	on(a, 5, r2, register, c2)         // the same batch sees it
+	on(a, 6, r3, register, c1)         // refused already (content)
+	a[6].Refused = true
+	a[6].Refusal = &protocol.Receipt{Seq: 7, Status: protocol.StatusRefused, Code: protocol.RefusedSchema}
+	on(a, 7, r3, register, c2) // so this one creates r3, in c2
+	devA := uuid.New()
+	sss, err := s.Append(ctx, devA, server.Head{}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(sss), "[1 2 0 0 3 4 0 5]"; got != want {
+		t.Errorf("server seqs: got %s; want %s", got, want)
+	}
+	for i, e := range a {
+		wantCode := map[int]string{2: protocol.RefusedScope, 3: protocol.RefusedScope, 6: protocol.RefusedSchema}[i]
+		gotCode := ""
+		if e.Refused {
+			if e.Refusal == nil {
+				t.Fatalf("entry %d: refused without a receipt", i)
+			}
+			gotCode = e.Refusal.Code
+			if e.Refusal.Status != protocol.StatusRefused || e.Refusal.Seq != e.Seq {
+				t.Errorf("entry %d: got refusal %+v; want refused, seq %d", i, *e.Refusal, e.Seq)
+			}
+		}
+		if gotCode != wantCode {
+			t.Errorf("entry %d: got refusal %q; want %q", i, gotCode, wantCode)
+		}
+	}
+
+	b := entries(3, c2)
+	on(b, 0, r1, register, c2) // another device moving r1: refused
+	on(b, 1, r3, register, c1) // r3 is in c2 since a[7]: refused
+	on(b, 2, r1, register, c1) // and editing r1 where it is: applied
+	devB := uuid.New()
+	sss, err = s.Append(ctx, devB, server.Head{}, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(sss), "[0 0 6]"; got != want {
+		t.Errorf("second device's server seqs: got %s; want %s", got, want)
+	}
+	if h, err := s.Head(ctx, devB); err != nil || h.Acked != 3 || h.Hash != b[2].Hash {
+		t.Errorf("second device's head: got %+v, %v; want acked 3 after its refused entries", h, err)
+	}
+	logged, err := s.Log(ctx, devB, 1, 3)
+	if err != nil || len(logged) != 3 {
+		t.Fatalf("Log: got %d entries, %v; want 3", len(logged), err)
+	}
+	for i, e := range logged[:2] {
+		if !e.Refused || e.Refusal == nil || e.Refusal.Code != protocol.RefusedScope || e.ServerSeq != 0 {
+			t.Errorf("logged entry %d: got refused %v, refusal %+v, server seq %d; want a scope refusal", i+1, e.Refused, e.Refusal, e.ServerSeq)
+		}
+		if string(e.Raw) != string(b[i].Raw) {
+			t.Errorf("logged entry %d: got raw %q; want %q", i+1, e.Raw, b[i].Raw)
+		}
+	}
+	if logged[2].Refused || logged[2].ServerSeq != 6 {
+		t.Errorf("logged entry 3: got refused %v, server seq %d; want applied at 6", logged[2].Refused, logged[2].ServerSeq)
+	}
+	for _, tt := range []struct {
+		county string
+		want   []uint64
+	}{
+		{c1, []uint64{1, 2, 6}},
+		{c2, []uint64{3, 4, 5}},
+	} {
+		p, err := s.Pull(ctx, protocol.Scope{Province: "130000", County: tt.county}, 0, 1<<20)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []uint64
+		for _, o := range p.Ops {
+			got = append(got, o.ServerSeq)
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("served in %s: got %v; want %v", tt.county, got, tt.want)
+		}
+	}
+}
+
+// RecordHomesConcurrent races pairs of devices appending an entry that
+// creates one record, each in another county: in every round exactly one
+// is applied and the other refused with a scope refusal.
+func RecordHomesConcurrent(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	counties := []string{"130126", "130127"}
+	for round := range 20 {
+		rec := uuid.New()
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		batches := make([][]server.LogEntry, len(counties))
+		sss := make([][]uint64, len(counties))
+		errs := make([]error, len(counties))
+		for i, c := range counties {
+			batches[i] = entries(2, c)
+			batches[i][1].Record = rec
+			wg.Go(func() {
+				<-start
+				sss[i], errs[i] = s.Append(ctx, uuid.New(), server.Head{}, batches[i])
+			})
+		}
+		close(start)
+		wg.Wait()
+		applied := 0
+		for i := range counties {
+			if errs[i] != nil {
+				t.Fatalf("round %d: Append in %s: %v", round, counties[i], errs[i])
+			}
+			e := batches[i][1]
+			switch {
+			case !e.Refused && sss[i][1] != 0:
+				applied++
+			case e.Refused && e.Refusal != nil && e.Refusal.Code == protocol.RefusedScope && sss[i][1] == 0:
+			default:
+				t.Errorf("round %d, %s: got refused %v, refusal %+v, server seq %d", round, counties[i], e.Refused, e.Refusal, sss[i][1])
+			}
+		}
+		if applied != 1 {
+			t.Fatalf("round %d: %d of the racing entries applied; want exactly 1", round, applied)
+		}
+	}
+}
+
+// Keys checks that s returns, for each enrolled device asked for, its
+// public key with the role and scope it was enrolled with, in the order
+// asked, leaving unknown devices out.
+func Keys(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	type enrolled struct {
+		scope protocol.Scope
+		role  model.Role
+	}
+	devs := []enrolled{
+		{protocol.Scope{Province: "130000", County: "130126"}, model.RoleGrid},
+		{protocol.Scope{Province: "130000", County: "130127"}, model.RoleCounty},
+		{protocol.Scope{Province: "130000"}, model.RoleProvince},
+	}
+	var ids []uuid.UUID
+	var want []protocol.DeviceKey
+	for i, d := range devs {
+		code := sha256.Sum256([]byte(fmt.Sprint("code", i)))
+		if err := s.CreateCode(ctx, server.Code{Hash: code, Scope: d.scope, Role: d.role, Expires: now.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		pub, _, _ := ed25519.GenerateKey(nil)
+		id := uuid.New()
+		dev := server.Device{ID: id, PublicKey: pub, Label: "测试平板", TokenHash: sha256.Sum256(id[:]), Enrolled: now}
+		if _, err := s.Enroll(ctx, code, dev, now); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+		want = append(want, protocol.DeviceKey{Device: id, Key: pub, Role: d.role, Scope: d.scope})
+	}
+	// Asked in another order, with a device never enrolled.
+	got, err := s.Keys(ctx, []uuid.UUID{ids[2], uuid.New(), ids[0], ids[1]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []protocol.DeviceKey{want[2], want[0], want[1]}
+	if len(got) != len(want) {
+		t.Fatalf("keys: got %d; want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Device != w.Device || !bytes.Equal(g.Key, w.Key) || g.Role != w.Role || g.Scope != w.Scope {
+			t.Errorf("key %d: got %s %x %q %+v; want %s %x %q %+v", i, g.Device, g.Key[:4], g.Role, g.Scope, w.Device, w.Key[:4], w.Role, w.Scope)
 		}
 	}
 }
