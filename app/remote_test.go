@@ -43,7 +43,7 @@ func TestSyncWithServer(t *testing.T) {
 	}
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
-	code, err := server.IssueCode(context.Background(), sst, g, protocol.Scope{County: testCounty}, model.RoleGrid, time.Hour, time.Now())
+	code, err := server.IssueCode(context.Background(), sst, g, protocol.Scope{County: testCounty}, model.RoleGrid, time.Hour, 0, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -20,7 +20,7 @@ type Ingester interface {
 }
 
 // BlobWriter keeps attachments on the server (satisfied by
-// *badgerstore.Blobs of sync/server/badgerstore).
+// server.DeviceBlobs of sync/server).
 type BlobWriter interface {
 	Stat(id string) (size int64, complete bool, err error)
 	Write(id string, offset, total int64, r io.Reader) (held int64, complete bool, err error)

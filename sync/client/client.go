@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -107,13 +108,15 @@ type reply struct {
 // failures, or ctx's error.
 func (c *Client) do(ctx context.Context, cl call, count func(int64)) (reply, error) {
 	var last error
+	var after time.Duration // the server's Retry-After
 	for attempt := 0; attempt < c.cfg.Attempts; attempt++ {
 		if attempt > 0 {
-			if err := c.wait(ctx, attempt); err != nil {
+			if err := c.wait(ctx, attempt, after); err != nil {
 				return reply{}, err
 			}
 		}
 		rp, retry, err := c.once(ctx, cl, count)
+		after = retryAfter(rp.header)
 		if err == nil {
 			return rp, nil
 		}
@@ -129,7 +132,8 @@ func (c *Client) do(ctx context.Context, cl call, count func(int64)) (reply, err
 	return reply{}, last
 }
 
-// once makes one attempt; retry says whether another may help.
+// once makes one attempt; retry says whether another may help. The reply
+// of an error answer carries its header (Retry-After).
 func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, bool, error) {
 	actx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
 	defer cancel()
@@ -148,6 +152,11 @@ func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, b
 	}
 	for k, v := range cl.headers {
 		req.SetHeader(k, v)
+	}
+	if len(cl.body) >= expectContinueMin {
+		// A busy server refuses before the body is sent, rather than
+		// cutting the connection under it.
+		req.SetHeader("Expect", "100-continue")
 	}
 	resp, err := req.Execute(cl.method, cl.path)
 	if count != nil {
@@ -174,17 +183,46 @@ func (c *Client) once(ctx context.Context, cl call, count func(int64)) (reply, b
 	if pe.Op == "" {
 		pe.Op = cl.op
 	}
-	return reply{}, status >= 500, pe
+	return reply{header: resp.Header()}, status >= 500, pe
+}
+
+// expectContinueMin is the body size from which a request asks the server
+// to accept it (Expect: 100-continue) before sending it.
+const expectContinueMin = 64 << 10
+
+// maxRetryAfter bounds the wait a server's Retry-After may ask for.
+const maxRetryAfter = 5 * time.Minute
+
+// retryAfter is the wait a Retry-After header asks for (seconds, or an
+// HTTP date), 0 when none.
+func retryAfter(h http.Header) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if n, err := strconv.Atoi(v); err == nil {
+		d = time.Duration(n) * time.Second
+	} else if t, err := http.ParseTime(v); err == nil {
+		d = time.Until(t)
+	}
+	return min(max(d, 0), maxRetryAfter)
 }
 
 // wait sleeps before retry attempt (1, 2, ...): Backoff doubled per
-// attempt, capped at MaxBackoff, with jitter over its upper half.
-func (c *Client) wait(ctx context.Context, attempt int) error {
+// attempt, capped at MaxBackoff, with jitter over its upper half; or, when
+// the server asked for longer with Retry-After (a busy server), that long
+// and up to a quarter more, so that the clients it refused do not all
+// come back at once.
+func (c *Client) wait(ctx context.Context, attempt int, after time.Duration) error {
 	d := c.cfg.Backoff << min(attempt-1, 20)
 	if d > c.cfg.MaxBackoff || d <= 0 {
 		d = c.cfg.MaxBackoff
 	}
 	d = d/2 + time.Duration(c.cfg.Rand()*float64(d/2))
+	if after > d {
+		d = after + time.Duration(c.cfg.Rand()*float64(after/4))
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

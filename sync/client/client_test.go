@@ -143,3 +143,38 @@ func TestSummary(t *testing.T) {
 		})
 	}
 }
+
+// A busy server's Retry-After is honoured: the client waits at least that
+// long before trying again, even when its own backoff is shorter.
+func TestRetryAfterBusy(t *testing.T) {
+	emptyPage, err := protocol.EncodePull(protocol.PullResponse{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var calls atomic.Int32
+	var first, second atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch calls.Add(1) {
+		case 1:
+			first.Store(time.Now().UnixNano())
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(protocol.ErrBusy.Status)
+			w.Write(protocol.EncodeError(protocol.ErrBusy))
+		default:
+			second.CompareAndSwap(0, time.Now().UnixNano())
+			w.Header().Set("Content-Type", protocol.ContentTypeOps)
+			w.Write(emptyPage)
+		}
+	}))
+	defer srv.Close()
+	c := client.New(client.Config{
+		BaseURL: srv.URL, Token: "t", Store: fixture.Store(t), Logger: fixture.Logger(t),
+		Attempts: 4, Backoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond,
+	})
+	if _, err := c.Sync(context.Background(), nil); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+	if waited := time.Duration(second.Load() - first.Load()); calls.Load() < 2 || waited < time.Second {
+		t.Errorf("retried after %v (%d calls); want at least the 1s of Retry-After", waited, calls.Load())
+	}
+}

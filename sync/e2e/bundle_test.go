@@ -9,6 +9,7 @@ import (
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/bundle"
 	"github.com/lantian-tz/lantian/sync/e2e/fixture"
+	"github.com/lantian-tz/lantian/sync/server"
 )
 
 // exportAll writes d's whole log as a bundle.
@@ -25,7 +26,7 @@ func exportAll(t *testing.T, d *device) []byte {
 func (e *env) importServer(t *testing.T, d *device, b []byte) (bundle.ServerResult, error) {
 	t.Helper()
 	dev := bundle.EnrolledDevice{PublicKey: d.st.PublicKey(), Province: fixture.Province}
-	return bundle.ImportServer(context.Background(), e.srv, e.blobs, dev, bytes.NewReader(b), int64(len(b)))
+	return bundle.ImportServer(context.Background(), e.srv, server.DeviceBlobs{Blobs: e.blobs, Device: d.st.Device()}, dev, bytes.NewReader(b), int64(len(b)))
 }
 
 // A device that never reaches the network hands its work over as a
@@ -62,7 +63,7 @@ func TestBundleRoundTrips(t *testing.T) {
 	}
 	// A bundle for another province is refused.
 	dev := bundle.EnrolledDevice{PublicKey: a.st.PublicKey(), Province: "610000"}
-	if _, err := bundle.ImportServer(context.Background(), e.srv, e.blobs, dev, bytes.NewReader(b), int64(len(b))); !errors.Is(err, bundle.ErrForeignProvince) {
+	if _, err := bundle.ImportServer(context.Background(), e.srv, server.DeviceBlobs{Blobs: e.blobs, Device: a.st.Device()}, dev, bytes.NewReader(b), int64(len(b))); !errors.Is(err, bundle.ErrForeignProvince) {
 		t.Errorf("foreign province: err = %v; want %v", err, bundle.ErrForeignProvince)
 	}
 

@@ -149,7 +149,7 @@ func (e *env) enroll(name, county string, role model.Role, cfg func(*client.Conf
 func (e *env) enrollStore(name string, sc protocol.Scope, role model.Role, st *store.Store, cfg func(*client.Config)) *device {
 	e.t.Helper()
 	ctx := context.Background()
-	code, err := server.IssueCode(ctx, e.store, gazetteer(e.t), sc, role, time.Hour, time.Now())
+	code, err := server.IssueCode(ctx, e.store, gazetteer(e.t), sc, role, time.Hour, 0, time.Now())
 	if err != nil {
 		e.t.Fatalf("issue code: %v", err)
 	}

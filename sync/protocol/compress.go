@@ -90,10 +90,21 @@ func Compress(enc string, b []byte) ([]byte, string) {
 // with ErrTooLarge; an unknown encoding fails with ErrEncoding and corrupt
 // compressed data with ErrBadRequest.
 func ReadBody(r io.Reader, enc string, limit int64) ([]byte, error) {
+	return ReadBodySized(r, enc, limit, -1, nil)
+}
+
+// ReadBodySized is ReadBody for a body of size bytes on the wire (-1 when
+// unknown): an uncompressed body of known size is read into a buffer of
+// exactly that size, others into one that doubles as it fills. Before the
+// buffer is allocated or enlarged to n bytes, grow(n) is called (when not
+// nil); an error from it ends the read and is returned as it is, so that
+// a caller can bound the memory that bodies hold.
+func ReadBodySized(r io.Reader, enc string, limit, size int64, grow func(n int64) error) ([]byte, error) {
 	var src io.Reader
+	hint := int64(-1)
 	switch strings.ToLower(strings.TrimSpace(enc)) {
 	case "", EncodingIdentity:
-		src = r
+		src, hint = r, size
 	case EncodingGzip:
 		zr, err := gzip.NewReader(io.LimitReader(r, limit+1))
 		if err != nil {
@@ -106,7 +117,7 @@ func ReadBody(r io.Reader, enc string, limit int64) ([]byte, error) {
 		if d == nil {
 			var err error
 			// Pooled decoders serve every limit: the output limit is the
-			// LimitReader below; these bound what a hostile frame header
+			// one of readAll; these bound what a hostile frame header
 			// can make the decoder allocate.
 			d, err = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1),
 				zstd.WithDecoderMaxWindow(maxZstdWindow), zstd.WithDecoderMaxMemory(4*maxZstdWindow))
@@ -125,19 +136,87 @@ func ReadBody(r io.Reader, enc string, limit int64) ([]byte, error) {
 	default:
 		return nil, ErrEncoding.Withf("content encoding %q", enc)
 	}
-	b, err := io.ReadAll(io.LimitReader(src, limit+1))
+	b, err := readAll(src, limit, hint, grow)
 	if err != nil {
+		var ge errGrow
+		var pe *Error
 		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
+		switch {
+		case errors.As(err, &ge):
+			return nil, ge.err
+		case errors.As(err, &pe):
+			return nil, err
+		case errors.As(err, &mbe):
 			return nil, ErrTooLarge.With("", err)
-		}
-		if errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded) {
+		case errors.Is(err, zstd.ErrDecoderSizeExceeded) || errors.Is(err, zstd.ErrWindowSizeExceeded):
 			return nil, ErrTooLarge.With("", err)
 		}
 		return nil, ErrBadRequest.With("body", err)
 	}
-	if int64(len(b)) > limit {
-		return nil, ErrTooLarge.Withf("more than %d bytes", limit)
-	}
 	return b, nil
+}
+
+// errGrow carries an error of a grow callback through readAll unchanged.
+type errGrow struct{ err error }
+
+func (e errGrow) Error() string { return e.err.Error() }
+
+// readAll reads src to its end into a buffer of hint bytes (growing it
+// when the hint is short or unknown), calling grow before each
+// allocation (its errors come back as errGrow), and fails with
+// ErrTooLarge past limit bytes.
+func readAll(src io.Reader, limit, hint int64, grow func(int64) error) ([]byte, error) {
+	c := hint
+	if c < 0 {
+		c = 512
+	}
+	c = min(max(c, 1), limit+1)
+	alloc := func(n int64) error {
+		if grow == nil {
+			return nil
+		}
+		if err := grow(n); err != nil {
+			return errGrow{err}
+		}
+		return nil
+	}
+	if err := alloc(c); err != nil {
+		return nil, err
+	}
+	buf := make([]byte, 0, c)
+	for {
+		if len(buf) == cap(buf) {
+			if int64(len(buf)) > limit {
+				return nil, ErrTooLarge.Withf("more than %d bytes", limit)
+			}
+			// Full: grow only if the body goes on.
+			var probe [1]byte
+			n, err := io.ReadAtLeast(src, probe[:], 1)
+			if n == 0 {
+				if err == io.EOF {
+					return buf, nil
+				}
+				return nil, err
+			}
+			next := min(2*int64(cap(buf)), limit+1)
+			if err := alloc(next); err != nil {
+				return nil, err
+			}
+			nb := make([]byte, len(buf), next)
+			copy(nb, buf)
+			buf = append(nb, probe[0])
+			continue
+		}
+		n, err := src.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			if int64(len(buf)) > limit {
+				return nil, ErrTooLarge.Withf("more than %d bytes", limit)
+			}
+			return buf, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
 }

@@ -87,3 +87,60 @@ func TestReadBodyPooledDecoderServesLargerLimits(t *testing.T) {
 		t.Errorf("got %d bytes, %v; want %d", len(got), err, len(big))
 	}
 }
+
+// ReadBodySized reads a body of announced size into a buffer of exactly
+// that size, asks before every allocation (so a caller can bound what
+// bodies hold), and returns the caller's refusal as it is.
+func TestReadBodySized(t *testing.T) {
+	body := bytes.Repeat([]byte("灵寿县巡查"), 20000) // 300 000 bytes
+	zbody, _ := Compress(EncodingZstd, body)
+	refused := errors.New("no room")
+	tests := []struct {
+		name     string
+		in       []byte
+		enc      string
+		size     int64
+		room     int64 // grow refuses past it
+		wantErr  error
+		maxAsked int64 // the largest buffer asked for
+	}{
+		{"identity, size known", body, EncodingIdentity, int64(len(body)), 1 << 30, nil, int64(len(body))},
+		{"identity, size unknown", body, EncodingIdentity, -1, 1 << 30, nil, 2 * int64(len(body))},
+		{"zstd", zbody, EncodingZstd, int64(len(zbody)), 1 << 30, nil, 2 * int64(len(body))},
+		{"no room", body, EncodingIdentity, -1, 100 << 10, refused, 100 << 10},
+		{"no room for a decompressed body", zbody, EncodingZstd, int64(len(zbody)), 100 << 10, refused, 100 << 10},
+		{"short announced size", body, EncodingIdentity, 1000, 1 << 30, nil, 2 * int64(len(body))},
+		{"over the limit", body, EncodingIdentity, -1, 1 << 30, ErrTooLarge, 300001},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var asked int64
+			limit := int64(1 << 20)
+			if tt.wantErr == ErrTooLarge {
+				limit = 300000 - 1
+			}
+			got, err := ReadBodySized(bytes.NewReader(tt.in), tt.enc, limit, tt.size, func(n int64) error {
+				if n > tt.room {
+					return refused
+				}
+				asked = max(asked, n)
+				return nil
+			})
+			if tt.wantErr != nil {
+				if err != tt.wantErr && !errors.Is(err, tt.wantErr) {
+					t.Fatalf("got %v; want %v", err, tt.wantErr)
+				}
+				if tt.wantErr == refused && err != refused {
+					t.Errorf("got %#v; want the refusal as it is", err)
+				}
+				return
+			}
+			if err != nil || !bytes.Equal(got, body) {
+				t.Fatalf("got %d bytes, %v; want the body", len(got), err)
+			}
+			if asked > tt.maxAsked || int64(cap(got)) != asked {
+				t.Errorf("asked for %d, buffer of %d; want at most %d and the buffer asked for", asked, cap(got), tt.maxAsked)
+			}
+		})
+	}
+}

@@ -202,6 +202,9 @@ const (
 	CodeBusy           = "busy"
 	CodeCursorAhead    = "cursor_ahead"
 	CodeTooManyTries   = "too_many_attempts"
+	CodeSlowBody       = "slow_body"
+	CodeUploadQuota    = "upload_quota"
+	CodeBadTTL         = "code_ttl"
 )
 
 // codeKind is the kind of each code, filled by sentinel.
@@ -244,6 +247,16 @@ var (
 	ErrBadKey         = sentinel(model.ErrBadInput, CodeBadKey, 400, "设备公钥无效", "invalid device public key")
 	ErrBusy           = sentinel(model.ErrBusy, CodeBusy, 503, "服务器繁忙，请稍后重试", "server busy; retry later")
 	ErrTooManyTries   = sentinel(model.ErrBusy, CodeTooManyTries, 429, "登记码错误次数过多，请稍后再试", "too many wrong enrollment codes; try again later")
+	// ErrSlowBody answers a request whose body arrived more slowly than
+	// the server's minimum rate; the connection is closed after it.
+	ErrSlowBody = sentinel(model.ErrNetwork, CodeSlowBody, 408, "网络过慢，上传已中断，请在网络较好时重试", "the upload was too slow and has been cut off; retry on a better connection")
+	// ErrUploadQuota refuses a new blob upload while the device has too
+	// many unfinished ones, or too many bytes of them; they expire or
+	// can be finished.
+	ErrUploadQuota = sentinel(model.ErrBusy, CodeUploadQuota, 429, "此设备未完成的附件上传过多，请先完成已开始的上传，或等待其过期后再试", "this device has too many unfinished photo uploads; finish them, or try again once they expire")
+	// ErrCodeTTL refuses an enrollment code valid for longer than the
+	// server allows; the server's answer names its limit.
+	ErrCodeTTL = sentinel(model.ErrBadInput, CodeBadTTL, 400, "登记码有效期过长", "enrollment code validity too long")
 	// ErrCursorAhead answers a pull whose cursor is past the server's last
 	// seq (the server was restored from a backup): Expected is the last
 	// seq; the device pulls again from 0 (ops are idempotent).

@@ -40,7 +40,7 @@ func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request) error {
 	if req.TTL != "" {
 		ttl, _ = time.ParseDuration(req.TTL) // checked by DecodeCodeRequest
 	}
-	resp, err := IssueCode(r.Context(), s.store, s.gaz, sc, req.Role, ttl, s.now())
+	resp, err := IssueCode(r.Context(), s.store, s.gaz, sc, req.Role, ttl, s.maxCodeTTL, s.now())
 	if err != nil {
 		return err
 	}

@@ -6,9 +6,12 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 func TestAdminCodes(t *testing.T) {
@@ -141,4 +144,58 @@ func TestMetrics(t *testing.T) {
 			t.Errorf("metrics lack %s", want)
 		}
 	}
+}
+
+// Enrollment codes live at most MaxCodeTTL (30 days unless configured):
+// a longer validity is refused with a bilingual 400 naming the limit,
+// through the admin API and IssueCode alike.
+func TestCodeTTLCapped(t *testing.T) {
+	e := newEnv(t)
+	req := func(ttl string) protocol.CodeRequest {
+		return protocol.CodeRequest{Scope: protocol.Scope{County: county1}, Role: model.RoleGrid, TTL: ttl}
+	}
+	for _, tt := range []struct {
+		ttl  string
+		want int
+	}{{"876000h", 400}, {"721h", 400}, {"720h", 201}, {"", 201}} {
+		r := e.doJSON("POST", protocol.PathAdminCodes, e.admin, req(tt.ttl))
+		if r.status != tt.want {
+			t.Errorf("ttl %q: got %d %s; want %d", tt.ttl, r.status, r.body, tt.want)
+			continue
+		}
+		if tt.want == 400 {
+			pe := r.err()
+			if !errors.Is(pe, protocol.ErrCodeTTL) || pe.Kind != model.ErrBadInput || !strings.Contains(pe.Msg.ZH, "30") || !strings.Contains(pe.Msg.EN, "30 days") {
+				t.Errorf("ttl %q: got %+v; want code_ttl naming 30 days in both languages", tt.ttl, pe)
+			}
+		}
+	}
+	if _, err := server.IssueCode(context.Background(), e.store, gazetteer(t), protocol.Scope{County: county1}, model.RoleGrid,
+		31*24*time.Hour, 0, e.clock.Now()); !errors.Is(err, protocol.ErrCodeTTL) {
+		t.Errorf("IssueCode for 31 days: got %v; want code_ttl", err)
+	}
+	if _, err := server.IssueCode(context.Background(), e.store, gazetteer(t), protocol.Scope{County: county1}, model.RoleGrid,
+		31*24*time.Hour, 60*24*time.Hour, e.clock.Now()); err != nil {
+		t.Errorf("IssueCode for 31 days with a 60-day limit: got %v; want nil", err)
+	}
+
+	short := e.newServer(t.TempDir(), func(c *server.Config) { c.MaxCodeTTL, c.CodeTTL = 24*time.Hour, time.Hour })
+	if r := short.doJSON("POST", protocol.PathAdminCodes, e.admin, req("25h")); r.status != 400 || !errors.Is(r.err(), protocol.ErrCodeTTL) {
+		t.Errorf("25h with a 24h limit: got %d %s; want 400 code_ttl", r.status, r.body)
+	}
+	if r := short.doJSON("POST", protocol.PathAdminCodes, e.admin, req("24h")); r.status != 201 {
+		t.Errorf("24h with a 24h limit: got %d %s; want 201", r.status, r.body)
+	}
+	if _, err := server.New(server.Config{Store: e.store, Blobs: e.srvBlobs(t), Gazetteer: gazetteer(t), CodeTTL: 48 * time.Hour, MaxCodeTTL: 24 * time.Hour}); err == nil {
+		t.Error("New with a default TTL past the limit: got nil error; want one")
+	}
+}
+
+// srvBlobs opens a blob directory of its own.
+func (e *env) srvBlobs(t testing.TB) server.BlobStorage {
+	bl, err := badgerstore.OpenBlobs(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bl
 }

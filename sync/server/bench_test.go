@@ -264,3 +264,27 @@ func BenchmarkEmptySync(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/1000, "ms/sync")
 }
+
+// BenchmarkConcurrentPushBodies sends 32 push bodies of 8 MiB (the
+// largest a push may have) at once, each on its own connection, and
+// reports the process's resident set before (MB-RSS-before) and its peak
+// RSS during them (MB-VmHWM; run with -count 1 per process
+// to read it for one configuration) and how many were refused busy.
+func BenchmarkConcurrentPushBodies(b *testing.B) {
+	resetPeakRSS()
+	e := benchEnv(b, true)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	body := bodyOf(b, d, protocol.MaxBodyBytes)
+	const n = 32
+	busy := 0
+	base := procmem.KB(procmem.Self, "VmRSS") * 1024 / 1e6
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		busy += sendBodies(b, e, d, body, n)
+	}
+	b.ReportMetric(float64(busy)/float64(b.N), "busy/op")
+	b.ReportMetric(base, "MB-RSS-before")
+	if mb := peakRSSMB(); mb > 0 {
+		b.ReportMetric(mb, "MB-VmHWM")
+	}
+}

@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"strconv"
@@ -57,9 +56,13 @@ func (s *Server) handleBlobGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 // handleBlobPut stores a blob, whole or one part at a time
-// (Content-Range: bytes START-END/TOTAL, START = the bytes held).
+// (Content-Range: bytes START-END/TOTAL, START = the bytes held). A new
+// upload must fit in the device's bounds on unfinished uploads; a part
+// longer than its range is refused (413) and the upload keeps what it
+// held.
 func (s *Server) handleBlobPut(w http.ResponseWriter, r *http.Request) error {
-	if _, err := s.authDevice(r); err != nil {
+	d, err := s.authDevice(r)
+	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -84,13 +87,28 @@ func (s *Server) handleBlobPut(w http.ResponseWriter, r *http.Request) error {
 	if rng.Total > protocol.MaxBlobBytes {
 		return protocol.ErrBlobTooLarge.Withf("%d bytes; at most %d", rng.Total, protocol.MaxBlobBytes)
 	}
-	body := http.MaxBytesReader(w, r.Body, rng.End-rng.Start+1)
-	held, complete, err := s.blobs.Write(id, rng.Start, rng.Total, io.LimitReader(body, rng.End-rng.Start+1))
-	w.Header().Set(protocol.HeaderUploadOffset, strconv.FormatInt(held, 10))
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return protocol.ErrTooLarge.With("part longer than its Content-Range", err)
+	part := rng.End - rng.Start + 1
+	if r.ContentLength > part {
+		if held, _, err := s.blobs.Stat(id); err == nil {
+			w.Header().Set(protocol.HeaderUploadOffset, strconv.FormatInt(held, 10))
+		}
+		return errPartTooLong.Withf("%d bytes for a range of %d", r.ContentLength, part)
 	}
+	if _, complete, err := s.blobs.Stat(id); err != nil {
+		return err
+	} else if !complete {
+		if err := s.uploads.admit(d.ID, id, rng.Start, rng.Total, s.now()); err != nil {
+			return err
+		}
+	}
+	held, complete, err := s.blobs.Write(id, rng.Start, rng.Total, &exactReader{r: r.Body, n: part}, Upload{Device: d.ID, At: s.now()})
+	s.uploads.done(id, held, complete)
+	if !complete && held == 0 {
+		if derr := s.blobs.Discard(id); derr != nil {
+			s.log.Error("removing an empty upload", "blob", id, "err", derr)
+		}
+	}
+	w.Header().Set(protocol.HeaderUploadOffset, strconv.FormatInt(held, 10))
 	if err != nil {
 		return err
 	}
@@ -101,6 +119,41 @@ func (s *Server) handleBlobPut(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusAccepted)
 	}
 	return nil
+}
+
+// errPartTooLong refuses a part with more bytes than its Content-Range.
+var errPartTooLong = protocol.ErrTooLarge.With("part longer than its Content-Range", nil)
+
+// exactReader reads the n bytes of a part and fails with errPartTooLong
+// (of kind model.ErrTooLarge, so the part is dropped whole) when the
+// body goes on past them.
+type exactReader struct {
+	r io.Reader
+	n int64
+}
+
+func (e *exactReader) Read(p []byte) (int, error) {
+	if e.n <= 0 {
+		var probe [1]byte
+		if n, err := io.ReadAtLeast(e.r, probe[:], 1); n > 0 {
+			return 0, errPartTooLong
+		} else if err != io.EOF && err != io.ErrUnexpectedEOF {
+			return 0, err
+		}
+		return 0, io.EOF
+	}
+	if int64(len(p)) > e.n {
+		p = p[:e.n]
+	}
+	n, err := e.r.Read(p)
+	e.n -= int64(n)
+	if err == io.EOF && e.n > 0 {
+		return n, io.EOF // short: a cut part
+	}
+	if err == io.EOF {
+		err = nil // the probe above decides
+	}
+	return n, err
 }
 
 // blobInScope reports whether an applied op in d's scope references blob

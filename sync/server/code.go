@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -64,10 +66,20 @@ func CheckScope(g *model.Gazetteer, sc protocol.Scope, role model.Role) (protoco
 	return sc, nil
 }
 
+// DefaultMaxCodeTTL is the longest validity of an enrollment code unless
+// configured otherwise: a code is meant to be used within days, and one
+// left lying about stays a way in for as long as it is valid.
+const DefaultMaxCodeTTL = 30 * 24 * time.Hour
+
 // IssueCode creates a one-time enrollment code for scope and role, valid
-// for ttl from now, and returns it; the store keeps only its hash. The
-// offline `lantian-server code` command and POST /v1/admin/codes use it.
-func IssueCode(ctx context.Context, st Storage, g *model.Gazetteer, sc protocol.Scope, role model.Role, ttl time.Duration, now time.Time) (protocol.CodeResponse, error) {
+// for ttl from now, and returns it; the store keeps only its hash. A ttl
+// past maxTTL (DefaultMaxCodeTTL when 0) is refused with
+// protocol.ErrCodeTTL. The offline `lantian-server code` command and
+// POST /v1/admin/codes use it.
+func IssueCode(ctx context.Context, st Storage, g *model.Gazetteer, sc protocol.Scope, role model.Role, ttl, maxTTL time.Duration, now time.Time) (protocol.CodeResponse, error) {
+	if err := checkCodeTTL(ttl, maxTTL); err != nil {
+		return protocol.CodeResponse{}, err
+	}
 	sc, err := CheckScope(g, sc, role)
 	if err != nil {
 		return protocol.CodeResponse{}, err
@@ -78,4 +90,39 @@ func IssueCode(ctx context.Context, st Storage, g *model.Gazetteer, sc protocol.
 		return protocol.CodeResponse{}, err
 	}
 	return protocol.CodeResponse{Code: code, Scope: sc, Role: role, Expires: protocol.Millis(exp)}, nil
+}
+
+// checkCodeTTL refuses a code validity that is not positive or passes max
+// (DefaultMaxCodeTTL when 0), naming the limit in both languages.
+func checkCodeTTL(ttl, max time.Duration) error {
+	if max == 0 {
+		max = DefaultMaxCodeTTL
+	}
+	if ttl <= 0 {
+		return protocol.ErrBadRequest.Withf("code validity %v is not positive", ttl)
+	}
+	if ttl <= max {
+		return nil
+	}
+	e := protocol.ErrCodeTTL.Withf("%v; at most %v", ttl, max)
+	zh, en := spellDuration(max)
+	e.Msg = model.Text{ZH: "登记码有效期过长，最长为" + zh, EN: "enrollment code validity too long: at most " + en}
+	return e
+}
+
+// spellDuration says d in days, or in hours when not whole days.
+func spellDuration(d time.Duration) (zh, en string) {
+	const day = 24 * time.Hour
+	if d%day == 0 {
+		n := int64(d / day)
+		if n == 1 {
+			return "1 天", "1 day"
+		}
+		return fmt.Sprintf("%d 天", n), fmt.Sprintf("%d days", n)
+	}
+	h := strconv.FormatFloat(d.Hours(), 'f', -1, 64)
+	if h == "1" {
+		return "1 小时", "1 hour"
+	}
+	return h + " 小时", h + " hours"
 }

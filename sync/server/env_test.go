@@ -169,7 +169,7 @@ func (e *env) doJSON(method, path, token string, v any) reply {
 // code issues an enrollment code directly on the store.
 func (e *env) code(sc protocol.Scope, role model.Role, ttl time.Duration) string {
 	e.t.Helper()
-	c, err := server.IssueCode(context.Background(), e.store, gazetteer(e.t), sc, role, ttl, e.clock.Now())
+	c, err := server.IssueCode(context.Background(), e.store, gazetteer(e.t), sc, role, ttl, 0, e.clock.Now())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -17,6 +17,13 @@ type metrics struct {
 	bytesIn  *prometheus.CounterVec
 	bytesOut *prometheus.CounterVec
 	ops      *prometheus.CounterVec
+
+	bodyBytes  prometheus.Gauge
+	bodyLimit  prometheus.Gauge
+	busy       prometheus.Counter
+	slowBodies prometheus.Counter
+	partials   prometheus.Gauge
+	expired    prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -38,8 +45,27 @@ func newMetrics() *metrics {
 		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lantian_ops_ingested_total", Help: "Pushed ops by outcome (applied, duplicate, refused, rejected).",
 		}, []string{"status"}),
+		bodyBytes: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lantian_body_bytes_in_flight", Help: "Request body bytes held by requests in flight.",
+		}),
+		bodyLimit: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lantian_body_bytes_in_flight_limit", Help: "Bound on the request body bytes in flight (0: none).",
+		}),
+		busy: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lantian_busy_refusals_total", Help: "Requests refused busy because their body would pass the bound on bytes in flight.",
+		}),
+		slowBodies: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lantian_slow_bodies_total", Help: "Request bodies cut for arriving below the minimum rate.",
+		}),
+		partials: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "lantian_partial_uploads", Help: "Unfinished blob uploads held.",
+		}),
+		expired: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "lantian_partial_uploads_expired_total", Help: "Unfinished blob uploads removed after their expiry.",
+		}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.bytesIn, m.bytesOut, m.ops,
+		m.bodyBytes, m.bodyLimit, m.busy, m.slowBodies, m.partials, m.expired,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -35,6 +35,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap gives http.ResponseController the connection's writer.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -45,16 +48,26 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 }
 
 // readBody checks the content type and reads a request body within the
-// protocol's limits, decompressing it.
+// protocol's limits (control messages in JSON within maxControlBody),
+// decompressing it. The buffer is sized by the announced length and, as
+// a decompressed body grows, held in the server's body budget.
 func readBody(r *http.Request, wantType string) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != wantType {
 		return nil, protocol.ErrMediaType.Withf("Content-Type %q; want %s", r.Header.Get("Content-Type"), wantType)
 	}
-	if r.ContentLength > protocol.MaxBodyBytes {
-		return nil, protocol.ErrTooLarge.Withf("%d bytes; at most %d", r.ContentLength, protocol.MaxBodyBytes)
+	limit := int64(protocol.MaxBodyBytes)
+	if wantType == protocol.ContentTypeJSON {
+		limit = maxControlBody
 	}
-	return protocol.ReadBody(r.Body, r.Header.Get("Content-Encoding"), protocol.MaxBodyBytes)
+	if r.ContentLength > limit {
+		return nil, protocol.ErrTooLarge.Withf("%d bytes; at most %d", r.ContentLength, limit)
+	}
+	var grow func(int64) error
+	if g, ok := r.Body.(*bodyGuard); ok {
+		grow = g.reserve
+	}
+	return protocol.ReadBodySized(r.Body, r.Header.Get("Content-Encoding"), limit, r.ContentLength, grow)
 }
 
 // writeError sends err as a protocol error body: a *protocol.Error as it
@@ -67,6 +80,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else {
 		s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "code", pe.Code, "detail", pe.Detail)
 	}
+	setRetryAfter(w, pe)
 	if pe.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lantian"`)
 	}

@@ -45,6 +45,34 @@ type Config struct {
 	// when 0).
 	EnrollTries  int
 	EnrollRefill time.Duration
+	// MaxCodeTTL is the longest validity of an enrollment code
+	// (DefaultMaxCodeTTL when 0).
+	MaxCodeTTL time.Duration
+
+	// MaxBodyInFlight bounds the request body bytes that all requests
+	// together hold at once (DefaultMaxBodyInFlight when 0, no bound when
+	// negative): a request that would pass it is refused busy (503 with
+	// Retry-After) before its body is read.
+	MaxBodyInFlight int64
+	// MinBodyRate is the slowest a request body may arrive, in bytes per
+	// second over each BodyWindow (DefaultMinBodyRate and
+	// DefaultBodyWindow when 0; no minimum when negative): a slower body
+	// is cut (408) within about one window.
+	MinBodyRate int64
+	BodyWindow  time.Duration
+
+	// UploadsPerDevice and UploadBytesPerDevice bound the unfinished blob
+	// uploads of one device, by number and by bytes announced
+	// (DefaultUploadsPerDevice and DefaultUploadBytesPerDevice when 0, no
+	// bound when negative): a new upload past either is refused (429).
+	UploadsPerDevice     int
+	UploadBytesPerDevice int64
+	// UploadExpiry is how long an unfinished upload is kept after its
+	// last part (DefaultUploadExpiry when 0); a sweep removes expired
+	// ones when the server starts and every UploadSweep (an hour when 0)
+	// until Shutdown.
+	UploadExpiry time.Duration
+	UploadSweep  time.Duration
 }
 
 // Server is the provincial sync server.
@@ -62,6 +90,14 @@ type Server struct {
 	handler   http.Handler
 
 	enrollTries *tryLimiter // nil: no limit
+	maxCodeTTL  time.Duration
+
+	budget      *bodyBudget
+	minBodyRate int64
+	bodyWindow  time.Duration
+	uploads     *uploads
+	stopSweep   chan struct{}
+	sweepDone   chan struct{}
 
 	mu       sync.Mutex // guards closing, inflight's Add and httpSrv
 	closing  bool
@@ -103,6 +139,30 @@ func New(cfg Config) (*Server, error) {
 			refill = defaultEnrollRefill
 		}
 		s.enrollTries = newTryLimiter(tries, refill, s.now)
+	}
+	if s.maxCodeTTL = cfg.MaxCodeTTL; s.maxCodeTTL == 0 {
+		s.maxCodeTTL = DefaultMaxCodeTTL
+	}
+	if s.maxCodeTTL < 0 {
+		return nil, fmt.Errorf("server: code validity limit %v is negative", s.maxCodeTTL)
+	}
+	if s.codeTTL > s.maxCodeTTL {
+		return nil, fmt.Errorf("server: default code validity %v past the limit %v", s.codeTTL, s.maxCodeTTL)
+	}
+	s.budget = &bodyBudget{limit: cfg.MaxBodyInFlight, m: s.metrics}
+	if s.budget.limit == 0 {
+		s.budget.limit = DefaultMaxBodyInFlight
+	}
+	s.metrics.bodyLimit.Set(float64(max(s.budget.limit, 0)))
+	s.minBodyRate, s.bodyWindow = cfg.MinBodyRate, cfg.BodyWindow
+	if s.minBodyRate == 0 {
+		s.minBodyRate = DefaultMinBodyRate
+	}
+	if s.bodyWindow <= 0 {
+		s.bodyWindow = DefaultBodyWindow
+	}
+	if err := s.startUploads(cfg); err != nil {
+		return nil, err
 	}
 	s.handler = s.routes()
 	return s, nil
@@ -167,10 +227,17 @@ func (s *Server) instrument(route string, h func(http.ResponseWriter, *http.Requ
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		body := &countingBody{ReadCloser: r.Body}
-		r.Body = body
+		guard := s.guardBody(sw, body, r.ContentLength)
+		r.Body = guard
 		if s.enter() {
 			defer s.inflight.Done()
-			if err := h(sw, r); err != nil {
+			defer guard.release() // also when h panics
+			err := h(sw, r)
+			guard.release()
+			if refused := guard.refusal(); err != nil && refused != nil {
+				err = refused // what the handler made of the cut body
+			}
+			if err != nil {
 				s.writeError(sw, r, err)
 			}
 		} else {
@@ -210,16 +277,22 @@ func (s *Server) ListenAndServe(addr, certFile, keyFile string) error {
 	return s.Serve(ln, certFile, keyFile)
 }
 
+// writeTimeout bounds the writing of an answer, from the end of the
+// request's body.
+const writeTimeout = 5 * time.Minute
+
 // Serve serves on ln (see ListenAndServe).
 func (s *Server) Serve(ln net.Listener, certFile, keyFile string) error {
 	hs := &http.Server{
 		Handler:           s.handler,
 		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       5 * time.Minute, // slow village links, 8 MiB bodies
-		WriteTimeout:      5 * time.Minute,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+		// Bodies that handlers read keep a minimum rate instead (see
+		// bodyGuard); this bounds the others.
+		ReadTimeout:    5 * time.Minute,
+		WriteTimeout:   5 * time.Minute,
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 64 << 10,
+		ErrorLog:       slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
 	s.mu.Lock()
 	if s.closing {
@@ -242,6 +315,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.closing = true
 	hs := s.httpSrv
 	s.mu.Unlock()
+	s.stopUploads()
 	var err error
 	if hs != nil {
 		err = hs.Shutdown(ctx)

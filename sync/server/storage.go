@@ -75,14 +75,61 @@ type BlobStorage interface {
 	// Stat returns the size of a complete blob, or (partial bytes held,
 	// false) for one being uploaded (0, false when unknown).
 	Stat(id string) (size int64, complete bool, err error)
-	// Write appends the bytes of r at offset of a blob of total bytes.
-	// offset must equal the partial bytes held (else ErrBadOffset with
-	// Expected). When the last byte arrives the content is verified
-	// against id (else ErrHashMismatch and the partial is dropped) and
-	// the blob becomes complete. It returns the bytes now held.
-	Write(id string, offset, total int64, r io.Reader) (held int64, complete bool, err error)
+	// Write appends the bytes of r at offset of a blob of total bytes,
+	// sent by. offset must equal the partial bytes held (else
+	// ErrBadOffset with Expected). When the last byte arrives the content
+	// is verified against id (else ErrHashMismatch and the partial is
+	// dropped) and the blob becomes complete. It returns the bytes now
+	// held. A part that overruns (an error of kind model.ErrTooLarge from
+	// r, or more bytes than total) is dropped whole; one cut otherwise
+	// keeps what arrived. The partial keeps by and
+	// total (see Partials), also across restarts.
+	Write(id string, offset, total int64, r io.Reader, by Upload) (held int64, complete bool, err error)
 	// Open opens a complete blob.
 	Open(id string) (io.ReadSeekCloser, int64, error)
+	// Partials lists the unfinished uploads, each with the Upload of its
+	// last part.
+	Partials() ([]Partial, error)
+	// Discard removes an unfinished upload (nothing when there is none
+	// or the blob is complete).
+	Discard(id string) error
+}
+
+// Upload says who sent a part of a blob upload, and when by the server's
+// clock.
+type Upload struct {
+	Device uuid.UUID
+	At     time.Time
+}
+
+// DeviceBlobs writes to a BlobStorage as one device's uploads, for
+// photos that arrive by other ways than HTTP (offline bundles).
+type DeviceBlobs struct {
+	Blobs  BlobStorage
+	Device uuid.UUID
+	Now    func() time.Time // time.Now when nil
+}
+
+// Stat is the storage's Stat.
+func (d DeviceBlobs) Stat(id string) (int64, bool, error) { return d.Blobs.Stat(id) }
+
+// Write is the storage's Write as an upload of the device, now.
+func (d DeviceBlobs) Write(id string, offset, total int64, r io.Reader) (int64, bool, error) {
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	return d.Blobs.Write(id, offset, total, r, Upload{Device: d.Device, At: now()})
+}
+
+// Partial is an unfinished blob upload.
+type Partial struct {
+	ID    string
+	Held  int64 // bytes held
+	Total int64 // bytes announced; 0 when unknown
+	// Upload is that of the last part. Uploads left by versions that did
+	// not record it have no device, and the time of their last write.
+	Upload
 }
 
 // ErrStaleHead means a device's log changed between reading its head and

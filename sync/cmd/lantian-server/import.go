@@ -78,6 +78,7 @@ func importFile(ctx context.Context, e *env, file string, log *slog.Logger) (bun
 	if err != nil {
 		return bundle.ServerResult{}, err
 	}
+	defer func() { _ = srv.Shutdown(context.Background()) }() // stops its sweep of uploads
 	dev := bundle.EnrolledDevice{PublicKey: d.PublicKey, Province: d.Scope.Province}
-	return bundle.ImportServer(ctx, srv, e.blobs, dev, f, fi.Size())
+	return bundle.ImportServer(ctx, srv, server.DeviceBlobs{Blobs: e.blobs, Device: h.Device}, dev, f, fi.Size())
 }

@@ -37,7 +37,7 @@ func enrolledBundle(t *testing.T, dir string) string {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	ctx := context.Background()
-	code, err := server.IssueCode(ctx, e.store, e.gaz, protocol.Scope{County: fixture.County}, model.RoleGrid, time.Hour, time.Now())
+	code, err := server.IssueCode(ctx, e.store, e.gaz, protocol.Scope{County: fixture.County}, model.RoleGrid, time.Hour, 0, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,11 +3,19 @@
 // and issues enrollment codes and lists devices offline.
 //
 //	lantian-server --data DIR --listen 127.0.0.1:8443 [--tls-cert F --tls-key F] [--admin-token-file F]
-//	lantian-server code --data DIR --county 130126 --role grid [--ttl 72h]
+//	lantian-server code --data DIR --county 130126 --role grid [--ttl 72h] [--max-ttl 720h]
 //	lantian-server code --data DIR --province 130000 --role province
 //	lantian-server devices --data DIR
 //	lantian-server import --data DIR FILE
 //	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
+//
+// Serving, the server bounds what requests may hold (see the flags):
+// request body bytes in flight (--max-inflight-mib; more are refused busy
+// with Retry-After), the slowest rate of a body (--min-body-rate-kib over
+// --body-window; slower ones are cut), the unfinished photo uploads of a
+// device (--uploads-per-device, --upload-mib-per-device; they expire
+// after --upload-expiry) and the validity of enrollment codes
+// (--max-code-ttl; --max-ttl for the code command).
 //
 // Every subcommand takes --pg too: with it, codes, devices and imported
 // ops go to PostgreSQL (and may be used while servers run on it).
@@ -112,16 +120,35 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	cert := fs.String("tls-cert", "", "TLS certificate file (PEM)")
 	key := fs.String("tls-key", "", "TLS private key file (PEM)")
 	adminFile := fs.String("admin-token-file", "", "file holding the administrator's bearer token")
+	inflight := fs.Int64("max-inflight-mib", server.DefaultMaxBodyInFlight>>20, "MiB of request bodies held at once; more are refused busy (negative: no bound)")
+	rate := fs.Int64("min-body-rate-kib", server.DefaultMinBodyRate>>10, "KiB per second a request body must keep over each --body-window, else it is cut (negative: no minimum)")
+	window := fs.Duration("body-window", server.DefaultBodyWindow, "window over which --min-body-rate-kib is checked")
+	uploads := fs.Int("uploads-per-device", server.DefaultUploadsPerDevice, "unfinished photo uploads a device may have (negative: no bound)")
+	uploadMiB := fs.Int64("upload-mib-per-device", server.DefaultUploadBytesPerDevice>>20, "MiB of unfinished photo uploads a device may have (negative: no bound)")
+	expiry := fs.Duration("upload-expiry", server.DefaultUploadExpiry, "how long an unfinished photo upload is kept after its last part")
+	maxCodeTTL := fs.Duration("max-code-ttl", server.DefaultMaxCodeTTL, "longest validity of an enrollment code issued through the admin API")
 	pgURL := pgOption(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch {
+	case *inflight == 0 || *rate == 0 || *uploads == 0 || *uploadMiB == 0:
+		return errors.New("--max-inflight-mib, --min-body-rate-kib, --uploads-per-device and --upload-mib-per-device must not be 0 (negative: no bound)")
+	case *window <= 0 || *expiry <= 0 || *maxCodeTTL <= 0:
+		return errors.New("--body-window, --upload-expiry and --max-code-ttl must be positive")
 	}
 	e, err := open(ctx, *data, *pgURL, log)
 	if err != nil {
 		return err
 	}
 	defer e.close()
-	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log}
+	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log,
+		MaxBodyInFlight: mib(*inflight), MinBodyRate: *rate << 10, BodyWindow: *window,
+		UploadsPerDevice: *uploads, UploadBytesPerDevice: mib(*uploadMiB), UploadExpiry: *expiry,
+		MaxCodeTTL: *maxCodeTTL, CodeTTL: min(72*time.Hour, *maxCodeTTL)}
+	if *rate < 0 {
+		cfg.MinBodyRate = -1
+	}
 	if *adminFile != "" {
 		b, err := os.ReadFile(*adminFile)
 		if err != nil {
@@ -171,6 +198,14 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	return nil
 }
 
+// mib is n MiB in bytes, or -1 (no bound) when n is negative.
+func mib(n int64) int64 {
+	if n < 0 {
+		return -1
+	}
+	return n << 20
+}
+
 func runCode(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("code", flag.ContinueOnError)
 	data := fs.String("data", "", "data directory")
@@ -178,6 +213,7 @@ func runCode(args []string, out io.Writer) error {
 	province := fs.String("province", "", "province code (province role)")
 	role := fs.String("role", string(model.RoleGrid), "grid, county or province")
 	ttl := fs.Duration("ttl", 72*time.Hour, "how long the code stays valid")
+	maxTTL := fs.Duration("max-ttl", server.DefaultMaxCodeTTL, "longest validity allowed")
 	pgURL := pgOption(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -188,7 +224,7 @@ func runCode(args []string, out io.Writer) error {
 	}
 	defer e.close()
 	resp, err := server.IssueCode(context.Background(), e.store, e.gaz,
-		protocol.Scope{Province: *province, County: *county}, model.Role(*role), *ttl, time.Now())
+		protocol.Scope{Province: *province, County: *county}, model.Role(*role), *ttl, *maxTTL, time.Now())
 	if err != nil {
 		return err
 	}

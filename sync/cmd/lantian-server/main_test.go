@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"io"
 	"log/slog"
 	"math/big"
 	"net"
@@ -34,6 +35,10 @@ func TestCodeAndDevices(t *testing.T) {
 			`enrollment code: [2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}\nscope: province 130000 county 130126, role grid`, false},
 		{"province code", []string{"code", "--data", dir, "--province", "140000", "--role", "province"},
 			`scope: province 140000 county , role province`, false},
+		{"code valid for 100 years", []string{"code", "--data", dir, "--county", "130126", "--ttl", "876000h"}, "", true},
+		{"code valid for 30 days", []string{"code", "--data", dir, "--county", "130126", "--ttl", "720h"}, `enrollment code: `, false},
+		{"code past a raised limit", []string{"code", "--data", dir, "--county", "130126", "--ttl", "2000h", "--max-ttl", "1000h"}, "", true},
+		{"code within a raised limit", []string{"code", "--data", dir, "--county", "130126", "--ttl", "900h", "--max-ttl", "1000h"}, `enrollment code: `, false},
 		{"unknown county", []string{"code", "--data", dir, "--county", "999999"}, "", true},
 		{"no data dir", []string{"code", "--county", "130126"}, "", true},
 		{"devices", []string{"devices", "--data", dir}, `ID\s+LABEL\s+PROVINCE`, false},
@@ -137,4 +142,70 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// The limits are flags of serve: the body cap shows in /metrics, and the
+// code lifetime limit applies to the admin API.
+func TestServeLimits(t *testing.T) {
+	dir := t.TempDir()
+	tokFile := filepath.Join(dir, "admin.token")
+	const tok = "admin-token-for-the-limits-test"
+	if err := os.WriteFile(tokFile, []byte(tok), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() {
+		done <- serve(ctx, []string{"--data", filepath.Join(dir, "data"), "--admin-token-file", tokFile,
+			"--max-inflight-mib", "3", "--min-body-rate-kib", "4", "--body-window", "5s",
+			"--uploads-per-device", "4", "--upload-mib-per-device", "50", "--upload-expiry", "24h",
+			"--max-code-ttl", "24h"}, ln, io.Discard, slog.New(slog.DiscardHandler))
+	}()
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if !regexp.MustCompile(`(?m)^lantian_body_bytes_in_flight_limit 3\.145728e\+06$`).Match(b) {
+		t.Errorf("metrics lack the body cap of 3 MiB:\n%s", grepLines(string(b), "lantian_body"))
+	}
+	for _, tt := range []struct {
+		ttl  string
+		want int
+	}{{"25h", 400}, {"24h", 201}} {
+		req, _ := http.NewRequest("POST", base+"/v1/admin/codes", strings.NewReader(`{"scope":{"county":"130126"},"role":"grid","ttl":"`+tt.ttl+`"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		if resp.StatusCode != tt.want {
+			t.Errorf("code for %s: got %d; want %d", tt.ttl, resp.StatusCode, tt.want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("serve: %v", err)
+	}
+	if err := serve(context.Background(), []string{"--data", dir, "--max-code-ttl", "-1h"}, nil, io.Discard, slog.New(slog.DiscardHandler)); err == nil {
+		t.Error("serve with a negative code lifetime limit: got nil error; want one")
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for l := range strings.SplitSeq(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

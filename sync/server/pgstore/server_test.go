@@ -198,7 +198,7 @@ func TestServerEndToEnd(t *testing.T) {
 	a, b := newInstance(t, u, gaz, now), newInstance(t, u, gaz, now)
 
 	issue := func(sc protocol.Scope, role model.Role) string {
-		c, err := server.IssueCode(ctx, a.store, gaz, sc, role, time.Hour, now())
+		c, err := server.IssueCode(ctx, a.store, gaz, sc, role, time.Hour, 0, now())
 		if err != nil {
 			t.Fatalf("IssueCode: %v", err)
 		}
@@ -274,7 +274,7 @@ func TestServerPullLinksAndCursorAhead(t *testing.T) {
 	}
 	now := func() time.Time { return time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC) }
 	in := newInstance(t, freshURL(t), gaz, now)
-	c, err := server.IssueCode(ctx, in.store, gaz, protocol.Scope{Province: hebei, County: county1}, model.RoleGrid, time.Hour, now())
+	c, err := server.IssueCode(ctx, in.store, gaz, protocol.Scope{Province: hebei, County: county1}, model.RoleGrid, time.Hour, 0, now())
 	if err != nil {
 		t.Fatal(err)
 	}
