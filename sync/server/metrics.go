@@ -17,6 +17,7 @@ type metrics struct {
 	bytesIn  *prometheus.CounterVec
 	bytesOut *prometheus.CounterVec
 	ops      *prometheus.CounterVec
+	reported *prometheus.CounterVec
 }
 
 func newMetrics() *metrics {
@@ -38,8 +39,12 @@ func newMetrics() *metrics {
 		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lantian_ops_ingested_total", Help: "Pushed ops by outcome (applied, duplicate, refused, rejected).",
 		}, []string{"status"}),
+		reported: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lantian_ops_set_aside_by_receivers_total",
+			Help: "Served ops that receivers reported setting aside, by the check that failed (each report counts).",
+		}, []string{"code"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.bytesIn, m.bytesOut, m.ops,
+	m.reg.MustRegister(m.requests, m.latency, m.bytesIn, m.bytesOut, m.ops, m.reported,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

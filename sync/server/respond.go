@@ -47,14 +47,19 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // readBody checks the content type and reads a request body within the
 // protocol's limits, decompressing it.
 func readBody(r *http.Request, wantType string) ([]byte, error) {
+	return readBodyMax(r, wantType, protocol.MaxBodyBytes)
+}
+
+// readBodyMax is readBody for a body of at most max bytes.
+func readBodyMax(r *http.Request, wantType string, max int64) ([]byte, error) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != wantType {
 		return nil, protocol.ErrMediaType.Withf("Content-Type %q; want %s", r.Header.Get("Content-Type"), wantType)
 	}
-	if r.ContentLength > protocol.MaxBodyBytes {
-		return nil, protocol.ErrTooLarge.Withf("%d bytes; at most %d", r.ContentLength, protocol.MaxBodyBytes)
+	if r.ContentLength > max {
+		return nil, protocol.ErrTooLarge.Withf("%d bytes; at most %d", r.ContentLength, max)
 	}
-	return protocol.ReadBody(r.Body, r.Header.Get("Content-Encoding"), protocol.MaxBodyBytes)
+	return protocol.ReadBody(r.Body, r.Header.Get("Content-Encoding"), max)
 }
 
 // writeError sends err as a protocol error body: a *protocol.Error as it

@@ -57,6 +57,15 @@ type Storage interface {
 	Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (Page, error)
 	// Keys returns the public keys of the given devices.
 	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
+	// Report records that device reporter received the ops reports name
+	// and set them aside (its own checks refused them), at time at: one
+	// record per op and reporter, so a report sent again changes
+	// nothing. It returns how many records are new.
+	Report(ctx context.Context, reporter uuid.UUID, reports []protocol.ReportedOp, at time.Time) (int, error)
+	// ReportCounts returns, by device, how many of its ops receivers
+	// reported setting aside (each op once, however many reported it);
+	// devices with none are left out.
+	ReportCounts(ctx context.Context) (map[uuid.UUID]int, error)
 	// BlobCounties returns the counties of the applied ops that
 	// reference blob id (LogEntry.Blobs), in any order; none when no
 	// applied op does.

@@ -223,3 +223,5 @@ func TestOpenSizes(t *testing.T) {
 
 // BlobCounties lists the counties of applied entries referencing a blob.
 func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openMem(t)) }
+
+func TestReports(t *testing.T) { storetest.Reports(t, openMem(t)) }

@@ -20,6 +20,7 @@ import (
 //	c/<county>\x00<serverseq8>    index of applied ops by county
 //	p/<province>\x00<serverseq8>  index of applied ops by province
 //	b/<blob>\x00<county>           a county's applied op references the blob
+//	r/<device16><seq8><reporter16> a receiver set the op aside: at8 code
 //	s                             last server seq
 const (
 	pDevice   = 'd'
@@ -33,6 +34,7 @@ const (
 	pApplied  = 'a'
 	pAppliedC = 'x'
 	pBlobRef  = 'b'
+	pReport   = 'r'
 )
 
 // blobRefPrefix is the prefix of the counties referencing blob id.

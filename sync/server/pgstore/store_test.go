@@ -462,7 +462,7 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads;
-		DROP TABLE blob_refs; DROP TABLE lantian_schema_version`); err != nil {
+		DROP TABLE blob_refs; DROP TABLE op_reports; DROP TABLE lantian_schema_version`); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Close(ctx)
@@ -491,3 +491,5 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 
 // BlobCounties lists the counties of applied entries referencing a blob.
 func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openStore(t)) }
+
+func TestReports(t *testing.T) { storetest.Reports(t, openStore(t)) }

@@ -6,9 +6,11 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -69,5 +71,42 @@ func BlobCounties(t *testing.T, s server.Storage) {
 		if !slices.Equal(got, tt.want) {
 			t.Errorf("BlobCounties(%s…): got %v; want %v", tt.id[:4], got, tt.want)
 		}
+	}
+}
+
+// Reports checks that s keeps one report per op and reporter, counts
+// each op once however many reported it, and counts nothing for a device
+// no one reported.
+func Reports(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	dev, other, r1, r2 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	at := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	if got, err := s.ReportCounts(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("ReportCounts of an empty store: %v, %v; want none", got, err)
+	}
+	steps := []struct {
+		reporter uuid.UUID
+		ops      []protocol.ReportedOp
+		want     int
+	}{
+		{r1, []protocol.ReportedOp{{Device: dev, Seq: 2, Code: protocol.RejectedSig}, {Device: dev, Seq: 3, Code: protocol.RefusedRole}}, 2},
+		{r1, []protocol.ReportedOp{{Device: dev, Seq: 2, Code: protocol.RejectedSig}}, 0}, // sent again
+		{r2, []protocol.ReportedOp{{Device: dev, Seq: 2, Code: protocol.RejectedSig}, {Device: other, Seq: 1, Code: protocol.RejectedChain},
+			{Device: other, Seq: 1, Code: protocol.RejectedChain}}, 2}, // twice in one report
+		{r2, nil, 0},
+	}
+	for i, st := range steps {
+		n, err := s.Report(ctx, st.reporter, st.ops, at)
+		if err != nil || n != st.want {
+			t.Errorf("report %d: got %d new, %v; want %d", i, n, err, st.want)
+		}
+	}
+	got, err := s.ReportCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[uuid.UUID]int{dev: 2, other: 1}; !maps.Equal(got, want) {
+		t.Errorf("ReportCounts: got %v; want %v", got, want)
 	}
 }
