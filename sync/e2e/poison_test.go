@@ -11,6 +11,7 @@ import (
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/e2e/fixture"
 	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
 )
 
 // pushRaw sends ops as d's push batch, past its client, and returns the
@@ -106,6 +107,83 @@ func TestPoisonedRunNotServed(t *testing.T) {
 	for _, d := range []*device{old, prov, fresh} {
 		if q, err := d.st.Quarantined(); err != nil || len(q) != 0 {
 			t.Errorf("%s holds back %v (%v); want nothing (nothing bad was served)", d.name, q, err)
+		}
+	}
+}
+
+// A bad op that a server serves anyway (stored before the server checked
+// served run ends) blocks no receiver: each sets it aside with its
+// reason, holds the poisoning device's later ops behind it, takes
+// everything else, and reports it; the server counts it for the device.
+func TestServedBadOpSetAside(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	old := e.enroll("旧", fixture.County, model.RoleGrid, nil)
+	prov := e.enroll("省", fixture.Province, model.RoleProvince, nil)
+	bad := e.enroll("坏", fixture.County, model.RoleGrid, nil)
+	fixture.Create(t, bad.st, 1)
+	settle(t, old, prov, bad)
+
+	// Seq 2 goes into the server's log with its signature broken, as an
+	// older server would have kept it.
+	fixture.Create(t, bad.st, 2)
+	ops, err := bad.st.Ops(bad.st.Device(), 1, 0)
+	if err != nil || len(ops) != 1 {
+		t.Fatalf("ops = %d, %v; want 1", len(ops), err)
+	}
+	op := ops[0]
+	op.Sig = bytes.Clone(op.Sig)
+	op.Sig[0] ^= 0xff
+	op.Eff, op.ServerSeq = 0, 0
+	raw, err := op.MarshalBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	head, err := e.store.Head(ctx, op.Device)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.store.Append(ctx, op.Device, head, []server.LogEntry{{Seq: op.Seq, Hash: op.Hash(), County: op.County,
+		Province: fixture.Province, Eff: op.HLC, Raw: raw}}); err != nil {
+		t.Fatal(err)
+	}
+	fixture.Create(t, old.st, 4)
+	fresh := e.enroll("新", fixture.County, model.RoleGrid, nil)
+	for _, d := range []*device{old, prov, fresh} {
+		res := d.sync(t)
+		if res.SetAside != 1 {
+			t.Errorf("%s set aside %d; want 1", d.name, res.SetAside)
+		}
+		q, err := d.st.Quarantined()
+		if err != nil || len(q) != 1 || !q[0].Received || q[0].Op.ID() != op.ID() || q[0].Code != store.RefusedSignature {
+			t.Errorf("%s holds %+v, %v; want seq 2 of the poisoning device, received, signature", d.name, q, err)
+		}
+	}
+	// The poisoning device goes on (its own copy of seq 2 is good: a
+	// duplicate to the server); its later op waits behind the bad one.
+	later := fixture.Create(t, bad.st, 3)
+	bad.sync(t)
+	for _, d := range []*device{old, prov, fresh} {
+		d.sync(t)
+		if _, err := d.st.Get(later); err == nil {
+			t.Errorf("%s applied the poisoning device's op after the bad one; want it held behind it", d.name)
+		}
+	}
+	sameRecords(t, records(t, old.st), prov, fresh)
+	if n := len(records(t, old.st)); n != 2 {
+		t.Errorf("%d records; want 2 (the old device's, the poisoning device's first)", n)
+	}
+	counts, err := e.store.ReportCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[bad.st.Device()] != 1 || len(counts) != 1 {
+		t.Errorf("reported set aside by device: %v; want 1 op of the poisoning device", counts)
+	}
+	// Nothing more to report, nothing fails.
+	for _, d := range []*device{old, prov, fresh} {
+		if res := d.sync(t); res.SetAside != 0 {
+			t.Errorf("%s set aside %d on the next sync; want 0", d.name, res.SetAside)
 		}
 	}
 }
