@@ -41,7 +41,7 @@ func newMetrics() *metrics {
 		}, []string{"status"}),
 		reported: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lantian_ops_set_aside_by_receivers_total",
-			Help: "Served ops that receivers reported setting aside, by the check that failed (each report counts).",
+			Help: "Served ops that receivers reported setting aside, by the check that failed (once per op and receiver).",
 		}, []string{"code"}),
 	}
 	m.reg.MustRegister(m.requests, m.latency, m.bytesIn, m.bytesOut, m.ops, m.reported,

@@ -8,8 +8,9 @@ import (
 
 // handleReport records the ops of other devices that the calling device
 // received and set aside: the server's checks should have refused them,
-// so each is logged, counted in the metrics and kept per op and reporter
-// for the administrator (Storage.ReportCounts).
+// so each is kept per op and reporter for the administrator
+// (Storage.ReportCounts), logged and counted in the metrics the first
+// time; only ops the server served to the caller count (Storage.Report).
 func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 	d, err := s.authDevice(r)
 	if err != nil {
@@ -23,14 +24,14 @@ func (s *Server) handleReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	n, err := s.store.Report(r.Context(), d.ID, req.Ops, s.now())
+	recorded, err := s.store.Report(r.Context(), d.ID, d.Scope, req.Ops, s.now())
 	if err != nil {
 		return err
 	}
-	for _, o := range req.Ops {
+	for _, o := range recorded {
 		s.metrics.reported.WithLabelValues(o.Code).Inc()
 		s.log.Warn("receiver set aside a served op", "reporter", d.ID, "device", o.Device, "seq", o.Seq, "code", o.Code)
 	}
-	s.writeJSON(w, r, http.StatusOK, protocol.ReportResponse{Recorded: n})
+	s.writeJSON(w, r, http.StatusOK, protocol.ReportResponse{Recorded: len(recorded)})
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
@@ -20,6 +21,9 @@ func TestReport(t *testing.T) {
 	bad := e.enroll(hebei, county1, model.RoleGrid)
 	r1 := e.enroll(hebei, county1, model.RoleGrid)
 	r2 := e.enroll(hebei, county1, model.RoleCounty)
+	r3 := e.enroll(hebei, county2, model.RoleGrid)
+	// Seqs 2 and 3 applied in county 1, seq 4 refused.
+	e.push(bad, []oplog.Op{bad.op(t, county1, nil), bad.op(t, county1, nil), bad.op(t, county1, nil), bad.op(t, county2, nil)})
 	report := func(d *device, ops ...protocol.ReportedOp) reply {
 		t.Helper()
 		token := ""
@@ -38,6 +42,10 @@ func TestReport(t *testing.T) {
 		{r1, []protocol.ReportedOp{sig, role}, 2},
 		{r1, []protocol.ReportedOp{sig}, 0},
 		{r2, []protocol.ReportedOp{sig}, 1},
+		// Never served to the reporter: another county's device, a
+		// refused op, an op the server does not hold.
+		{r3, []protocol.ReportedOp{sig}, 0},
+		{r1, []protocol.ReportedOp{{Device: bad.id, Seq: 4, Code: protocol.RejectedSig}, {Device: bad.id, Seq: 9, Code: protocol.RejectedSig}}, 0},
 	} {
 		r := report(st.d, st.ops...)
 		var resp protocol.ReportResponse
@@ -71,11 +79,11 @@ func TestReport(t *testing.T) {
 	for _, d := range ds.Devices {
 		got[d.ID] = d.SetAside
 	}
-	if got[bad.id] != 2 || got[r1.id] != 0 || len(got) != 3 {
+	if got[bad.id] != 2 || got[r1.id] != 0 || len(got) != 4 {
 		t.Errorf("set aside by device: got %v; want 2 for %s and 0 for the others", got, bad.id)
 	}
 	m := string(e.do("GET", protocol.PathMetrics, "", "", nil).body)
-	for _, want := range []string{`lantian_ops_set_aside_by_receivers_total{code="signature"} 3`, `lantian_ops_set_aside_by_receivers_total{code="role"} 1`} {
+	for _, want := range []string{`lantian_ops_set_aside_by_receivers_total{code="signature"} 2`, `lantian_ops_set_aside_by_receivers_total{code="role"} 1`} {
 		if !strings.Contains(m, want) {
 			t.Errorf("metrics lack %s", want)
 		}

@@ -57,11 +57,14 @@ type Storage interface {
 	Pull(ctx context.Context, scope protocol.Scope, after uint64, maxBytes int) (Page, error)
 	// Keys returns the public keys of the given devices.
 	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
-	// Report records that device reporter received the ops reports name
-	// and set them aside (its own checks refused them), at time at: one
-	// record per op and reporter, so a report sent again changes
-	// nothing. It returns how many records are new.
-	Report(ctx context.Context, reporter uuid.UUID, reports []protocol.ReportedOp, at time.Time) (int, error)
+	// Report records that device reporter, of scope scope, received the
+	// ops reports name and set them aside (its own checks refused them),
+	// at time at: one record per op and reporter, so a report sent again
+	// changes nothing. Only applied ops of scope are recorded (those the
+	// reporter can have been served), so a report cannot count against a
+	// device ops its receivers never got. It returns the reports that
+	// made new records.
+	Report(ctx context.Context, reporter uuid.UUID, scope protocol.Scope, reports []protocol.ReportedOp, at time.Time) ([]protocol.ReportedOp, error)
 	// ReportCounts returns, by device, how many of its ops receivers
 	// reported setting aside (each op once, however many reported it);
 	// devices with none are left out.

@@ -164,8 +164,15 @@ func TestDevicesShowSetAside(t *testing.T) {
 	if _, err := st.Enroll(ctx, h, server.Device{ID: dev, PublicKey: make([]byte, 32), Label: "坏平板", TokenHash: [32]byte{2}, Enrolled: now}, now); err != nil {
 		t.Fatal(err)
 	}
+	var es []server.LogEntry
+	for seq := uint64(1); seq <= 5; seq++ {
+		es = append(es, server.LogEntry{Seq: seq, Hash: [32]byte{byte(seq)}, County: "130126", Province: "130000", Raw: []byte("op")})
+	}
+	if _, err := st.Append(ctx, dev, server.Head{}, es); err != nil {
+		t.Fatal(err)
+	}
 	for _, reporter := range []uuid.UUID{uuid.New(), uuid.New()} {
-		if _, err := st.Report(ctx, reporter, []protocol.ReportedOp{{Device: dev, Seq: 4, Code: protocol.RejectedSig}, {Device: dev, Seq: 5, Code: protocol.RejectedSig}}, now); err != nil {
+		if _, err := st.Report(ctx, reporter, protocol.Scope{Province: "130000", County: "130126"}, []protocol.ReportedOp{{Device: dev, Seq: 4, Code: protocol.RejectedSig}, {Device: dev, Seq: 5, Code: protocol.RejectedSig}}, now); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -174,7 +181,7 @@ func TestDevicesShowSetAside(t *testing.T) {
 	if err := run([]string{"devices", "--data", dir}, &out, slog.New(slog.DiscardHandler)); err != nil {
 		t.Fatal(err)
 	}
-	if want := `SET_ASIDE[^\n]*\n` + dev.String() + `\s+坏平板\s+130000\s+130126\s+grid\s+0\s+2\s`; !regexp.MustCompile(want).MatchString(out.String()) {
+	if want := `SET_ASIDE[^\n]*\n` + dev.String() + `\s+坏平板\s+130000\s+130126\s+grid\s+5\s+2\s`; !regexp.MustCompile(want).MatchString(out.String()) {
 		t.Errorf("got %q; want the device with 2 ops set aside", out.String())
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
 )
 
 // reportKey is the key of reporter's report of op (device, seq).
@@ -18,16 +19,23 @@ func reportKey(device uuid.UUID, seq uint64, reporter uuid.UUID) []byte {
 	return key(pReport, device[:], u64(seq), reporter[:])
 }
 
-// Report records the ops that reporter received and set aside, once per
-// op and reporter; the value is the code and the time in Unix
-// milliseconds.
-func (s *Store) Report(ctx context.Context, reporter uuid.UUID, reports []protocol.ReportedOp, at time.Time) (int, error) {
-	var n int
+// Report records the applied ops of scope that reporter received and set
+// aside, once per op and reporter; the value is the time in Unix
+// milliseconds and the code.
+func (s *Store) Report(ctx context.Context, reporter uuid.UUID, scope protocol.Scope, reports []protocol.ReportedOp, at time.Time) ([]protocol.ReportedOp, error) {
+	var out []protocol.ReportedOp
 	err := s.update(ctx, func(txn *badger.Txn) error {
-		n = 0
+		out = out[:0]
 		for _, r := range reports {
+			ok, err := appliedIn(txn, scope, r.Device, r.Seq)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
 			k := reportKey(r.Device, r.Seq, reporter)
-			_, err := txn.Get(k)
+			_, err = txn.Get(k)
 			if err == nil {
 				continue
 			}
@@ -38,11 +46,43 @@ func (s *Store) Report(ctx context.Context, reporter uuid.UUID, reports []protoc
 			if err := txn.Set(k, append(v, r.Code...)); err != nil {
 				return err
 			}
-			n++
+			out = append(out, r)
 		}
 		return nil
 	})
-	return n, err
+	return out, err
+}
+
+// appliedIn reports whether op (device, seq) was applied in scope: its
+// log entry has a server seq that scope's index holds.
+func appliedIn(txn *badger.Txn, scope protocol.Scope, device uuid.UUID, seq uint64) (bool, error) {
+	it, err := txn.Get(logKey(device, seq))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	var e server.LogEntry
+	if err := it.Value(func(b []byte) error {
+		var err error
+		e, err = decodeLogValue(seq, b)
+		return err
+	}); err != nil {
+		return false, err
+	}
+	if e.Refused || e.ServerSeq == 0 {
+		return false, nil
+	}
+	idx := scopeIndexPrefix(pProvince, scope.Province)
+	if !scope.Whole() {
+		idx = scopeIndexPrefix(pCounty, scope.County)
+	}
+	_, err = txn.Get(append(idx, u64(e.ServerSeq)...))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // ReportCounts returns, by device, how many of its ops were reported set

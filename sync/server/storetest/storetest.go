@@ -74,32 +74,51 @@ func BlobCounties(t *testing.T, s server.Storage) {
 	}
 }
 
-// Reports checks that s keeps one report per op and reporter, counts
-// each op once however many reported it, and counts nothing for a device
-// no one reported.
+// Reports checks that s keeps one report per op and reporter, only of
+// ops applied in the reporter's scope, counts each op once however many
+// reported it, and counts nothing for a device no one reported.
 func Reports(t *testing.T, s server.Storage) {
 	t.Helper()
 	ctx := context.Background()
 	dev, other, r1, r2 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	a := entries(4, "130126")
+	a[3].Refused = true
+	a[3].Refusal = &protocol.Receipt{Seq: 4, Status: protocol.StatusRefused, Code: protocol.RefusedScope}
+	if _, err := s.Append(ctx, dev, server.Head{}, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, other, server.Head{}, entries(1, "130127")); err != nil {
+		t.Fatal(err)
+	}
 	at := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
 	if got, err := s.ReportCounts(ctx); err != nil || len(got) != 0 {
 		t.Fatalf("ReportCounts of an empty store: %v, %v; want none", got, err)
 	}
+	county := protocol.Scope{Province: "130000", County: "130126"}
+	province := protocol.Scope{Province: "130000"}
+	op := func(d uuid.UUID, seq uint64) protocol.ReportedOp {
+		return protocol.ReportedOp{Device: d, Seq: seq, Code: protocol.RejectedSig}
+	}
 	steps := []struct {
+		name     string
 		reporter uuid.UUID
+		scope    protocol.Scope
 		ops      []protocol.ReportedOp
 		want     int
 	}{
-		{r1, []protocol.ReportedOp{{Device: dev, Seq: 2, Code: protocol.RejectedSig}, {Device: dev, Seq: 3, Code: protocol.RefusedRole}}, 2},
-		{r1, []protocol.ReportedOp{{Device: dev, Seq: 2, Code: protocol.RejectedSig}}, 0}, // sent again
-		{r2, []protocol.ReportedOp{{Device: dev, Seq: 2, Code: protocol.RejectedSig}, {Device: other, Seq: 1, Code: protocol.RejectedChain},
-			{Device: other, Seq: 1, Code: protocol.RejectedChain}}, 2}, // twice in one report
-		{r2, nil, 0},
+		{"two ops", r1, county, []protocol.ReportedOp{op(dev, 2), op(dev, 3)}, 2},
+		{"sent again", r1, county, []protocol.ReportedOp{op(dev, 2)}, 0},
+		{"another reporter, an op twice", r2, province, []protocol.ReportedOp{op(dev, 2), op(other, 1), op(other, 1)}, 2},
+		{"nothing", r2, province, nil, 0},
+		{"another county's op", r1, county, []protocol.ReportedOp{op(other, 1)}, 0},
+		{"another province", r1, protocol.Scope{Province: "140000"}, []protocol.ReportedOp{op(dev, 1)}, 0},
+		{"refused, never served", r1, county, []protocol.ReportedOp{op(dev, 4)}, 0},
+		{"not held", r1, county, []protocol.ReportedOp{op(dev, 9), op(uuid.New(), 1)}, 0},
 	}
-	for i, st := range steps {
-		n, err := s.Report(ctx, st.reporter, st.ops, at)
-		if err != nil || n != st.want {
-			t.Errorf("report %d: got %d new, %v; want %d", i, n, err, st.want)
+	for _, st := range steps {
+		got, err := s.Report(ctx, st.reporter, st.scope, st.ops, at)
+		if err != nil || len(got) != st.want {
+			t.Errorf("%s: got %d new (%+v), %v; want %d", st.name, len(got), got, err, st.want)
 		}
 	}
 	got, err := s.ReportCounts(ctx)
