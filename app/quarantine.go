@@ -11,7 +11,9 @@ import (
 )
 
 // quarantineScreen lists changes the store or the server held back, with
-// the reason in plain words, a way to fix the record and a release.
+// the reason in plain words, a way to fix the record and a release: this
+// device's changes the server refused, and changes received from other
+// devices that failed this device's checks (a release drops those).
 type quarantineScreen struct {
 	a     *App
 	items []store.QuarantinedOp
@@ -42,10 +44,17 @@ func newQuarantine(a *App) *quarantineScreen {
 			if sc, ok := model.Lookup(q.Op.Register); ok {
 				name = sc.Label.In(tl)
 			}
-			texts.Objects[0].(*widget.Label).SetText(name + " · " + q.Op.Author + " · " + q.At.In(model.Beijing).Format("2006-01-02 15:04"))
+			title := name + " · " + q.Op.Author + " · " + q.At.In(model.Beijing).Format("2006-01-02 15:04")
+			rel := btns.Objects[1].(*widget.Button)
+			rel.SetText(lang.L("Release"))
+			if q.Received {
+				title = lang.L("Received") + " · " + title
+				rel.SetText(lang.L("Dismiss"))
+			}
+			texts.Objects[0].(*widget.Label).SetText(title)
 			texts.Objects[1].(*widget.Label).SetText(q.Reason.In(tl))
 			btns.Objects[0].(*widget.Button).OnTapped = func() { a.shell.push(newDetail(a, q.Op.Record)) }
-			btns.Objects[1].(*widget.Button).OnTapped = func() { s.release(q) }
+			rel.OnTapped = func() { s.release(q) }
 		})
 	s.note = widget.NewLabel("")
 	s.note.Wrapping = fyne.TextWrapWord

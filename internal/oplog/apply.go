@@ -12,4 +12,9 @@ type ApplyResult struct {
 	Duplicates int
 	// Held ops wait for a predecessor that has not arrived.
 	Held int
+	// Quarantined ops failed the replica's checks (signature, chain,
+	// shape, admission, the record's register and county) and were set
+	// aside, with the reason, instead of refusing the whole batch (a pull
+	// page); the device's later ops wait behind them.
+	Quarantined int
 }

@@ -22,21 +22,29 @@ import (
 type ApplyResult = oplog.ApplyResult
 
 // Apply stores remote ops. Each op is checked (shape, register, fields
-// and values, hash chain); each contiguous run of a device's new ops is
-// authenticated by the signature of its last op with the device's
-// registered key, which the hash chain extends to the whole run (see
-// oplog.VerifyRun; every op's own signature is stored, and Check verifies
-// them all). An op whose predecessor has not arrived is held until it
-// does; duplicates are ignored; a different op with a stored op's id is
-// refused with ErrEquivocation. The records touched are re-merged from all their ops.
-// The batch is atomic: one bad op refuses the whole batch with an
-// *OpError naming it, and nothing is stored.
+// and values, as admitted for its device's role and scope when known
+// here (see RegisterDeviceAs), hash chain); each contiguous run of a
+// device's new ops is authenticated by the signature of its last op with
+// the device's registered key, which the hash chain extends to the whole
+// run (see oplog.VerifyRun; every op's own signature is stored, and Check
+// verifies them all). An op whose predecessor has not arrived is held
+// until it does; duplicates are ignored; a different op with a stored
+// op's id is refused with ErrEquivocation. The records touched are
+// re-merged from all their ops. The batch is atomic: one bad op refuses
+// the whole batch with an *OpError naming it, and nothing is stored.
 func (s *Store) Apply(ctx context.Context, ops []oplog.Op) (ApplyResult, error) {
 	return s.apply(ctx, ops, nil, nil)
 }
 
-// ApplyPage is Apply that also saves the pull cursor, in the same
-// transaction.
+// ApplyPage is Apply for a pull page, which also saves the pull cursor
+// in the same transaction. One bad op does not refuse the page: an op
+// that fails a check (shape, admission, signature, chain, the record's
+// register and county, an equivocation, an unknown device) is set aside
+// with its reason (Quarantined lists it as Received; ApplyResult counts
+// it as Quarantined) and its device's later ops are held behind it; the
+// rest of the page is stored. The set-aside ops are written in the
+// transactions of the page, the cursor with the last. Storage errors and
+// a cancelled ctx still fail the page.
 func (s *Store) ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (ApplyResult, error) {
 	return s.apply(ctx, ops, nil, &cursor)
 }
@@ -61,11 +69,15 @@ func (s *Store) ApplyPageScoped(ctx context.Context, ops []oplog.Op, scopePrev [
 type remoteOp struct {
 	op   oplog.Op
 	hash oplog.Hash
-	enc  []byte
+	enc  []byte // nil for an op that does not encode (bad is set)
 	// scoped ops come with scopePrev, the seq of their device's previous
 	// op in this device's scope (ApplyPageScoped).
 	scoped    bool
 	scopePrev uint64
+	// bad, in a page, is the check the op failed before the batch's
+	// transaction (shape, admission, signature, chain inside its run);
+	// the op is set aside.
+	bad error
 }
 
 // batch is the work of one Apply in its transaction.
@@ -89,6 +101,8 @@ type batch struct {
 	relCap     int
 	released   int
 	unreleased map[uuid.UUID]bool
+	// page sets bad ops aside (ApplyPage) instead of refusing the batch.
+	page bool
 }
 
 // dryValue is a write kept by a dry run: a value or a delete.
@@ -133,24 +147,37 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cu
 	if err := ctx.Err(); err != nil {
 		return ApplyResult{}, err
 	}
+	page := cursor != nil
+	authors, err := s.authors(in)
+	if err != nil {
+		return ApplyResult{}, err
+	}
 	// Stateless checks and encodings first, outside the lock and in
 	// parallel.
 	ops := make([]remoteOp, len(in))
-	errs := make([]error, len(in))
 	parallel(len(in), func(i int) {
 		r := &ops[i]
 		r.op = in[i]
 		if scopePrev != nil {
 			r.scoped, r.scopePrev = true, scopePrev[i]
 		}
-		if errs[i] = checkRemote(&r.op); errs[i] != nil {
+		if err := r.op.CheckShape(); err != nil {
+			r.bad = fmt.Errorf("%w: %w", ErrBadOp, err)
 			return
 		}
-		r.enc, r.hash, errs[i] = encodeOpHash(&r.op)
-	})
-	for i, err := range errs {
+		enc, h, err := encodeOpHash(&r.op)
 		if err != nil {
-			return ApplyResult{}, &OpError{ID: in[i].ID(), Err: err}
+			r.bad = fmt.Errorf("%w: %w", ErrBadOp, err)
+			return
+		}
+		r.enc, r.hash = enc, h
+		r.bad = checkRemote(&r.op, authors[r.op.Device])
+	})
+	if !page {
+		for i := range ops {
+			if ops[i].bad != nil {
+				return ApplyResult{}, &OpError{ID: in[i].ID(), Err: ops[i].bad}
+			}
 		}
 	}
 	sort.SliceStable(ops, func(i, j int) bool {
@@ -159,11 +186,11 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cu
 		}
 		return ops[i].op.Seq < ops[j].op.Seq
 	})
-	if err := s.verifyNew(ops); err != nil {
+	if err := s.verifyNew(ops, page); err != nil {
 		return ApplyResult{}, err
 	}
 
-	res, recs, err := s.applyLocked(ctx, ops, cursor)
+	res, recs, err := s.applyLocked(ctx, ops, cursor, page)
 	// Chunks stored before an error changed their records too.
 	s.emit(Event{Kind: Applied, Records: recs})
 	if err != nil {
@@ -172,30 +199,55 @@ func (s *Store) apply(ctx context.Context, in []oplog.Op, scopePrev []uint64, cu
 	return res, nil
 }
 
+// authors returns, by device, the author of the ops of in as far as this
+// store knows it: the role and scope its device was enrolled as (see
+// RegisterDeviceAs; zero when not known).
+func (s *Store) authors(in []oplog.Op) (map[uuid.UUID]model.Author, error) {
+	out := map[uuid.UUID]model.Author{}
+	err := s.view(func(txn *badger.Txn) error {
+		for i := range in {
+			dev := in[i].Device
+			if _, ok := out[dev]; ok {
+				continue
+			}
+			en, err := enrolledAs(txn, dev)
+			if err != nil {
+				return err
+			}
+			out[dev] = model.Author{Role: en.Role, County: en.County, Province: en.Province}
+		}
+		return nil
+	})
+	return out, err
+}
+
 // applyLocked stores a checked, sorted batch under the write lock and
 // returns the records it changed.
 //
 // A batch that fits in one Badger transaction is stored in one. A larger
-// one (a big pull page) is first run through without writing anything
-// (every op is checked against the store and the ops before it, so a bad
-// op still stores nothing), then stored in chunks of consecutive ops, one
-// transaction each, the cursor with the last. Each chunk is a complete
+// one is stored in chunks of consecutive ops, one transaction each, the
+// cursor with the last; outside a page it is first run through without
+// writing anything (every op is checked against the store and the ops
+// before it, so a bad op still stores nothing), while a page, which sets
+// bad ops aside, fails only for errors of storage. Each chunk is a complete
 // batch of its own (heads, held ops, scope gaps and the re-merged states
 // of its records, which read the chunks before it as stored), so the
 // store is consistent between chunks: after a crash or an error between
 // two, the cursor is still before the page, and applying the page again
 // counts the stored ops as duplicates. The records changed are returned
 // with an error when some chunks were stored.
-func (s *Store) applyLocked(ctx context.Context, ops []remoteOp, cursor *uint64) (ApplyResult, []uuid.UUID, error) {
+func (s *Store) applyLocked(ctx context.Context, ops []remoteOp, cursor *uint64, page bool) (ApplyResult, []uuid.UUID, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed.Load() {
 		return ApplyResult{}, nil, ErrClosed
 	}
 	t := &pageTotals{held: map[oplog.OpID]struct{}{}, records: map[uuid.UUID]bool{}}
-	limit := len(ops)              // most ops in one chunk
-	relCap := s.releaseCap()       // most held ops one chunk releases
-	checked, split := false, false // dry run done; store in chunks
+	limit := len(ops)        // most ops in one chunk
+	relCap := s.releaseCap() // most held ops one chunk releases
+	// checked: no op will be refused (a dry run found none, or a page
+	// sets them aside); split: store in chunks.
+	checked, split := page, false
 	stored := false
 	var err error
 	// An empty batch still saves its cursor.
@@ -211,7 +263,7 @@ func (s *Store) applyLocked(ctx context.Context, ops []remoteOp, cursor *uint64)
 		if checked {
 			capN = relCap
 		}
-		err = s.applyChunk(ctx, ops[start:end], end == len(ops), cursor, capN, t)
+		err = s.applyChunk(ctx, ops[start:end], end == len(ops), cursor, capN, page, t)
 		if errors.Is(err, badger.ErrTxnTooBig) {
 			// Nothing of the chunk was written: retry it smaller.
 			switch {
@@ -357,7 +409,7 @@ func (s *Store) newBatch(txn, rtxn *badger.Txn, held map[oplog.OpID]struct{}) *b
 // first goes on releasing the held ops of t.unreleased, and releases at
 // most relCap held ops (0: no limit). The last chunk of a batch (last,
 // and nothing left to release) saves the cursor when not nil.
-func (s *Store) applyChunk(ctx context.Context, ops []remoteOp, last bool, cursor *uint64, relCap int, t *pageTotals) error {
+func (s *Store) applyChunk(ctx context.Context, ops []remoteOp, last bool, cursor *uint64, relCap int, page bool, t *pageTotals) error {
 	txn := s.db.NewTransaction(true)
 	defer txn.Discard()
 	rtxn := s.db.NewTransaction(false)
@@ -371,6 +423,7 @@ func (s *Store) applyChunk(ctx context.Context, ops []remoteOp, last bool, curso
 	b := s.newBatch(txn, rtxn, held)
 	b.res.Held = len(t.held)
 	b.relCap = relCap
+	b.page = page
 	devs := make([]uuid.UUID, 0, len(t.unreleased))
 	for dev := range t.unreleased {
 		devs = append(devs, dev)
@@ -406,6 +459,7 @@ func (s *Store) applyChunk(ctx context.Context, ops []remoteOp, last bool, curso
 	t.unreleased = b.unreleased
 	t.res.Applied += b.res.Applied
 	t.res.Duplicates += b.res.Duplicates
+	t.res.Quarantined += b.res.Quarantined
 	t.res.Held = b.res.Held
 	t.held = held
 	for r := range b.records {
@@ -422,23 +476,44 @@ func (s *Store) applyChunk(ctx context.Context, ops []remoteOp, last bool, curso
 	return nil
 }
 
-// checkRemote checks what can be checked of a remote op alone: its shape,
-// register, fields and values.
-func checkRemote(op *oplog.Op) error {
-	if err := op.CheckShape(); err != nil {
-		return fmt.Errorf("%w: %w", ErrBadOp, err)
-	}
+// checkRemote puts a remote op, of good shape, to model.Admit as a change
+// made by author (its device's role and scope when known here).
+func checkRemote(op *oplog.Op, author model.Author) error {
+	author.Name = op.Author
 	if _, err := model.Admit(nil, nil, model.Change{Register: op.Register, County: op.County, Set: op.Set,
-		Author: model.Author{Name: op.Author}, Made: true}); err != nil {
+		Author: author, Made: true}); err != nil {
 		return fmt.Errorf("%w: %w", ErrBadOp, err)
 	}
 	return nil
 }
 
 // add stores one op of the batch, or holds it, or counts it as a
-// duplicate.
+// duplicate. In a page, an op that fails a check is set aside instead.
 func (b *batch) add(r *remoteOp) error {
+	err := b.addOp(r)
+	if err != nil && b.page && refused(err) {
+		return b.setAside(r, err)
+	}
+	return err
+}
+
+// refused reports whether err is a check a received op failed (not a
+// storage error).
+func refused(err error) bool {
+	for _, e := range []error{ErrBadOp, ErrBadSignature, ErrBrokenChain, ErrEquivocation, ErrUnknownDevice} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// addOp is add without setting aside.
+func (b *batch) addOp(r *remoteOp) error {
 	op, h := &r.op, r.hash
+	if r.bad != nil {
+		return b.badOp(r)
+	}
 	if err := b.checkRecord(op); err != nil {
 		return err
 	}
@@ -468,6 +543,38 @@ func (b *batch) add(r *remoteOp) error {
 		return err
 	}
 	return b.release(op.Device)
+}
+
+// badOp returns r.bad, the check r failed before the batch, unless r is
+// a stored op that arrives again (admitted before its device's role was
+// known here): a duplicate.
+func (b *batch) badOp(r *remoteOp) error {
+	if r.enc == nil {
+		return r.bad
+	}
+	hd, err := b.head(r.op.Device)
+	if err != nil {
+		return err
+	}
+	if r.op.Seq > hd.Seq {
+		return r.bad
+	}
+	v, err := b.get(logKey(r.op.ID()))
+	if errors.Is(err, ErrNotFound) {
+		return r.bad
+	}
+	if err != nil {
+		return err
+	}
+	stored, err := decodeOp(v)
+	if err != nil {
+		return fmt.Errorf("stored op: %w", err)
+	}
+	if stored.Hash() != r.hash {
+		return r.bad
+	}
+	b.res.Duplicates++
+	return nil
 }
 
 // checkRecord refuses an op whose register or county differ from its
@@ -655,7 +762,16 @@ func (b *batch) release(dev uuid.UUID) error {
 			return nil
 		}
 		if err := b.checkRecord(&op); err != nil {
-			return err
+			if !b.page || !refused(err) {
+				return err
+			}
+			// Set aside; the ops after it stay held behind it.
+			if _, ok := b.held[next]; ok {
+				delete(b.held, next)
+				b.res.Held--
+			}
+			r := remoteOp{op: op, enc: v, hash: op.Hash()}
+			return b.setAside(&r, err)
 		}
 		if _, ok := b.held[next]; ok {
 			delete(b.held, next)

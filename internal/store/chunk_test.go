@@ -173,8 +173,9 @@ func TestApplyPageCrashBetweenChunks(t *testing.T) {
 }
 
 // An op refused at its turn (here an equivocation, seen only against the
-// stored copy) after the first chunk's worth stores nothing of the page.
-func TestApplyPageRefusedStoresNothing(t *testing.T) {
+// stored copy) after the first chunk's worth stores nothing of a batch;
+// a pull page sets it aside and stores the rest.
+func TestApplyBigRefused(t *testing.T) {
 	dev, pub, ops, _ := bigPageOps(t)
 	// A second device, made after the first (UUIDv7: its ops sort after
 	// the page's), whose chain forks at seq 2.
@@ -222,16 +223,36 @@ func TestApplyPageRefusedStoresNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	page := append(append([]oplog.Op(nil), ops...), opsB2[1])
-	_, err = s.ApplyPage(ctx, page, 77)
+	_, err = s.Apply(ctx, page)
 	var oe *OpError
 	if !errors.Is(err, ErrEquivocation) || !errors.As(err, &oe) || oe.ID != opsB2[1].ID() {
-		t.Fatalf("ApplyPage: %v, want an equivocation of %v", err, opsB2[1].ID())
-	}
-	if c, err := s.Cursor(); err != nil || c != 5 {
-		t.Fatalf("cursor %d, %v; want 5", c, err)
+		t.Fatalf("Apply: %v, want an equivocation of %v", err, opsB2[1].ID())
 	}
 	if got, err := s.Ops(dev, 0, 0); err != nil || len(got) != 0 {
-		t.Fatalf("%d ops of the refused page stored (%v)", len(got), err)
+		t.Fatalf("%d ops of the refused batch stored (%v)", len(got), err)
+	}
+	if err := s.Check(ctx); err != nil {
+		t.Fatalf("Check: %v", err)
+	}
+
+	chunks := 1
+	s.afterChunk = func() error { chunks++; return nil }
+	res, err := s.ApplyPage(ctx, page, 77)
+	if err != nil {
+		t.Fatalf("ApplyPage: %v; want the equivocation set aside", err)
+	}
+	if chunks < 2 {
+		t.Fatalf("the page went in %d transaction; the test needs more", chunks)
+	}
+	if res.Applied != len(ops) || res.Quarantined != 1 {
+		t.Fatalf("result %+v; want %d applied, 1 set aside", res, len(ops))
+	}
+	if c, err := s.Cursor(); err != nil || c != 77 {
+		t.Fatalf("cursor %d, %v; want 77", c, err)
+	}
+	q, err := s.Quarantined()
+	if err != nil || len(q) != 1 || !q[0].Received || q[0].Op.ID() != opsB2[1].ID() || q[0].Code != RefusedEquivocation {
+		t.Fatalf("held changes %+v, %v; want the equivocation, received", q, err)
 	}
 	if err := s.Check(ctx); err != nil {
 		t.Fatalf("Check: %v", err)

@@ -20,8 +20,10 @@ import (
 //	'h' device(16)                   → head: highest contiguous seq(8) and its hash(32)
 //	'p' device(16) seq(8)            → held op (opRecord) waiting for its predecessor
 //	'g' device(16) seq(8)            → scope gap: the seq(8) of the op this op follows here
-//	'q' device(16) seq(8)            → quarantined op: reason and time
+//	'q' device(16) seq(8)            → quarantined op of this device: reason and time
+//	'x' device(16) seq(8)            → quarantined received op (receivedEntry)
 //	'd' device(16)                   → registered device: public key and label
+//	'e' device(16)                   → what a registered device was enrolled as (Enrolled, JSON)
 //	'm' name                         → internal meta (identity, clock, cursor, acked)
 //	'u' name                         → app settings (GetMeta / SetMeta)
 //	'i' kind ...                     → index entries (see below), value: summary
@@ -45,7 +47,9 @@ const (
 	pfxPending    = 'p'
 	pfxGap        = 'g'
 	pfxQuarantine = 'q'
+	pfxReceived   = 'x'
 	pfxDevice     = 'd'
+	pfxEnrolled   = 'e'
 	pfxMeta       = 'm'
 	pfxUser       = 'u'
 	pfxIndex      = 'i'
@@ -84,9 +88,10 @@ func opKey(pfx byte, id oplog.OpID) []byte {
 func logKey(id oplog.OpID) []byte        { return opKey(pfxLog, id) }
 func pendingKey(id oplog.OpID) []byte    { return opKey(pfxPending, id) }
 func quarantineKey(id oplog.OpID) []byte { return opKey(pfxQuarantine, id) }
+func receivedKey(id oplog.OpID) []byte   { return opKey(pfxReceived, id) }
 func gapKey(id oplog.OpID) []byte        { return opKey(pfxGap, id) }
 
-// opIDFromKey decodes the (device, seq) of a 'l', 'p' or 'q' key.
+// opIDFromKey decodes the (device, seq) of a 'l', 'p', 'q' or 'x' key.
 func opIDFromKey(k []byte) oplog.OpID {
 	var id oplog.OpID
 	copy(id.Device[:], k[1:17])
@@ -120,11 +125,12 @@ func recordOpFromKey(k []byte) (uuid.UUID, oplog.OpID) {
 
 func stateKey(rec uuid.UUID) []byte { return append([]byte{pfxState}, rec[:]...) }
 
-func headKey(dev uuid.UUID) []byte   { return devicePrefix(pfxHead, dev) }
-func deviceKey(dev uuid.UUID) []byte { return devicePrefix(pfxDevice, dev) }
-func metaKeyOf(name string) []byte   { return append([]byte{pfxMeta}, name...) }
-func userKey(name string) []byte     { return append([]byte{pfxUser}, name...) }
-func indexPrefix(kind byte) []byte   { return []byte{pfxIndex, kind} }
+func headKey(dev uuid.UUID) []byte     { return devicePrefix(pfxHead, dev) }
+func deviceKey(dev uuid.UUID) []byte   { return devicePrefix(pfxDevice, dev) }
+func enrolledKey(dev uuid.UUID) []byte { return devicePrefix(pfxEnrolled, dev) }
+func metaKeyOf(name string) []byte     { return append([]byte{pfxMeta}, name...) }
+func userKey(name string) []byte       { return append([]byte{pfxUser}, name...) }
+func indexPrefix(kind byte) []byte     { return []byte{pfxIndex, kind} }
 func appendInvTime(k []byte, t hlc.Timestamp) []byte {
 	return binary.BigEndian.AppendUint64(k, ^uint64(t))
 }

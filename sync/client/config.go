@@ -29,9 +29,11 @@ type Store interface {
 	Stamp(ctx context.Context, stamps []store.Stamp) error
 	Quarantine(id oplog.OpID, reason model.Text) error
 	Cursor() (uint64, error)
-	RegisterDevice(id uuid.UUID, pub ed25519.PublicKey, label string) error
+	RegisterDeviceAs(id uuid.UUID, pub ed25519.PublicKey, label string, en store.Enrolled) error
 	ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (store.ApplyResult, error)
 	ApplyPageScoped(ctx context.Context, ops []oplog.Op, scopePrev []uint64, cursor uint64) (store.ApplyResult, error)
+	Unreported(limit int) ([]store.ReceivedRefusal, error)
+	MarkReported(ids []oplog.OpID) error
 	HasBlob(sha string) bool
 	OpenBlob(sha string) (io.ReadCloser, error)
 	PutBlob(r io.Reader) (string, error)

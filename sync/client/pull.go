@@ -18,7 +18,9 @@ import (
 // has no more. Each page's ops and cursor go into the store together (one
 // transaction, or several for a page too big for one, the cursor with the
 // last); the photos they reference are noted for the blob phase first.
-// The next page is fetched and decoded while one is saved.
+// An op that fails the store's checks is set aside there and the rest of
+// its page saved (see store.ApplyPage); report tells the server. The
+// next page is fetched and decoded while one is saved.
 func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress)) error {
 	st := c.cfg.Store
 	cursor, err := st.Cursor()
@@ -42,11 +44,15 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		// The role and scope a device was enrolled for (from a server
+		// that sends them) let the store admit its ops as the server
+		// does.
 		for _, k := range page.Keys {
 			if c.known[k.Device] || k.Device == st.Device() {
 				continue
 			}
-			if err := st.RegisterDevice(k.Device, ed25519.PublicKey(k.Key), ""); err != nil {
+			en := store.Enrolled{Role: k.Role, County: k.Scope.County, Province: k.Scope.Province}
+			if err := st.RegisterDeviceAs(k.Device, ed25519.PublicKey(k.Key), "", en); err != nil {
 				return storeErr("pull", err)
 			}
 			c.known[k.Device] = true
@@ -69,6 +75,7 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 			return storeErr("pull", err)
 		}
 		res.Pulled += ar.Applied
+		res.SetAside += ar.Quarantined
 		got += len(page.Ops)
 		if progress != nil {
 			progress(Progress{Phase: PhasePull, Ops: got, Bytes: bytes.Load()})

@@ -42,6 +42,10 @@ type Result struct {
 	// Quarantined is the number of the device's ops the server refused;
 	// they are listed by the store's Quarantined.
 	Quarantined int
+	// SetAside is the number of other devices' ops received that failed
+	// this device's checks; they are listed by the store's Quarantined
+	// (as Received) and reported to the server.
+	SetAside int
 	// BlobsUp and BlobsDown count photos uploaded and downloaded;
 	// BlobsMissing the referenced photos the server does not have yet;
 	// BlobsFailed this device's photos that could not be uploaded
@@ -82,6 +86,10 @@ func (r Result) Summary() model.Text {
 	if r.Quarantined > 0 {
 		t.ZH += fmt.Sprintf("。服务器拒绝了 %d 条修改，请在“待处理”中查看原因并更正", r.Quarantined)
 		t.EN += fmt.Sprintf(". The server refused %d changes; see the reasons under \"To fix\" and correct them", r.Quarantined)
+	}
+	if r.SetAside > 0 {
+		t.ZH += fmt.Sprintf("。收到的 %d 条修改未通过本机校验，已搁置，请在“待处理”中查看", r.SetAside)
+		t.EN += fmt.Sprintf(". %d received changes failed this device's checks and were set aside; see them under \"To fix\"", r.SetAside)
 	}
 	if r.ClockWarning() {
 		ahead := r.ClockOffset.Round(time.Minute)

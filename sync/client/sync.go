@@ -4,8 +4,9 @@ import (
 	"context"
 )
 
-// Sync pushes the device's pending ops, pulls everything new in its scope
-// and moves the photos, reporting progress (which may be nil) as it goes.
+// Sync pushes the device's pending ops, pulls everything new in its scope,
+// tells the server of received ops it set aside and moves the photos,
+// reporting progress (which may be nil) as it goes.
 // It stops at the first failure; what was done before stays done, and the
 // next Sync goes on from there. Sync calls are serialized.
 func (c *Client) Sync(ctx context.Context, progress func(Progress)) (Result, error) {
@@ -18,6 +19,9 @@ func (c *Client) Sync(ctx context.Context, progress func(Progress)) (Result, err
 		return res, err
 	}
 	if err := c.pullOrSkip(ctx, upToDate, &res, progress); err != nil {
+		return res, err
+	}
+	if err := c.report(ctx, &res); err != nil {
 		return res, err
 	}
 	if err := c.blobs(ctx, &res, &seen, progress); err != nil {

@@ -66,6 +66,9 @@ type DeviceInfo struct {
 	Enrolled  int64             `json:"enrolled"` // Unix milliseconds
 	Revoked   bool              `json:"revoked"`
 	Acked     uint64            `json:"acked"` // the device's last acknowledged seq
+	// SetAside is how many of the device's ops receivers reported
+	// setting aside (their own checks refused what the server served).
+	SetAside int `json:"set_aside,omitempty"`
 }
 
 // DevicesResponse lists the devices an administrator may see.

@@ -137,3 +137,22 @@ func FuzzParseContentRange(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeReportRequest(f *testing.F) {
+	f.Add([]byte(`{"ops":[{"device":"0193a1c2-0000-7000-8000-000000000001","seq":4,"code":"signature"}]}`))
+	f.Add([]byte(`{"ops":[]}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		req, err := DecodeReportRequest(b)
+		if err != nil {
+			return
+		}
+		enc, err := EncodeJSON(req)
+		if err != nil {
+			t.Fatalf("EncodeJSON of a decoded report: %v", err)
+		}
+		again, err := DecodeReportRequest(enc)
+		if err != nil || len(again.Ops) != len(req.Ops) {
+			t.Errorf("decoded again: %d ops, %v; want %d", len(again.Ops), err, len(req.Ops))
+		}
+	})
+}

@@ -12,6 +12,7 @@ const (
 	PathEnroll       = "/v1/enroll"
 	PathPush         = "/v1/push"
 	PathPull         = "/v1/pull"
+	PathReport       = "/v1/report" // POST ReportRequest: received ops set aside
 	PathBlobs        = "/v1/blobs/" // followed by the blob's lowercase hex SHA-256
 	PathAdminCodes   = "/v1/admin/codes"
 	PathAdminDevices = "/v1/admin/devices" // GET; POST {id}/revoke below it

@@ -50,10 +50,11 @@ func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// DeviceInfo returns the administrator's view of a device.
-func DeviceInfo(d DeviceHead) protocol.DeviceInfo {
+// DeviceInfo returns the administrator's view of a device, of whose ops
+// receivers reported setting aside reported.
+func DeviceInfo(d DeviceHead, reported int) protocol.DeviceInfo {
 	return protocol.DeviceInfo{ID: d.ID, Label: d.Label, Scope: d.Scope, Role: d.Role, PublicKey: d.PublicKey,
-		Enrolled: protocol.Millis(d.Enrolled), Revoked: d.Revoked, Acked: d.Head.Acked}
+		Enrolled: protocol.Millis(d.Enrolled), Revoked: d.Revoked, Acked: d.Head.Acked, SetAside: reported}
 }
 
 func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) error {
@@ -65,10 +66,14 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	reported, err := s.store.ReportCounts(r.Context())
+	if err != nil {
+		return err
+	}
 	resp := protocol.DevicesResponse{Devices: []protocol.DeviceInfo{}}
 	for _, d := range all {
 		if c.covers(d.Scope) {
-			resp.Devices = append(resp.Devices, DeviceInfo(d))
+			resp.Devices = append(resp.Devices, DeviceInfo(d, reported[d.ID]))
 		}
 	}
 	slices.SortFunc(resp.Devices, func(a, b protocol.DeviceInfo) int { return strings.Compare(a.ID.String(), b.ID.String()) })
@@ -101,6 +106,10 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil && !errors.Is(err, protocol.ErrNotFound) {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, DeviceInfo(DeviceHead{Device: d, Head: h}))
+	reported, err := s.store.ReportCounts(r.Context())
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, DeviceInfo(DeviceHead{Device: d, Head: h}, reported[id]))
 	return nil
 }

@@ -17,6 +17,7 @@ type metrics struct {
 	bytesIn  *prometheus.CounterVec
 	bytesOut *prometheus.CounterVec
 	ops      *prometheus.CounterVec
+	reported *prometheus.CounterVec
 
 	bodyBytes  prometheus.Gauge
 	bodyLimit  prometheus.Gauge
@@ -45,6 +46,10 @@ func newMetrics() *metrics {
 		ops: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "lantian_ops_ingested_total", Help: "Pushed ops by outcome (applied, duplicate, refused, rejected).",
 		}, []string{"status"}),
+		reported: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "lantian_ops_set_aside_by_receivers_total",
+			Help: "Served ops that receivers reported setting aside, by the check that failed (once per op and receiver).",
+		}, []string{"code"}),
 		bodyBytes: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "lantian_body_bytes_in_flight", Help: "Request body bytes held by requests in flight.",
 		}),
@@ -64,7 +69,7 @@ func newMetrics() *metrics {
 			Name: "lantian_partial_uploads_expired_total", Help: "Unfinished blob uploads removed after their expiry.",
 		}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.bytesIn, m.bytesOut, m.ops,
+	m.reg.MustRegister(m.requests, m.latency, m.bytesIn, m.bytesOut, m.ops, m.reported,
 		m.bodyBytes, m.bodyLimit, m.busy, m.slowBodies, m.partials, m.expired,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

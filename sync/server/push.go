@@ -98,8 +98,12 @@ type verdict struct {
 	// sig is nil when the op is authentic: its hash is named by the next
 	// op of a chained run whose last op's signature verifies (see
 	// verify), or, where a run's last signature fails, its own signature
-	// verifies.
+	// verifies. An op that ends a run as some receiver is served it (see
+	// servedEnd) must have its own signature verify too.
 	sig error
+	// own reports that the op's own signature was checked (sig is its
+	// result); otherwise the op is vouched for by a later op's.
+	own bool
 	// content is the refusal of an op's content (scope, schema, role),
 	// nil when it is accepted; it counts only for an authentic op.
 	content *protocol.Receipt
@@ -121,6 +125,14 @@ const verifyBlock = 16
 // is every op of the run checked on its own, so the receipts name the
 // first op at fault exactly as before. The link of the batch's first new
 // op to the device's stored head is checked by classify.
+//
+// Receivers do not get the batch's runs whole: each gets the ops of its
+// scope that were not refused, and checks the runs those form (one
+// signature each, the same way). So an op inside a run whose successor
+// some receiver does not get (see servedEnd) ends a run there, and its
+// own signature is checked too: the server never serves an op that a
+// receiver would refuse. A batch of one county with nothing refused, the
+// common case, still costs one signature per run.
 func (s *Server) verify(d Device, ops []oplog.Op, hashes []oplog.Hash, from int) []verdict {
 	out := make([]verdict, len(ops))
 	s.each(from, len(ops), func(i int) {
@@ -137,6 +149,7 @@ func (s *Server) verify(d Device, ops []oplog.Op, hashes []oplog.Hash, from int)
 	})
 	ps := make([]*oplog.Op, 0, len(ops)-from)
 	hs := make([]oplog.Hash, 0, len(ops)-from)
+	var ends []int // served run ends inside verified runs
 	for lo := from; lo < len(ops); {
 		if out[lo].shape != nil {
 			lo++
@@ -151,11 +164,43 @@ func (s *Server) verify(d Device, ops []oplog.Op, hashes []oplog.Hash, from int)
 			ps, hs = append(ps, &ops[i]), append(hs, out[i].hash)
 		}
 		if oplog.VerifyRunHashed(d.PublicKey, nil, ps, hs) != nil {
-			s.each(lo, hi, func(i int) { out[i].sig = ops[i].VerifySig(d.PublicKey) })
+			s.each(lo, hi, func(i int) { out[i].sig, out[i].own = ops[i].VerifySig(d.PublicKey), true })
+		} else {
+			out[hi-1].own = true
+			for i := lo; i < hi-1; i++ {
+				if servedEnd(&ops[i], out[i].content, &ops[i+1], out[i+1].content) {
+					ends = append(ends, i)
+				}
+			}
 		}
 		lo = hi
 	}
+	s.each(0, len(ends), func(j int) { i := ends[j]; out[i].sig, out[i].own = ops[i].VerifySig(d.PublicKey), true })
 	return out
+}
+
+// verifyOwn checks the own signatures of the ops at seqs, which a backend
+// found would end a served run (UnverifiedEnds: the next op moves its
+// record). It reports false when one of them was checked already, which
+// would make the append loop forever.
+func verifyOwn(d Device, ops []oplog.Op, verdicts []verdict, seqs []uint64) bool {
+	for _, seq := range seqs {
+		i := slices.IndexFunc(ops, func(o oplog.Op) bool { return o.Seq == seq })
+		if i < 0 || verdicts[i].own {
+			return false
+		}
+		verdicts[i].sig, verdicts[i].own = ops[i].VerifySig(d.PublicKey), true
+	}
+	return true
+}
+
+// servedEnd reports whether op, followed in its chained run by next, is
+// the last op of a run as some receiver is served it: op is served (not
+// refused), and next is refused (served to no one) or of another county
+// (a receiver of op's county, or of its province when the province
+// differs, gets op without next).
+func servedEnd(op *oplog.Op, refused *protocol.Receipt, next *oplog.Op, nextRefused *protocol.Receipt) bool {
+	return refused == nil && (nextRefused != nil || next.County != op.County)
 }
 
 // each runs fn(i) for i in [from, to) on up to s.workers goroutines,
@@ -213,6 +258,13 @@ func (s *Server) ingest(ctx context.Context, d Device, ops []oplog.Op, raws [][]
 		if len(entries) > 0 {
 			sss, err := s.store.Append(ctx, d.ID, head, entries)
 			if errors.Is(err, ErrStaleHead) && attempt < maxStaleRetries {
+				continue
+			}
+			// An op vouched for by the one after it, which moves its
+			// record: its own signature decides (classified again, it is
+			// rejected if it fails, and so is the rest of the batch).
+			if ue := (*UnverifiedEnds)(nil); errors.As(err, &ue) && verifyOwn(d, ops, verdicts, ue.Seqs) {
+				attempt--
 				continue
 			}
 			if err != nil {
@@ -289,7 +341,7 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 			reject(i, protocol.RejectedSig, textSig)
 			continue
 		}
-		e := LogEntry{Seq: op.Seq, Hash: v.hash, Record: op.Record, Register: op.Register, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i]}
+		e := LogEntry{Seq: op.Seq, Hash: v.hash, Record: op.Record, Register: op.Register, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i], Vouched: !v.own}
 		if v.content != nil {
 			refusal := *v.content
 			refusal.Seq = op.Seq

@@ -195,6 +195,70 @@ func TestPushRunAuthenticatedByItsLastSignature(t *testing.T) {
 	}
 }
 
+// TestPushServedRunEndsVerified checks that an op ending a run as some
+// receiver is served it (the next op of the batch refused, or of another
+// county) is accepted only when its own signature verifies, though the
+// batch's chain and last signature verify: no receiver is served an op
+// whose run it cannot authenticate. An interior op whose successor every
+// receiver of it gets is still authenticated by the chain.
+func TestPushServedRunEndsVerified(t *testing.T) {
+	_, otherKey, _ := ed25519.GenerateKey(nil)
+	tests := []struct {
+		name     string
+		role     model.Role
+		county   string // of the device; "" for the province
+		counties []string
+		bad      int // op whose own signature fails
+		want     string
+		served   map[string]int // ops served to a county device
+	}{
+		{"next refused", model.RoleGrid, county1, []string{county1, county2, county1}, 0,
+			"rejected/signature rejected/after_rejected rejected/after_rejected ", map[string]int{county1: 0}},
+		{"next of another county", model.RoleProvince, "", []string{county1, county2, county2}, 0,
+			"rejected/signature rejected/after_rejected rejected/after_rejected ", map[string]int{county1: 0, county2: 0}},
+		{"after the county changes", model.RoleProvince, "", []string{county1, county1, county2, county2}, 1,
+			"applied rejected/signature rejected/after_rejected rejected/after_rejected ", map[string]int{county1: 1, county2: 0}},
+		{"next of the same county", model.RoleProvince, "", []string{county1, county1, county2}, 0,
+			"applied applied applied ", map[string]int{county1: 2, county2: 1}},
+		{"refused op itself", model.RoleGrid, county1, []string{county1, county2, county1}, 1,
+			"applied refused/scope applied ", map[string]int{county1: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t)
+			d := e.enroll(hebei, tt.county, tt.role)
+			var ops []oplog.Op
+			for _, c := range tt.counties {
+				ops = append(ops, d.op(t, c, nil))
+			}
+			ops[tt.bad].Sign(otherKey) // not part of the hash: the chain holds
+			got := e.push(d, ops)
+			if s := statuses(got.Receipts); s != tt.want {
+				t.Errorf("got %s; want %s", s, tt.want)
+			}
+			for c, n := range tt.served {
+				r := e.enroll(hebei, c, model.RoleGrid)
+				ops := e.pullAll(r, 0)
+				if len(ops) != n {
+					t.Errorf("served to county %s: got %d ops; want %d", c, len(ops), n)
+				}
+				// What a county is served authenticates as its runs
+				// (consecutive seqs), as a receiver checks it.
+				for lo := 0; lo < len(ops); {
+					hi := lo + 1
+					for hi < len(ops) && ops[hi].Seq == ops[hi-1].Seq+1 {
+						hi++
+					}
+					if err := oplog.VerifyRun(d.pub, nil, ops[lo:hi]); err != nil {
+						t.Errorf("county %s: served run of seqs %d..%d does not verify: %v", c, ops[lo].Seq, ops[hi-1].Seq, err)
+					}
+					lo = hi
+				}
+			}
+		})
+	}
+}
+
 func TestPushProvinceDeviceWritesAnyCountyOfItsProvince(t *testing.T) {
 	e := newEnv(t)
 	prov := e.enroll(hebei, "", model.RoleProvince)

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"slices"
 
 	"github.com/google/uuid"
@@ -69,4 +70,33 @@ func CheckRecords(entries []LogEntry, homes map[uuid.UUID]RecordHome) (moved []*
 func (e *LogEntry) Refuse(r *protocol.Receipt) {
 	e.Refused, e.Refusal = true, r
 	e.Province, e.Blobs = "", nil
+}
+
+// UnverifiedEnds is the error of an Append that would refuse the entry
+// after a vouched one (LogEntry.Vouched): nothing is stored, and the
+// caller checks the own signatures of the ops at Seqs and appends again.
+type UnverifiedEnds struct {
+	Seqs []uint64
+}
+
+func (e *UnverifiedEnds) Error() string {
+	return fmt.Sprintf("server: ops %v would end a served run unverified", e.Seqs)
+}
+
+// CheckEnds returns *UnverifiedEnds when an entry that is applied and
+// vouched for (LogEntry.Vouched) is followed by one that CheckRecords
+// refused (moved), and nil otherwise. Backends call it after CheckRecords,
+// inside the same transaction, and store nothing when it fails: an op
+// whose own signature was never checked is then never served alone.
+func CheckEnds(entries []LogEntry, moved []*protocol.Receipt) error {
+	var seqs []uint64
+	for i := 0; i+1 < len(entries); i++ {
+		if e := &entries[i]; e.Vouched && !e.Refused && moved[i] == nil && moved[i+1] != nil {
+			seqs = append(seqs, e.Seq)
+		}
+	}
+	if seqs == nil {
+		return nil
+	}
+	return &UnverifiedEnds{Seqs: seqs}
 }

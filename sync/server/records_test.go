@@ -204,3 +204,47 @@ func postPush(e *env, token string, body []byte) (protocol.PushResponse, error) 
 	}
 	return protocol.DecodePushResponse(b)
 }
+
+// TestPushHijackDoesNotVouch is the poisoned run (an op whose own
+// signature is broken, vouched for by the signature of the op after it)
+// where the op after it is refused only when stored, for moving another
+// county's record: the broken op must not be stored and served alone.
+// The run is rejected from the broken op on; a run with a sound first op
+// stores it and refuses the hijack.
+func TestPushHijackDoesNotVouch(t *testing.T) {
+	e := newEnv(t)
+	a := e.enroll(hebei, county1, model.RoleGrid)
+	b := e.enroll(hebei, county2, model.RoleGrid)
+	prov := e.enroll(hebei, "", model.RoleProvince)
+	if got := e.push(b, []oplog.Op{b.op(t, county2, nil)}); statuses(got.Receipts) != "applied " {
+		t.Fatalf("county B creates its record: got %s", statuses(got.Receipts))
+	}
+	theirs := b.recordIn(county2)
+
+	// seq 1: a record of A's own, its signature broken after signing
+	// (the chain still names its true hash); seq 2: an edit of B's
+	// record labelled county A, correctly signed.
+	own := a.op(t, county1, nil)
+	own.Sig = bytes.Clone(own.Sig)
+	own.Sig[0] ^= 0xff
+	a.records[county1] = theirs
+	hijack := a.op(t, county1, nil)
+	got := e.push(a, []oplog.Op{own, hijack})
+	if want := "rejected/signature rejected/after_rejected "; statuses(got.Receipts) != want || got.Acked != 0 {
+		t.Errorf("broken op vouched for by a hijack: got acked %d, %s; want 0, %s", got.Acked, statuses(got.Receipts), want)
+	}
+
+	// The device sends the run again, the first op now sound.
+	a2 := e.enroll(hebei, county1, model.RoleGrid)
+	a2.records[county1] = uuid.Must(uuid.NewV7())
+	sound := a2.op(t, county1, nil)
+	a2.records[county1] = theirs
+	got = e.push(a2, []oplog.Op{sound, a2.op(t, county1, nil)})
+	if want := "applied refused/scope "; statuses(got.Receipts) != want || got.Acked != 2 {
+		t.Errorf("sound op before a hijack: got acked %d, %s; want 2, %s", got.Acked, statuses(got.Receipts), want)
+	}
+	served, applied := newReplica(t).sync(e, prov)
+	if served != 2 || applied != 2 {
+		t.Errorf("province pulls %d ops, applies %d; want 2, 2 (B's record and A's sound op)", served, applied)
+	}
+}

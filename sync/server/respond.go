@@ -52,22 +52,27 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // decompressing it. The buffer is sized by the announced length and, as
 // a decompressed body grows, held in the server's body budget.
 func readBody(r *http.Request, wantType string) ([]byte, error) {
-	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || mt != wantType {
-		return nil, protocol.ErrMediaType.Withf("Content-Type %q; want %s", r.Header.Get("Content-Type"), wantType)
-	}
 	limit := int64(protocol.MaxBodyBytes)
 	if wantType == protocol.ContentTypeJSON {
 		limit = maxControlBody
 	}
-	if r.ContentLength > limit {
-		return nil, protocol.ErrTooLarge.Withf("%d bytes; at most %d", r.ContentLength, limit)
+	return readBodyMax(r, wantType, limit)
+}
+
+// readBodyMax is readBody for a body of at most max bytes.
+func readBodyMax(r *http.Request, wantType string, max int64) ([]byte, error) {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mt != wantType {
+		return nil, protocol.ErrMediaType.Withf("Content-Type %q; want %s", r.Header.Get("Content-Type"), wantType)
+	}
+	if r.ContentLength > max {
+		return nil, protocol.ErrTooLarge.Withf("%d bytes; at most %d", r.ContentLength, max)
 	}
 	var grow func(int64) error
 	if g, ok := r.Body.(*bodyGuard); ok {
 		grow = g.reserve
 	}
-	return protocol.ReadBodySized(r.Body, r.Header.Get("Content-Encoding"), limit, r.ContentLength, grow)
+	return protocol.ReadBodySized(r.Body, r.Header.Get("Content-Encoding"), max, r.ContentLength, grow)
 }
 
 // writeError sends err as a protocol error body: a *protocol.Error as it

@@ -180,6 +180,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST "+protocol.PathEnroll, "enroll", s.handleEnroll)
 	handle("POST "+protocol.PathPush, "push", s.handlePush)
 	handle("POST "+protocol.PathPull, "pull", s.handlePull)
+	handle("POST "+protocol.PathReport, "report", s.handleReport)
 	handle("POST "+protocol.PathAdminCodes, "admin_codes", s.handleIssueCode)
 	handle("GET "+protocol.PathAdminDevices, "admin_devices", s.handleDevices)
 	handle("POST "+protocol.PathAdminDevices+"/{id}/revoke", "admin_revoke", s.handleRevoke)
@@ -193,7 +194,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET "+protocol.PathMetrics, s.metrics.handler())
 	// The same paths without a method answer 405 as a protocol error.
 	for p, allow := range map[string]string{
-		protocol.PathEnroll: "POST", protocol.PathPush: "POST", protocol.PathPull: "POST",
+		protocol.PathEnroll: "POST", protocol.PathPush: "POST", protocol.PathPull: "POST", protocol.PathReport: "POST",
 		protocol.PathAdminCodes: "POST", protocol.PathAdminDevices: "GET",
 		protocol.PathAdminDevices + "/{id}/revoke": "POST", protocol.PathBlobs + "{id}": "GET, HEAD, PUT",
 	} {

@@ -62,6 +62,18 @@ type Storage interface {
 	// Keys returns the public keys of the given devices, with the role
 	// and scope each was enrolled with (unknown devices are left out).
 	Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error)
+	// Report records that device reporter, of scope scope, received the
+	// ops reports name and set them aside (its own checks refused them),
+	// at time at: one record per op and reporter, so a report sent again
+	// changes nothing. Only applied ops of scope are recorded (those the
+	// reporter can have been served), so a report cannot count against a
+	// device ops its receivers never got. It returns the reports that
+	// made new records.
+	Report(ctx context.Context, reporter uuid.UUID, scope protocol.Scope, reports []protocol.ReportedOp, at time.Time) ([]protocol.ReportedOp, error)
+	// ReportCounts returns, by device, how many of its ops receivers
+	// reported setting aside (each op once, however many reported it);
+	// devices with none are left out.
+	ReportCounts(ctx context.Context) (map[uuid.UUID]int, error)
 	// BlobCounties returns the counties of the applied ops that
 	// reference blob id (LogEntry.Blobs), in any order; none when no
 	// applied op does.
@@ -194,6 +206,12 @@ type LogEntry struct {
 	// Blobs are the photos the op references (protocol.BlobRefs); an
 	// applied entry lets its county's devices download them.
 	Blobs []string
+	// Vouched marks an op whose own signature was not checked: its hash
+	// is vouched for by the signature of a later op of its chained run
+	// (see Server.verify). Such an op must not become the last op a
+	// receiver is served of its run, so an Append that refuses the next
+	// entry (a record moved) returns *UnverifiedEnds instead (CheckEnds).
+	Vouched bool
 }
 
 // Page is one page of a pull.

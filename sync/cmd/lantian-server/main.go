@@ -249,11 +249,16 @@ func runDevices(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// SET_ASIDE: the device's ops that receivers reported refusing.
+	reported, err := e.store.ReportCounts(context.Background())
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLABEL\tPROVINCE\tCOUNTY\tROLE\tACKED\tENROLLED\tREVOKED")
+	fmt.Fprintln(tw, "ID\tLABEL\tPROVINCE\tCOUNTY\tROLE\tACKED\tSET_ASIDE\tENROLLED\tREVOKED")
 	for _, d := range ds {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%v\n", d.ID, d.Label, d.Scope.Province, d.Scope.County,
-			d.Role, d.Head.Acked, d.Enrolled.Format(time.DateTime), d.Revoked)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%v\n", d.ID, d.Label, d.Scope.Province, d.Scope.County,
+			d.Role, d.Head.Acked, reported[d.ID], d.Enrolled.Format(time.DateTime), d.Revoked)
 	}
 	return tw.Flush()
 }

@@ -21,6 +21,13 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/model"
+	"github.com/lantian-tz/lantian/sync/protocol"
+	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 func TestCodeAndDevices(t *testing.T) {
@@ -208,4 +215,44 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// The devices list shows per device how many of its ops receivers
+// reported setting aside.
+func TestDevicesShowSetAside(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(dir, "db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	dev := uuid.New()
+	h := [32]byte{1}
+	if err := st.CreateCode(ctx, server.Code{Hash: h, Scope: protocol.Scope{Province: "130000", County: "130126"}, Role: model.RoleGrid, Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Enroll(ctx, h, server.Device{ID: dev, PublicKey: make([]byte, 32), Label: "坏平板", TokenHash: [32]byte{2}, Enrolled: now}, now); err != nil {
+		t.Fatal(err)
+	}
+	var es []server.LogEntry
+	for seq := uint64(1); seq <= 5; seq++ {
+		es = append(es, server.LogEntry{Seq: seq, Hash: [32]byte{byte(seq)}, County: "130126", Province: "130000", Raw: []byte("op")})
+	}
+	if _, err := st.Append(ctx, dev, server.Head{}, es); err != nil {
+		t.Fatal(err)
+	}
+	for _, reporter := range []uuid.UUID{uuid.New(), uuid.New()} {
+		if _, err := st.Report(ctx, reporter, protocol.Scope{Province: "130000", County: "130126"}, []protocol.ReportedOp{{Device: dev, Seq: 4, Code: protocol.RejectedSig}, {Device: dev, Seq: 5, Code: protocol.RejectedSig}}, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st.Close()
+	var out bytes.Buffer
+	if err := run([]string{"devices", "--data", dir}, &out, slog.New(slog.DiscardHandler)); err != nil {
+		t.Fatal(err)
+	}
+	if want := `SET_ASIDE[^\n]*\n` + dev.String() + `\s+坏平板\s+130000\s+130126\s+grid\s+5\s+2\s`; !regexp.MustCompile(want).MatchString(out.String()) {
+		t.Errorf("got %q; want the device with 2 ops set aside", out.String())
+	}
 }

@@ -228,3 +228,5 @@ func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openMem(t)) }
 func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openMem(t)) }
 func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openMem(t)) }
 func TestKeysRoleAndScope(t *testing.T)      { storetest.Keys(t, openMem(t)) }
+func TestReports(t *testing.T)               { storetest.Reports(t, openMem(t)) }
+func TestVouchedEnds(t *testing.T)           { storetest.VouchedEnds(t, openMem(t)) }

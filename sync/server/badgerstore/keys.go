@@ -23,6 +23,7 @@ import (
 //	r/<record16>                  the record's home: len(register) as a
 //	                              uvarint, register, county (see
 //	                              server.RecordHome)
+//	e/<device16><seq8><reporter16> a receiver set the op aside: at8 code
 //	s                             last server seq
 //	v                             version of the indexes derived from the
 //	                              ops (see indexVersion)
@@ -39,6 +40,7 @@ const (
 	pAppliedC = 'x'
 	pBlobRef  = 'b'
 	pRecord   = 'r'
+	pReport   = 'e'
 )
 
 // blobRefPrefix is the prefix of the counties referencing blob id.

@@ -150,6 +150,9 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		}
 		var created map[uuid.UUID]server.RecordHome
 		moved, created = server.CheckRecords(entries, homes)
+		if err := server.CheckEnds(entries, moved); err != nil {
+			return err
+		}
 		for id, home := range created {
 			if err := txn.Set(recordKey(id), encodeHome(home)); err != nil {
 				return err

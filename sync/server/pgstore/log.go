@@ -137,6 +137,9 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 			return err
 		}
 		moved, _ = server.CheckRecords(entries, homes)
+		if err := server.CheckEnds(entries, moved); err != nil {
+			return err
+		}
 		entries := slices.Clone(entries) // marked in the caller's once committed
 		applied := 0
 		for i := range entries {

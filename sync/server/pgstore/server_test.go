@@ -348,7 +348,7 @@ func TestServerRacingCreatorsOfOneRecord(t *testing.T) {
 	counties := []string{county1, county2}
 	devs := make([]*device, len(counties))
 	for i, c := range counties {
-		code, err := server.IssueCode(ctx, ins[0].store, gaz, protocol.Scope{Province: hebei, County: c}, model.RoleGrid, time.Hour, now())
+		code, err := server.IssueCode(ctx, ins[0].store, gaz, protocol.Scope{Province: hebei, County: c}, model.RoleGrid, time.Hour, 0, now())
 		if err != nil {
 			t.Fatal(err)
 		}

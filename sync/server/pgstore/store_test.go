@@ -462,7 +462,7 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads;
-		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE lantian_schema_version`); err != nil {
+		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE op_reports; DROP TABLE lantian_schema_version`); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Close(ctx)
@@ -495,3 +495,5 @@ func TestBlobCounties(t *testing.T) { storetest.BlobCounties(t, openStore(t)) }
 func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openStore(t)) }
 func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openStore(t)) }
 func TestKeysRoleAndScope(t *testing.T)      { storetest.Keys(t, openStore(t)) }
+func TestReports(t *testing.T)               { storetest.Reports(t, openStore(t)) }
+func TestVouchedEnds(t *testing.T)           { storetest.VouchedEnds(t, openStore(t)) }

@@ -8,7 +8,9 @@ import (
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -272,5 +274,95 @@ func Keys(t *testing.T, s server.Storage) {
 		if g.Device != w.Device || !bytes.Equal(g.Key, w.Key) || g.Role != w.Role || g.Scope != w.Scope {
 			t.Errorf("key %d: got %s %x %q %+v; want %s %x %q %+v", i, g.Device, g.Key[:4], g.Role, g.Scope, w.Device, w.Key[:4], w.Role, w.Scope)
 		}
+	}
+}
+
+// Reports checks that s keeps one report per op and reporter, only of
+// ops applied in the reporter's scope, counts each op once however many
+// reported it, and counts nothing for a device no one reported.
+func Reports(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	dev, other, r1, r2 := uuid.New(), uuid.New(), uuid.New(), uuid.New()
+	a := entries(4, "130126")
+	a[3].Refused = true
+	a[3].Refusal = &protocol.Receipt{Seq: 4, Status: protocol.StatusRefused, Code: protocol.RefusedScope}
+	if _, err := s.Append(ctx, dev, server.Head{}, a); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Append(ctx, other, server.Head{}, entries(1, "130127")); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 29, 8, 0, 0, 0, time.UTC)
+	if got, err := s.ReportCounts(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("ReportCounts of an empty store: %v, %v; want none", got, err)
+	}
+	county := protocol.Scope{Province: "130000", County: "130126"}
+	province := protocol.Scope{Province: "130000"}
+	op := func(d uuid.UUID, seq uint64) protocol.ReportedOp {
+		return protocol.ReportedOp{Device: d, Seq: seq, Code: protocol.RejectedSig}
+	}
+	steps := []struct {
+		name     string
+		reporter uuid.UUID
+		scope    protocol.Scope
+		ops      []protocol.ReportedOp
+		want     int
+	}{
+		{"two ops", r1, county, []protocol.ReportedOp{op(dev, 2), op(dev, 3)}, 2},
+		{"sent again", r1, county, []protocol.ReportedOp{op(dev, 2)}, 0},
+		{"another reporter, an op twice", r2, province, []protocol.ReportedOp{op(dev, 2), op(other, 1), op(other, 1)}, 2},
+		{"nothing", r2, province, nil, 0},
+		{"another county's op", r1, county, []protocol.ReportedOp{op(other, 1)}, 0},
+		{"another province", r1, protocol.Scope{Province: "140000"}, []protocol.ReportedOp{op(dev, 1)}, 0},
+		{"refused, never served", r1, county, []protocol.ReportedOp{op(dev, 4)}, 0},
+		{"not held", r1, county, []protocol.ReportedOp{op(dev, 9), op(uuid.New(), 1)}, 0},
+	}
+	for _, st := range steps {
+		got, err := s.Report(ctx, st.reporter, st.scope, st.ops, at)
+		if err != nil || len(got) != st.want {
+			t.Errorf("%s: got %d new (%+v), %v; want %d", st.name, len(got), got, err, st.want)
+		}
+	}
+	got, err := s.ReportCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[uuid.UUID]int{dev: 2, other: 1}; !maps.Equal(got, want) {
+		t.Errorf("ReportCounts: got %v; want %v", got, want)
+	}
+}
+
+// VouchedEnds checks that s stores nothing of a batch in which an entry
+// vouched for by the next one's signature (LogEntry.Vouched) would be
+// followed by one it refuses for moving a record, returning
+// *server.UnverifiedEnds naming it, and that the same batch is stored,
+// the move refused, once that entry is no longer vouched.
+func VouchedEnds(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	home := entries(1, "130126")
+	if _, err := s.Append(ctx, uuid.New(), server.Head{}, home); err != nil {
+		t.Fatal(err)
+	}
+	dev := uuid.New()
+	a := entries(3, "130127")
+	a[0].Vouched = true
+	a[1].Record, a[1].County = home[0].Record, "130127" // moves it: refused
+	_, err := s.Append(ctx, dev, server.Head{}, slices.Clone(a))
+	var ue *server.UnverifiedEnds
+	if !errors.As(err, &ue) || !slices.Equal(ue.Seqs, []uint64{1}) {
+		t.Fatalf("Append with a vouched op before a move: got %v; want UnverifiedEnds [1]", err)
+	}
+	if h, err := s.Head(ctx, dev); err != nil || h != (server.Head{}) {
+		t.Fatalf("head after the refused append: %+v, %v; want nothing stored", h, err)
+	}
+	a[0].Vouched = false
+	sss, err := s.Append(ctx, dev, server.Head{}, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sss[0] == 0 || sss[1] != 0 || sss[2] == 0 || !a[1].Refused || a[1].Refusal.Code != protocol.RefusedScope {
+		t.Errorf("Append once verified: server seqs %v, move refused %v; want the move alone refused for scope", sss, a[1].Refusal)
 	}
 }
