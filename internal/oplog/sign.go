@@ -18,6 +18,12 @@ func (o *Op) Sign(priv ed25519.PrivateKey) {
 	o.Sig = ed25519.Sign(priv, signedMessage(o.Hash()))
 }
 
+// SignWith is Sign by a signer that holds the key, such as a device
+// store's Sign.
+func (o *Op) SignWith(sign func(msg []byte) []byte) {
+	o.Sig = sign(signedMessage(o.Hash()))
+}
+
 // VerifySig checks the op's signature under the device key pub. It returns
 // an error wrapping ErrBadSignature (a *model.Error of kind
 // model.ErrSignature) when the signature is missing, of the

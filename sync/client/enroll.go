@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 
+	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
@@ -34,6 +35,11 @@ func (c *Client) Enroll(ctx context.Context, code, label string) (protocol.Enrol
 	}
 	if resp.Token == "" || resp.Device != st.Device() {
 		return protocol.EnrollResponse{}, serverErr("enroll", "enroll response for device %s without token", resp.Device)
+	}
+	// The store writes only in the scope the device is enrolled for.
+	en := store.Enrolled{Role: resp.Role, County: resp.Scope.County, Province: resp.Scope.Province}
+	if err := st.RegisterDeviceAs(st.Device(), st.PublicKey(), "", en); err != nil {
+		return protocol.EnrollResponse{}, err
 	}
 	c.token.Store(&resp.Token)
 	return resp, nil

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/google/uuid"
+
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -18,7 +20,13 @@ import (
 // server's answer.
 func (e *env) pushRaw(t *testing.T, d *device, ops []oplog.Op) protocol.PushResponse {
 	t.Helper()
-	body, err := protocol.EncodePush(protocol.PushRequest{Device: d.st.Device(), Ops: ops})
+	return e.pushAs(t, d.st.Device(), d.c.Token(), ops)
+}
+
+// pushAs sends ops as the push batch of device id with its token.
+func (e *env) pushAs(t *testing.T, id uuid.UUID, token string, ops []oplog.Op) protocol.PushResponse {
+	t.Helper()
+	body, err := protocol.EncodePush(protocol.PushRequest{Device: id, Ops: ops})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,7 +34,7 @@ func (e *env) pushRaw(t *testing.T, d *device, ops []oplog.Op) protocol.PushResp
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+d.c.Token())
+	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", protocol.ContentTypeOps)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -65,8 +73,11 @@ func TestPoisonedRunNotServed(t *testing.T) {
 
 	// The poisoning run: seq 2 (own county, signature broken), seq 3
 	// (signed, another county of the province: refused for scope).
+	// The device's store writes only its own county, so the second op
+	// is relabelled and signed again with the device's key, as a
+	// tampered device would.
 	fixture.Create(t, bad.st, 3)
-	if _, err := bad.st.Append(ctx, store.Change{Register: fixture.Register, County: "130125", Author: "grid",
+	if _, err := bad.st.Append(ctx, store.Change{Register: fixture.Register, County: fixture.County, Author: "grid",
 		Role: model.RoleGrid, Set: fixture.Facility(4, fixture.Photo(t, bad.st, "p4a"), fixture.Photo(t, bad.st, "p4b"))}); err != nil {
 		t.Fatal(err)
 	}
@@ -76,6 +87,8 @@ func TestPoisonedRunNotServed(t *testing.T) {
 	}
 	ops[0].Sig = bytes.Clone(ops[0].Sig)
 	ops[0].Sig[0] ^= 0xff
+	ops[1].County = "130125"
+	ops[1].SignWith(bad.st.Sign)
 	pr := e.pushRaw(t, bad, ops)
 	if pr.Acked != 1 {
 		t.Errorf("acked %d after the poisoned run; want 1 (nothing of it stored)", pr.Acked)
