@@ -44,10 +44,13 @@ type Clock struct {
 	p        Persister
 	maxDrift time.Duration
 
-	mu   sync.Mutex
-	last Timestamp // greatest timestamp issued (or the loaded mark)
-	mark Timestamp // persisted high-water mark: every issued timestamp is below it
-	err  error     // last persistence failure, nil after a successful save
+	mu sync.Mutex
+	// behind is how far the physical clock reads behind the reference
+	// time (a server's) it follows (see Follow).
+	behind time.Duration
+	last   Timestamp // greatest timestamp issued (or the loaded mark)
+	mark   Timestamp // persisted high-water mark: every issued timestamp is below it
+	err    error     // last persistence failure, nil after a successful save
 }
 
 // New returns a clock reading physical time from now and resuming above the
@@ -74,7 +77,7 @@ func New(now func() time.Time, p Persister, maxDrift time.Duration) (*Clock, err
 // clamped to what a Timestamp can hold (a clock reset to before 1970 reads
 // as the epoch).
 func (c *Clock) physical() (Timestamp, int64) {
-	ms := c.now().UnixMilli()
+	ms := c.now().Add(c.behind).UnixMilli()
 	if ms < 0 {
 		ms = 0
 	}
@@ -147,6 +150,24 @@ func (c *Clock) Err() error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.err
+}
+
+// Follow makes the clock read physical time corrected by offset, the
+// physical clock minus a reference time (a server's, learned at a sync):
+// a device whose clock was reset to 1970 issues timestamps of the
+// server's time, and adopts remote timestamps within maxDrift of that.
+// An offset within tolerance leaves the physical clock as it is (small
+// errors are bounded by the server's stamps anyway). Readings never go
+// back: a correction that moves the physical time back only slows the
+// wall part until it catches up.
+func (c *Clock) Follow(offset, tolerance time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if offset <= tolerance && offset >= -tolerance {
+		c.behind = 0
+		return
+	}
+	c.behind = -offset
 }
 
 // Offset returns how far the local physical clock is ahead of remote (a

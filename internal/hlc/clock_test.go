@@ -371,3 +371,39 @@ func TestFilePersisterRejectsBadFile(t *testing.T) {
 		t.Error("got nil error for a 5-byte clock file; want one")
 	}
 }
+
+// TestFollow: a clock reset to 1970 that learns the server's time reads
+// the server's time and adopts remote timestamps of it; an offset within
+// tolerance leaves the physical clock as it is; a correction back never
+// makes readings go back; Offset still measures the physical clock.
+func TestFollow(t *testing.T) {
+	w := newWall(time.Date(1970, 1, 1, 0, 0, 5, 0, time.UTC))
+	c := newClock(t, w, &MemoryPersister{})
+	offset := w.Now().Sub(base) // decades behind
+	c.Follow(offset, 5*time.Minute)
+	if got := c.Now().Wall(); got < base.UnixMilli() || got > base.UnixMilli()+1 {
+		t.Errorf("following: got wall %d; want the server's %d", got, base.UnixMilli())
+	}
+	if _, err := c.Update(Make(base.Add(time.Minute).UnixMilli(), 0)); err != nil {
+		t.Errorf("following, a remote timestamp of the server's time: %v", err)
+	}
+	if got := c.Offset(base); got != offset {
+		t.Errorf("Offset: got %s; want the physical clock's %s", got, offset)
+	}
+
+	w2 := newWall(base.Add(2 * time.Minute))
+	c2 := newClock(t, w2, &MemoryPersister{})
+	c2.Follow(2*time.Minute, 5*time.Minute)
+	if got := c2.Now().Wall(); got != base.Add(2*time.Minute).UnixMilli() {
+		t.Errorf("within tolerance: got wall %d; want the physical %d", got, base.Add(2*time.Minute).UnixMilli())
+	}
+	c2.Follow(time.Hour, 5*time.Minute) // an hour ahead: read an hour back
+	prev := c2.Last()
+	if got := c2.Now(); got <= prev || got.Wall() != prev.Wall() {
+		t.Errorf("a correction back: got %s after %s; want the wall part held, the reading still rising", got, prev)
+	}
+	w2.Add(2 * time.Hour)
+	if got, want := c2.Now().Wall(), base.Add(time.Hour+2*time.Minute).UnixMilli(); got != want {
+		t.Errorf("once caught up: got wall %d; want %d", got, want)
+	}
+}

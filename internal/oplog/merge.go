@@ -2,8 +2,10 @@ package oplog
 
 import (
 	"bytes"
+	"cmp"
 	"slices"
 
+	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -14,9 +16,15 @@ import (
 // Each field is a multi-value last-writer-wins register. Every op that sets
 // a field is a version of it; a version supersedes the versions its op
 // lists in Parent for that field. The versions no other version supersedes
-// are the field's heads: the greatest by (Time, device id, seq) is the
-// field's value and the others are its conflicts, kept with their values
-// until an op lists them as parents (settles them). Deletion is the
+// are the field's heads: the greatest by (causal time, device id, seq) is
+// the field's value and the others are its conflicts, kept with their
+// values until an op lists them as parents (settles them). A version's
+// causal time is its Time, raised above the causal time of every version
+// it supersedes: an edit made after seeing a value wins over that value
+// and over everything that value won over, whatever the editing device's
+// clock said (a tablet whose clock reads 1970 does not lose to the
+// values it replaced). Versions neither of which saw the other keep the
+// plain rule of their times. Deletion is the
 // ordinary field model.FieldDeleted: the record is deleted when that
 // field's winning value is true, and only a write of false to it undeletes.
 //
@@ -87,6 +95,15 @@ func mergeFields(st *State, uniq []*Op) {
 			// form, gets here; fall back to the plain LWW winner.
 			heads = ws[len(ws)-1:]
 		}
+		if len(heads) > 1 && hasParents(ws, k) {
+			ct := causalTimes(ws, k)
+			slices.SortStableFunc(heads, func(a, b *Op) int {
+				if c := cmp.Compare(ct[a.ID()], ct[b.ID()]); c != 0 {
+					return c
+				}
+				return CompareOpID(a.ID(), b.ID())
+			})
+		}
 		win := heads[len(heads)-1]
 		st.Fields[k] = FieldState{Value: win.Set[k], Version: win.ID(), Time: win.Time(), Author: win.Author}
 		for _, h := range heads[:len(heads)-1] {
@@ -94,6 +111,50 @@ func mergeFields(st *State, uniq []*Op) {
 		}
 	}
 	slices.SortFunc(st.Conflicts, compareConflict)
+}
+
+// hasParents reports whether a version of field k among ws names a
+// parent for it (else every causal time is the op's own Time).
+func hasParents(ws []*Op, k string) bool {
+	return slices.ContainsFunc(ws, func(w *Op) bool { return len(w.Parent[k]) > 0 })
+}
+
+// causalTimes returns the causal time of each version of field k in ws:
+// its Time, raised to one tick above the causal time of each version of
+// k it names as a parent (parents not in ws count for nothing). Ops
+// naming each other in a cycle, which honest ops cannot form, keep their
+// own Time for the link that closes the cycle.
+func causalTimes(ws []*Op, k string) map[OpID]hlc.Timestamp {
+	byID := make(map[OpID]*Op, len(ws))
+	for _, w := range ws {
+		byID[w.ID()] = w
+	}
+	ct := make(map[OpID]hlc.Timestamp, len(ws))
+	busy := map[OpID]bool{}
+	var visit func(w *Op) hlc.Timestamp
+	visit = func(w *Op) hlc.Timestamp {
+		id := w.ID()
+		if t, ok := ct[id]; ok {
+			return t
+		}
+		t := w.Time()
+		if busy[id] {
+			return t
+		}
+		busy[id] = true
+		for _, p := range w.Parent[k] {
+			if po, ok := byID[p]; ok {
+				t = max(t, visit(po)+1)
+			}
+		}
+		delete(busy, id)
+		ct[id] = t
+		return t
+	}
+	for _, w := range ws {
+		visit(w)
+	}
+	return ct
 }
 
 // dedupe returns one op per OpID, chosen independently of input order.

@@ -9,6 +9,7 @@ import (
 	"github.com/google/uuid"
 	"pgregory.net/rapid"
 
+	"github.com/lantian-tz/lantian/internal/hlc"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -224,4 +225,43 @@ func TestMergeOne(t *testing.T) {
 			t.Fatalf("Merge = %+v; general merge = %+v", got, want)
 		}
 	})
+}
+
+// TestMergeCausalityBeatsClocks is the tablet whose clock reads 1970: it
+// saw the field's value (B, which won over an unsettled C) and edited it.
+// Its edit wins over B and over C, whatever its clock said, on every
+// replica in every order; C stays a conflict for a person to settle. An
+// edit concurrent with B (it saw neither) keeps the rule of times.
+func TestMergeCausalityBeatsClocks(t *testing.T) {
+	epoch := hlc.Make(5, 0) // the 1970 clock
+	c := editOp(devA, 1, ts(1000, 0), "village", "张村")
+	b := editOp(devB, 1, ts(2000, 0), "village", "李村")
+	before := mergeEveryOrder(t, []Op{c, b})
+	if got := values(before)["village"]; got != string(model.Str("李村")) {
+		t.Fatalf("before the edit: got %s; want 李村 (the later of two concurrent writes)", got)
+	}
+	e := editOp(devC, 1, epoch, "village", "王村", id(devB, 1))
+	st := mergeEveryOrder(t, []Op{c, b, e})
+	if got := values(st)["village"]; got != string(model.Str("王村")) {
+		t.Errorf("the 1970 edit of the value it saw: got %s; want 王村", got)
+	}
+	if got := st.Conflicts; len(got) != 1 || got[0].Value != model.Str("张村") {
+		t.Errorf("conflicts: got %v; want the unsettled 张村 only", conflicts(st))
+	}
+	// Stamped by the server (Eff), the same holds.
+	stamped := []Op{with(c, func(o *Op) { o.Eff = o.HLC }), with(b, func(o *Op) { o.Eff = o.HLC }), with(e, func(o *Op) { o.Eff = o.HLC })}
+	if got := values(mergeEveryOrder(t, stamped))["village"]; got != string(model.Str("王村")) {
+		t.Errorf("stamped: got %s; want 王村", got)
+	}
+	// Chains of edits carry it on: an edit of the 1970 edit, made at a
+	// time between C's and B's, still wins.
+	f := editOp(devA, 2, ts(1500, 0), "village", "赵村", id(devC, 1))
+	if got := values(mergeEveryOrder(t, []Op{c, b, e, f}))["village"]; got != string(model.Str("赵村")) {
+		t.Errorf("an edit of the 1970 edit: got %s; want 赵村", got)
+	}
+	// A 1970 edit that saw nothing loses to both, as before.
+	lone := editOp(devC, 1, epoch, "village", "王村")
+	if got := values(mergeEveryOrder(t, []Op{c, b, lone}))["village"]; got != string(model.Str("李村")) {
+		t.Errorf("a concurrent 1970 edit: got %s; want 李村", got)
+	}
 }

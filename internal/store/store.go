@@ -11,11 +11,13 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/hlc"
+	"github.com/lantian-tz/lantian/internal/oplog"
 )
 
 // badgerNewFile is the message of ristretto's z.NewFile, which Badger's
@@ -195,6 +197,18 @@ func (s *Store) Device() uuid.UUID { return s.device }
 
 // PublicKey returns this device's public key.
 func (s *Store) PublicKey() ed25519.PublicKey { return s.priv.Public().(ed25519.PublicKey) }
+
+// FollowServerClock makes the store's clock follow a server's time;
+// offset is this device's clock minus the server's, measured at a sync.
+// Off by more than the bounded-skew tolerance (oplog.DefaultTolerance),
+// the clock reads the server's time instead of the device's (hlc.Clock
+// Follow), so a tablet whose clock was reset stamps its changes with the
+// right time and takes the times of the ops it receives; the correction
+// lasts until the next sync or the store is closed. Within tolerance the
+// device's clock is used as it is.
+func (s *Store) FollowServerClock(offset time.Duration) {
+	s.clock.Follow(offset, oplog.DefaultTolerance)
+}
 
 // Sign signs msg with this device's key (bundles, enrollment).
 func (s *Store) Sign(msg []byte) []byte { return ed25519.Sign(s.priv, msg) }

@@ -30,6 +30,7 @@ type Store interface {
 	Quarantine(id oplog.OpID, reason model.Text) error
 	Cursor() (uint64, error)
 	RegisterDeviceAs(id uuid.UUID, pub ed25519.PublicKey, label string, en store.Enrolled) error
+	FollowServerClock(offset time.Duration)
 	ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (store.ApplyResult, error)
 	ApplyPageScoped(ctx context.Context, ops []oplog.Op, scopePrev []uint64, cursor uint64) (store.ApplyResult, error)
 	Unreported(limit int) ([]store.ReceivedRefusal, error)

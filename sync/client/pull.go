@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
@@ -29,7 +30,7 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 	}
 	fctx, cancel := context.WithCancel(ctx)
 	var bytes atomic.Int64
-	pages := make(chan protocol.PullResponse, 1)
+	pages := make(chan fetched, 1)
 	var fetchErr error
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -43,6 +44,16 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 	for page := range pages {
 		if err := ctx.Err(); err != nil {
 			return err
+		}
+		// The server's time, learned at every pull (also when there was
+		// nothing to push): the store's clock follows it, before the
+		// page's times are adopted, and the user is warned when the
+		// device clock is off.
+		if page.ServerTime > 0 {
+			if !res.clockKnown {
+				res.ClockOffset, res.clockKnown = page.offset, true
+			}
+			st.FollowServerClock(page.offset)
 		}
 		// The role and scope a device was enrolled for (from a server
 		// that sends them) let the store admit its ops as the server
@@ -91,7 +102,15 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 
 // fetchPages sends the pages after cursor to pages until the server has
 // no more, an error, or ctx is done.
-func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.Int64, pages chan<- protocol.PullResponse) error {
+// fetched is a pull page with the device clock's offset from the
+// server's, measured by its request: the device time halfway through the
+// request minus the server's time in the page.
+type fetched struct {
+	protocol.PullResponse
+	offset time.Duration
+}
+
+func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.Int64, pages chan<- fetched) error {
 	st := c.cfg.Store
 	count := func(n int64) { bytes.Add(n) }
 	for {
@@ -105,10 +124,12 @@ func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.In
 		if err != nil {
 			return storeErr("pull", err)
 		}
+		sent := c.cfg.Now()
 		rp, err := c.do(ctx, call{
 			op: "pull", method: http.MethodPost, path: protocol.PathPull,
 			body: body, contentType: protocol.ContentTypeJSON,
 		}, count)
+		mid := sent.Add(c.cfg.Now().Sub(sent) / 2)
 		if errors.Is(err, protocol.ErrCursorAhead) && cursor != 0 {
 			// The server was restored from a backup: pull everything
 			// again (applying is idempotent) rather than miss the ops
@@ -128,7 +149,7 @@ func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.In
 			return serverErr("pull", "page cursor %d before %d", page.Cursor, cursor)
 		}
 		select {
-		case pages <- page:
+		case pages <- fetched{page, mid.Sub(time.UnixMilli(page.ServerTime))}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}

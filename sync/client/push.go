@@ -159,6 +159,7 @@ func (c *Client) pushRun(ctx context.Context, acked uint64, res *Result, seen *o
 			}
 			res.ClockOffset = time.Duration(pr.ClockOffset) * time.Millisecond
 			res.clockKnown = true
+			st.FollowServerClock(res.ClockOffset)
 			pp.sent += int(newAcked - stamped)
 			stamped = newAcked
 			if pp.fn != nil {
