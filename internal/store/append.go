@@ -137,15 +137,16 @@ func (s *Store) buildOp(txn *badger.Txn, ch Change) (oplog.Op, error) {
 			}
 		}
 	}
-	// The device writes only in the scope it is enrolled for, as the
-	// server will judge its ops (unknown before enrollment).
+	// The device writes only in the scope it is enrolled for, and its
+	// user's role goes no higher than the device's, as the server will
+	// judge its ops (both unknown before enrollment).
 	en, err := enrolledAs(txn, s.device)
 	if err != nil {
 		return oplog.Op{}, err
 	}
 	ad, err := model.Admit(nil, curRec, model.Change{
 		Register: ch.Register, County: ch.County, Set: set,
-		Author: model.Author{Name: ch.Author, Role: ch.Role, County: en.County, Province: en.Province},
+		Author: model.Author{Name: ch.Author, Role: ch.Role.CappedBy(en.Role), County: en.County, Province: en.Province},
 		Now:    now,
 	})
 	if err != nil {

@@ -91,7 +91,9 @@ func TestLostBlobResponseResumes(t *testing.T) {
 }
 
 // An op the server refuses is quarantined with its reason while the
-// device's other ops sync and its chain goes on.
+// device's other ops sync and its chain goes on. The device store itself
+// refuses such changes once it knows its enrolled scope and role, so the
+// ops are made before the device enrolls (a tablet used offline first).
 func TestRefusedOpQuarantined(t *testing.T) {
 	tests := []struct {
 		name   string
@@ -125,10 +127,11 @@ func TestRefusedOpQuarantined(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			e := newEnv(t)
-			d := e.enroll("甲", fixture.County, model.RoleGrid, nil)
-			before := fixture.Create(t, d.st, 1)
-			bad := tt.change(t, d.st)
-			after := fixture.Create(t, d.st, 2)
+			st := fixture.Store(t)
+			before := fixture.Create(t, st, 1)
+			bad := tt.change(t, st)
+			after := fixture.Create(t, st, 2)
+			d := e.enrollStore("甲", protocol.Scope{County: fixture.County}, model.RoleGrid, st, nil)
 			res := d.sync(t)
 			if res.Quarantined != 1 {
 				t.Errorf("quarantined %d; want 1", res.Quarantined)
