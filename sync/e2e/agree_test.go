@@ -52,7 +52,14 @@ type maker struct {
 
 func (e *env) maker(t *testing.T, role model.Role) *maker {
 	t.Helper()
-	sc := protocol.Scope{Province: agreeScope.Province, County: agreeScope.Own}
+	return e.makerIn(t, role, agreeScope.Own)
+}
+
+// makerIn is maker enrolled for county (the province for a province
+// role).
+func (e *env) makerIn(t *testing.T, role model.Role, county string) *maker {
+	t.Helper()
+	sc := protocol.Scope{Province: agreeScope.Province, County: county}
 	if role == model.RoleProvince {
 		sc.County = ""
 	}
@@ -78,8 +85,13 @@ func (e *env) maker(t *testing.T, role model.Role) *maker {
 
 // op is the maker's next op, signed and chained.
 func (m *maker) op(record uuid.UUID, register, county string, set map[string]model.Value) oplog.Op {
+	return m.opAt(hlc.Make(admitcase.Now.UnixMilli(), uint16(m.seq+1)), record, register, county, set)
+}
+
+// opAt is op with the clock reading at.
+func (m *maker) opAt(at hlc.Timestamp, record uuid.UUID, register, county string, set map[string]model.Value) oplog.Op {
 	m.seq++
-	o := oplog.Op{Device: m.id, Seq: m.seq, HLC: hlc.Make(admitcase.Now.UnixMilli(), uint16(m.seq)), Record: record,
+	o := oplog.Op{Device: m.id, Seq: m.seq, HLC: at, Record: record,
 		Register: register, County: county, Author: "用户", Set: set, Prev: m.prev}
 	o.Sign(m.priv)
 	m.prev = o.Hash()
