@@ -63,6 +63,9 @@ type Case struct {
 	// Existing, when not nil, is a record the same author creates first
 	// (in its own county); the change then edits it.
 	Existing map[string]model.Value
+	// ExistingMade is the op that created Existing: its fields as
+	// model.Admit wrote them (status, stamps).
+	ExistingMade map[string]model.Value
 	// Set is the change's fields as the author sends them.
 	Set map[string]model.Value
 	// Made is the op a device that admitted the change would sign: Set
@@ -116,7 +119,7 @@ func Cases(g *model.Gazetteer, sc Scope) ([]Case, error) {
 			if err != nil {
 				return fmt.Errorf("admitcase: %s: the record to edit is refused: %w", c.Name, err)
 			}
-			cur = &ex.Record
+			cur, c.ExistingMade = &ex.Record, ex.Set
 		}
 		ad, err := model.Admit(sch, cur, model.Change{Register: c.Register, County: c.County, Set: c.Set, Author: a, Now: Now, Gazetteer: g})
 		c.Want, c.Made = Outcome(err), c.Set
@@ -148,6 +151,7 @@ func Cases(g *model.Gazetteer, sc Scope) ([]Case, error) {
 			if err := add(Case{Name: name + "/create", Register: sch.Name, Role: role, County: sc.Own, Set: set, Form: true}, pin, Admitted); err != nil {
 				return nil, err
 			}
+			created := out[len(out)-1]
 			if role != model.RoleProvince {
 				if err := add(Case{Name: name + "/other-county", Register: sch.Name, Role: role, County: sc.Other, Set: set}, model.ErrScope, model.ErrScope); err != nil {
 					return nil, err
@@ -193,7 +197,7 @@ func Cases(g *model.Gazetteer, sc Scope) ([]Case, error) {
 					return nil, err
 				}
 			}
-			if ok, _ := admitted(g, sch, sc, role, set); ok {
+			if created.Want == Admitted {
 				edit := map[string]model.Value{}
 				for _, f := range sch.Fields {
 					if v, ok := set[f.Key]; ok {
@@ -260,11 +264,6 @@ func reviewerStatus(g *model.Gazetteer, sch *model.Schema, sc Scope, set map[str
 		}
 	}
 	return ""
-}
-
-func admitted(g *model.Gazetteer, sch *model.Schema, sc Scope, role model.Role, set map[string]model.Value) (bool, error) {
-	_, err := model.Admit(sch, nil, model.Change{Register: sch.Name, County: sc.Own, Set: set, Author: sc.Author(role), Now: Now, Gazetteer: g})
-	return err == nil, err
 }
 
 func clone(m map[string]model.Value) map[string]model.Value {

@@ -162,12 +162,7 @@ func TestFourPathsAgree(t *testing.T) {
 			var ops []oplog.Op
 			rec = uuid.Must(uuid.NewV7())
 			if c.Existing != nil {
-				ex, err := model.Admit(nil, nil, model.Change{Register: c.Register, County: agreeScope.Own, Set: c.Existing,
-					Author: agreeScope.Author(c.Role), Now: admitcase.Now, Gazetteer: g})
-				if err != nil {
-					t.Fatal(err)
-				}
-				ops = append(ops, m.op(rec, c.Register, agreeScope.Own, ex.Set))
+				ops = append(ops, m.op(rec, c.Register, agreeScope.Own, c.ExistingMade))
 			}
 			op := m.op(rec, c.Register, c.County, c.Made)
 			ops = append(ops, op)
