@@ -198,6 +198,19 @@ func (g *bodyGuard) release() {
 	}
 }
 
+// limitDrain bounds what net/http does with a body the request was
+// refused without reading to its end: before answering, it reads up to
+// 256 KiB more of it, with no deadline but the read timeout (minutes), so
+// a client that announced a large body and then trickles or stalls would
+// hold the connection as long. The rest of the body must come at the
+// minimum rate, within one window; else the drain stops, the answer goes
+// out and the connection closes.
+func (g *bodyGuard) limitDrain() {
+	if g.size != 0 && !g.finished && g.minBytes > 0 {
+		_ = g.rc.SetReadDeadline(time.Now().Add(g.window))
+	}
+}
+
 // refusal returns the refusal that ended the body, if any.
 func (g *bodyGuard) refusal() error {
 	if g.err == nil {

@@ -329,3 +329,32 @@ func TestSlowBodyCut(t *testing.T) {
 		t.Errorf("slow bodies counted: got %v; want 3", got)
 	}
 }
+
+// TestRefusedBodyAnsweredAtOnce: a push announcing more than the protocol
+// allows, whose client sends a little of it and then waits for the
+// answer, is answered (413) within the rate window (here 300 ms), and its
+// connection closed after the answer. Before, net/http waited to drain up
+// to 256 KiB of the refused body at no minimum rate, for as long as the
+// read timeout (minutes), holding the connection.
+func TestRefusedBodyAnsweredAtOnce(t *testing.T) {
+	e := newEnvWith(t, inMemory, func(c *server.Config) {
+		c.MinBodyRate = 16 << 10
+		c.BodyWindow = 300 * time.Millisecond
+	})
+	addr := serveLoopback(t, e)
+	d := e.enroll(hebei, county1, model.RoleGrid)
+	c := rawPush(t, addr, d, protocol.MaxBodyBytes+1)
+	if _, err := c.Write(bytes.Repeat([]byte{0}, 3000)); err != nil {
+		t.Fatal(err)
+	}
+	// A bound on a failure, not a wait: the answer comes within a window.
+	_ = c.SetReadDeadline(time.Now().Add(20 * time.Second))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	if err != nil {
+		t.Fatalf("no answer while the client waits: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
+		t.Errorf("got %d, close %v; want 413 and the connection closed", resp.StatusCode, resp.Close)
+	}
+}

@@ -86,6 +86,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "code", pe.Code, "detail", pe.Detail)
 	}
 	setRetryAfter(w, pe)
+	if g, ok := r.Body.(*bodyGuard); ok {
+		g.limitDrain()
+	}
 	if pe.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="lantian"`)
 	}
