@@ -31,6 +31,8 @@ func main() {
 		err = runSeed(args[1:])
 	case len(args) > 0 && args[0] == "device":
 		err = runDevice(args[1:])
+	case len(args) > 0 && args[0] == "load":
+		err = runLoad(args[1:])
 	case len(args) > 0 && args[0] == "serve":
 		err = runServe(args[1:])
 	default:
