@@ -54,6 +54,11 @@ func (s *Server) authDevice(r *http.Request) (Device, error) {
 	if d.Revoked {
 		return Device{}, protocol.ErrRevoked.Withf("device %s", d.ID)
 	}
+	if g, ok := r.Context().Value(guardKey{}).(*bodyGuard); ok {
+		if err := g.ownBy(d.ID); err != nil {
+			return Device{}, err
+		}
+	}
 	return d, nil
 }
 

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
@@ -19,7 +21,16 @@ const (
 	DefaultMaxBodyInFlight = 64 << 20
 	DefaultMinBodyRate     = 2 << 10 // bytes per second
 	DefaultBodyWindow      = 10 * time.Second
+	// DefaultRequestsPerDevice is how many requests one device may have
+	// in flight at once: the app makes one at a time, so four leave room
+	// for a retry overlapping a request the server has not yet seen end.
+	DefaultRequestsPerDevice = 4
 )
+
+// deviceShare is the part of the body budget one device may hold while
+// other requests hold bytes too: a quarter, two push bodies of the
+// largest size under the default budget.
+const deviceShare = 4
 
 // busyRetryAfter is the Retry-After of a busy refusal, in seconds.
 const busyRetryAfter = 2
@@ -31,34 +42,91 @@ const maxControlBody = 64 << 10
 
 // bodyBudget counts the request body bytes held by all requests, against
 // a limit (none when limit ≤ 0).
+//
+// Within it, each device holds at most a share (limit/deviceShare) while
+// other requests hold bytes too, and has at most perDevice requests in
+// flight, so that one device, however many connections it opens, cannot
+// take the budget from the others.
 type bodyBudget struct {
-	limit int64
-	m     *metrics
+	limit     int64
+	perDevice int // requests in flight per device; ≤ 0: no bound
+	m         *metrics
 
-	mu   sync.Mutex
-	used int64
+	mu       sync.Mutex
+	used     int64
+	byDevice map[uuid.UUID]*deviceLoad
 }
 
-// take adds n to the bytes of a request that holds own already, unless
-// that would pass the limit while other requests hold bytes too (a body
-// larger than the limit passes alone).
-func (b *bodyBudget) take(own, n int64) bool {
+// deviceLoad is what one device's requests hold.
+type deviceLoad struct {
+	requests int
+	bytes    int64
+}
+
+// take adds n to the bytes of a request of device dev (uuid.Nil: not a
+// device's) that holds own already, unless that would pass the limit, or
+// the device's share, while other requests hold bytes too (a body larger
+// than the limit passes alone; a body no larger than a control body, a
+// pull say, is not held to the share). It returns the refusal, nil when
+// taken.
+func (b *bodyBudget) take(dev uuid.UUID, own, n int64) *protocol.Error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.limit > 0 && b.used > own && b.used+n > b.limit {
-		return false
+		return protocol.ErrBusy.Withf("request bodies in flight would pass %d bytes", b.limit)
+	}
+	var d *deviceLoad
+	if dev != uuid.Nil {
+		d = b.byDevice[dev]
+	}
+	if d != nil && b.limit > 0 && b.used > own && own+n > maxControlBody && d.bytes+n > b.limit/deviceShare {
+		return protocol.ErrBusy.Withf("this device's request bodies in flight would pass its share of %d bytes", b.limit/deviceShare)
 	}
 	b.used += n
+	if d != nil {
+		d.bytes += n
+	}
 	b.m.bodyBytes.Set(float64(b.used))
-	return true
+	return nil
 }
 
-// give returns n bytes.
-func (b *bodyBudget) give(n int64) {
+// give returns n bytes of device dev's request.
+func (b *bodyBudget) give(dev uuid.UUID, n int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.used -= n
+	if d := b.byDevice[dev]; d != nil {
+		d.bytes -= n
+	}
 	b.m.bodyBytes.Set(float64(b.used))
+}
+
+// enter counts a request of device dev in flight, unless the device has
+// perDevice already.
+func (b *bodyBudget) enter(dev uuid.UUID) *protocol.Error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	d := b.byDevice[dev]
+	if d == nil {
+		d = &deviceLoad{}
+		b.byDevice[dev] = d
+	}
+	if b.perDevice > 0 && d.requests >= b.perDevice {
+		return protocol.ErrBusy.Withf("this device has %d requests in flight already", d.requests)
+	}
+	d.requests++
+	return nil
+}
+
+// leave ends a request of device dev.
+func (b *bodyBudget) leave(dev uuid.UUID) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d := b.byDevice[dev]; d != nil {
+		if d.requests--; d.requests <= 0 && d.bytes <= 0 {
+			delete(b.byDevice, dev)
+		}
+	}
 }
 
 // bodyGuard is a request body that holds its bytes in the server's
@@ -77,7 +145,8 @@ type bodyGuard struct {
 	budget *bodyBudget
 	m      *metrics
 	rc     *http.ResponseController
-	size   int64 // announced, -1 when unknown
+	device uuid.UUID // the authenticated device, once known (see ownBy)
+	size   int64     // announced, -1 when unknown
 
 	minBytes int64 // per window; 0: no minimum
 	window   time.Duration
@@ -152,9 +221,9 @@ func (g *bodyGuard) reserve(n int64) error {
 	if n <= g.held {
 		return nil
 	}
-	if !g.budget.take(g.held, n-g.held) {
+	if err := g.budget.take(g.device, g.held, n-g.held); err != nil {
 		g.m.busy.Inc()
-		g.err = protocol.ErrBusy.Withf("request bodies in flight would pass %d bytes", g.budget.limit)
+		g.err = err
 		return g.err
 	}
 	g.held = n
@@ -190,13 +259,42 @@ func (g *bodyGuard) tooSlow() error {
 	return g.err
 }
 
-// release gives the request's bytes back.
+// ownBy counts the request against device dev (authenticated): it
+// refuses busy when the device has too many requests in flight. Bytes
+// the body already holds stay counted as no device's.
+func (g *bodyGuard) ownBy(dev uuid.UUID) error {
+	if g.device != uuid.Nil || dev == uuid.Nil {
+		return nil
+	}
+	if err := g.budget.enter(dev); err != nil {
+		g.m.busy.Inc()
+		return err
+	}
+	g.device = dev
+	if g.held > 0 { // move the bytes held so far to the device
+		g.budget.give(uuid.Nil, g.held)
+		if err := g.budget.take(dev, 0, g.held); err != nil {
+			g.held = 0
+		}
+	}
+	return nil
+}
+
+// release gives the request's bytes back, and its place among its
+// device's requests.
 func (g *bodyGuard) release() {
 	if g.held > 0 {
-		g.budget.give(g.held)
+		g.budget.give(g.device, g.held)
 		g.held = 0
 	}
+	if g.device != uuid.Nil {
+		g.budget.leave(g.device)
+		g.device = uuid.Nil
+	}
 }
+
+// guardKey is the context key of a request's bodyGuard.
+type guardKey struct{}
 
 // limitDrain bounds what net/http does with a body the request was
 // refused without reading to its end: before answering, it reads up to

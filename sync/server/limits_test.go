@@ -112,13 +112,19 @@ func eventually(t testing.TB, timeout time.Duration, what string, cond func() bo
 // announcing length body bytes; the caller writes the body.
 func rawPush(t testing.TB, addr string, d *device, length int) net.Conn {
 	t.Helper()
+	return rawPushHead(t, addr, d, length, "")
+}
+
+// rawPushHead is rawPush with extra header lines (each ending in CRLF).
+func rawPushHead(t testing.TB, addr string, d *device, length int, extra string) net.Conn {
+	t.Helper()
 	c, err := net.Dial("tcp", addr)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: lantian\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n",
-		protocol.PathPush, d.token, protocol.ContentTypeOps, length)
+	fmt.Fprintf(c, "POST %s HTTP/1.1\r\nHost: lantian\r\nAuthorization: Bearer %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n%s\r\n",
+		protocol.PathPush, d.token, protocol.ContentTypeOps, length, extra)
 	return c
 }
 
@@ -356,5 +362,78 @@ func TestRefusedBodyAnsweredAtOnce(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusRequestEntityTooLarge || !resp.Close {
 		t.Errorf("got %d, close %v; want 413 and the connection closed", resp.StatusCode, resp.Close)
+	}
+}
+
+// One device cannot take the body budget from the others, however many
+// connections it opens: while it holds a body, its further large bodies
+// are refused busy (it holds at most a quarter of the budget), another
+// device's push of the same size passes, and a device with its quota of
+// requests in flight is refused busy for one more while others pull.
+func TestOneDeviceCannotTakeTheBudget(t *testing.T) {
+	const capBytes = 4 << 20 // a device's share: 1 MiB
+	e := newEnvWith(t, inMemory, func(c *server.Config) {
+		c.MaxBodyInFlight = capBytes
+		c.RequestsPerDevice = 2
+	})
+	addr := strings.TrimPrefix(e.ts.URL, "http://")
+	x := e.enroll(hebei, county1, model.RoleGrid)
+	h := e.enroll(hebei, county1, model.RoleGrid)
+	first := bodyOf(t, x, 900<<10)
+	c := rawPush(t, addr, x, len(first))
+	if _, err := c.Write(first[:10<<10]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "x's first body is in flight", func() bool {
+		return e.metric("lantian_body_bytes_in_flight") >= float64(len(first))
+	})
+
+	// x opens three more pushes of the same size, each on its own
+	// connection: together they would hold most of the budget. Each
+	// waits for the go-ahead (100 Continue) before its body, as the
+	// client does, so that a refusal is answered at once.
+	for i := range 3 {
+		more := rawPushHead(t, addr, x, len(first), "Expect: 100-continue\r\n")
+		status, pe, err := answer(t, more)
+		if err != nil || status != 503 || !errors.Is(pe, protocol.ErrBusy) || !strings.Contains(pe.Detail, "share") {
+			t.Fatalf("x's push %d while it holds 900 KiB: got %d %+v %v; want 503 busy (its share)", i+2, status, pe, err)
+		}
+	}
+	if r := e.pushRaw(h, bodyOf(t, h, 900<<10)); r.status != 400 || r.err().Code != protocol.CodeBadFrame {
+		t.Errorf("h's push of 900 KiB while x holds its share: got %d %v; want 400 bad_frame (read whole)", r.status, r.err())
+	}
+
+	// x's second request in flight (a small body, within its share),
+	// then a third: refused busy; h still pulls.
+	second := rawPush(t, addr, x, 20<<10)
+	if _, err := second.Write(first[:1<<10]); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "x's second body is in flight", func() bool {
+		return e.metric("lantian_body_bytes_in_flight") >= float64(len(first)+20<<10)
+	})
+	if r := e.doJSON("POST", protocol.PathPull, x.token, protocol.PullRequest{}); r.status != 503 || !errors.Is(r.err(), protocol.ErrBusy) {
+		t.Errorf("x's third request in flight: got %d %v; want 503 busy", r.status, r.err())
+	}
+	if r := e.doJSON("POST", protocol.PathPull, h.token, protocol.PullRequest{}); r.status != 200 {
+		t.Errorf("h's pull while x has two requests in flight: got %d %s; want 200", r.status, r.body)
+	}
+
+	for _, w := range []struct {
+		c    net.Conn
+		rest []byte
+	}{{c, first[10<<10:]}, {second, first[1<<10 : 20<<10]}} {
+		if _, err := w.c.Write(w.rest); err != nil {
+			t.Fatal(err)
+		}
+		if status, pe, err := answer(t, w.c); err != nil || status != 400 || pe.Code != protocol.CodeBadFrame {
+			t.Errorf("x's body in flight, once whole: got %d %v %v; want 400 bad_frame", status, pe, err)
+		}
+	}
+	eventually(t, 10*time.Second, "x's bytes are released", func() bool {
+		return e.metric("lantian_body_bytes_in_flight") == 0
+	})
+	if r := e.doJSON("POST", protocol.PathPull, x.token, protocol.PullRequest{}); r.status != 200 {
+		t.Errorf("x's pull once its requests are done: got %d %s; want 200", r.status, r.body)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
@@ -54,6 +55,11 @@ type Config struct {
 	// negative): a request that would pass it is refused busy (503 with
 	// Retry-After) before its body is read.
 	MaxBodyInFlight int64
+	// RequestsPerDevice bounds the requests one device has in flight at
+	// once (DefaultRequestsPerDevice when 0, no bound when negative); one
+	// device also holds at most a quarter of MaxBodyInFlight while others
+	// hold bytes too.
+	RequestsPerDevice int
 	// MinBodyRate is the slowest a request body may arrive, in bytes per
 	// second over each BodyWindow (DefaultMinBodyRate and
 	// DefaultBodyWindow when 0; no minimum when negative): a slower body
@@ -149,7 +155,11 @@ func New(cfg Config) (*Server, error) {
 	if s.codeTTL > s.maxCodeTTL {
 		return nil, fmt.Errorf("server: default code validity %v past the limit %v", s.codeTTL, s.maxCodeTTL)
 	}
-	s.budget = &bodyBudget{limit: cfg.MaxBodyInFlight, m: s.metrics}
+	s.budget = &bodyBudget{limit: cfg.MaxBodyInFlight, m: s.metrics, perDevice: cfg.RequestsPerDevice,
+		byDevice: map[uuid.UUID]*deviceLoad{}}
+	if s.budget.perDevice == 0 {
+		s.budget.perDevice = DefaultRequestsPerDevice
+	}
 	if s.budget.limit == 0 {
 		s.budget.limit = DefaultMaxBodyInFlight
 	}
@@ -229,6 +239,11 @@ func (s *Server) instrument(route string, h func(http.ResponseWriter, *http.Requ
 		sw := &statusWriter{ResponseWriter: w}
 		body := &countingBody{ReadCloser: r.Body}
 		guard := s.guardBody(sw, body, r.ContentLength)
+		// The handler gets a copy of the request with the guarded body;
+		// net/http keeps the original, so that after a refusal it sends
+		// no 100 Continue to a client that waits for one (it closes the
+		// connection instead of draining a body never asked for).
+		r = r.WithContext(context.WithValue(r.Context(), guardKey{}, guard))
 		r.Body = guard
 		if s.enter() {
 			defer s.inflight.Done()

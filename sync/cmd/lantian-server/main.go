@@ -123,6 +123,7 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	inflight := fs.Int64("max-inflight-mib", server.DefaultMaxBodyInFlight>>20, "MiB of request bodies held at once; more are refused busy (negative: no bound)")
 	rate := fs.Int64("min-body-rate-kib", server.DefaultMinBodyRate>>10, "KiB per second a request body must keep over each --body-window, else it is cut (negative: no minimum)")
 	window := fs.Duration("body-window", server.DefaultBodyWindow, "window over which --min-body-rate-kib is checked")
+	perDevice := fs.Int("requests-per-device", server.DefaultRequestsPerDevice, "requests one device may have in flight at once; one device also holds at most a quarter of --max-inflight-mib (negative: no bound)")
 	uploads := fs.Int("uploads-per-device", server.DefaultUploadsPerDevice, "unfinished photo uploads a device may have (negative: no bound)")
 	uploadMiB := fs.Int64("upload-mib-per-device", server.DefaultUploadBytesPerDevice>>20, "MiB of unfinished photo uploads a device may have (negative: no bound)")
 	expiry := fs.Duration("upload-expiry", server.DefaultUploadExpiry, "how long an unfinished photo upload is kept after its last part")
@@ -132,8 +133,8 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 		return err
 	}
 	switch {
-	case *inflight == 0 || *rate == 0 || *uploads == 0 || *uploadMiB == 0:
-		return errors.New("--max-inflight-mib, --min-body-rate-kib, --uploads-per-device and --upload-mib-per-device must not be 0 (negative: no bound)")
+	case *inflight == 0 || *rate == 0 || *uploads == 0 || *uploadMiB == 0 || *perDevice == 0:
+		return errors.New("--max-inflight-mib, --min-body-rate-kib, --requests-per-device, --uploads-per-device and --upload-mib-per-device must not be 0 (negative: no bound)")
 	case *window <= 0 || *expiry <= 0 || *maxCodeTTL <= 0:
 		return errors.New("--body-window, --upload-expiry and --max-code-ttl must be positive")
 	}
@@ -143,7 +144,7 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	}
 	defer e.close()
 	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log,
-		MaxBodyInFlight: mib(*inflight), MinBodyRate: *rate << 10, BodyWindow: *window,
+		MaxBodyInFlight: mib(*inflight), MinBodyRate: *rate << 10, BodyWindow: *window, RequestsPerDevice: *perDevice,
 		UploadsPerDevice: *uploads, UploadBytesPerDevice: mib(*uploadMiB), UploadExpiry: *expiry,
 		MaxCodeTTL: *maxCodeTTL, CodeTTL: min(72*time.Hour, *maxCodeTTL)}
 	if *rate < 0 {
