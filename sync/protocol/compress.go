@@ -1,6 +1,7 @@
 package protocol
 
 import (
+	"bufio"
 	"bytes"
 	"compress/gzip"
 	"errors"
@@ -26,8 +27,14 @@ const AcceptEncoding = "zstd, gzip"
 // compressMin is the body size below which compression does not pay.
 const compressMin = 256
 
-// maxZstdWindow is the largest zstd window a peer may ask us to hold.
+// maxZstdWindow is the largest zstd window a peer may ask us to hold; a
+// body's frames may ask for no more than its limit either (see
+// zstdWindow).
 const maxZstdWindow = 32 << 20
+
+// minZstdWindowCap is the window a frame may always ask for, whatever
+// the body's limit (streaming encoders ask for 1 MiB or more).
+const minZstdWindowCap = 1 << 20
 
 var (
 	zencOnce sync.Once
@@ -125,7 +132,19 @@ func ReadBodySized(r io.Reader, enc string, limit, size int64, grow func(n int64
 				return nil, ErrInternal.With("zstd", err)
 			}
 		}
-		if err := d.Reset(io.LimitReader(r, limit+1)); err != nil {
+		// The decoder keeps a window of the frame's size besides the
+		// output: it is counted with the output in what grow bounds.
+		br := bufio.NewReaderSize(io.LimitReader(r, limit+1), zstd.HeaderMaxSize)
+		window, err := zstdWindow(br, limit)
+		if err != nil {
+			zdecPool.Put(d)
+			return nil, err
+		}
+		if grow != nil {
+			outer := grow
+			grow = func(n int64) error { return outer(n + window) }
+		}
+		if err := d.Reset(br); err != nil {
 			return nil, ErrBadRequest.With("zstd", err)
 		}
 		defer func() {
@@ -154,6 +173,31 @@ func ReadBodySized(r io.Reader, enc string, limit, size int64, grow func(n int64
 		return nil, ErrBadRequest.With("body", err)
 	}
 	return b, nil
+}
+
+// zstdWindow reads (without consuming) the header of the first zstd
+// frame in br and returns the window its decoder must keep: the frame's
+// size for a single-segment frame. A window above the body's limit (but
+// at least minZstdWindowCap), which decoding within the limit never
+// needs, fails with ErrTooLarge; a header that does not parse, with
+// ErrBadRequest.
+func zstdWindow(br *bufio.Reader, limit int64) (int64, error) {
+	head, err := br.Peek(zstd.HeaderMaxSize)
+	if err != nil && len(head) == 0 {
+		return 0, ErrBadRequest.With("zstd", err)
+	}
+	var h zstd.Header
+	if err := h.Decode(head); err != nil {
+		return 0, ErrBadRequest.With("zstd header", err)
+	}
+	w := h.WindowSize
+	if h.SingleSegment {
+		w = h.FrameContentSize
+	}
+	if most := uint64(min(maxZstdWindow, max(limit, minZstdWindowCap))); w > most {
+		return 0, ErrTooLarge.Withf("zstd window of %d bytes; at most %d", w, most)
+	}
+	return int64(w), nil
 }
 
 // errGrow carries an error of a grow callback through readAll unchanged.

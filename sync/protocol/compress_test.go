@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 )
 
 func TestNegotiate(t *testing.T) {
@@ -75,6 +77,21 @@ func TestReadBodyLimits(t *testing.T) {
 	})
 }
 
+// zstdFrameWithWindow is a zstd frame (an empty raw block) whose header
+// asks for a window of 1<<(10+exp) bytes, as a streaming encoder's may.
+func zstdFrameWithWindow(t *testing.T, exp byte) []byte {
+	t.Helper()
+	frame := []byte{0x28, 0xb5, 0x2f, 0xfd, 0x00, exp << 3, 0x01, 0x00, 0x00}
+	var h zstd.Header
+	if err := h.Decode(frame); err != nil || h.WindowSize != 1<<(10+uint(exp)) {
+		t.Fatalf("frame header %+v, %v; want a window of %d", h, err, 1<<(10+uint(exp)))
+	}
+	if got, err := ReadBody(bytes.NewReader(frame), EncodingZstd, 64<<20); err != nil || len(got) != 0 {
+		t.Fatalf("the frame decodes to %d bytes, %v; want an empty body", len(got), err)
+	}
+	return frame
+}
+
 func TestReadBodyPooledDecoderServesLargerLimits(t *testing.T) {
 	small, _ := Compress(EncodingZstd, bytes.Repeat([]byte("a"), 1000))
 	if _, err := ReadBody(bytes.NewReader(small), EncodingZstd, 2000); err != nil {
@@ -94,6 +111,9 @@ func TestReadBodyPooledDecoderServesLargerLimits(t *testing.T) {
 func TestReadBodySized(t *testing.T) {
 	body := bytes.Repeat([]byte("灵寿县巡查"), 20000) // 300 000 bytes
 	zbody, _ := Compress(EncodingZstd, body)
+	// A frame that asks for a window larger than the limit (1 MiB here)
+	// needs, sent before any of its data.
+	bigWindow := zstdFrameWithWindow(t, 13) // 8 MiB
 	refused := errors.New("no room")
 	tests := []struct {
 		name     string
@@ -103,20 +123,22 @@ func TestReadBodySized(t *testing.T) {
 		room     int64 // grow refuses past it
 		wantErr  error
 		maxAsked int64 // the largest buffer asked for
+		window   int64 // the decoder's window, asked for besides the buffer
 	}{
-		{"identity, size known", body, EncodingIdentity, int64(len(body)), 1 << 30, nil, int64(len(body))},
-		{"identity, size unknown", body, EncodingIdentity, -1, 1 << 30, nil, 2 * int64(len(body))},
-		{"zstd", zbody, EncodingZstd, int64(len(zbody)), 1 << 30, nil, 2 * int64(len(body))},
-		{"no room", body, EncodingIdentity, -1, 100 << 10, refused, 100 << 10},
-		{"no room for a decompressed body", zbody, EncodingZstd, int64(len(zbody)), 100 << 10, refused, 100 << 10},
-		{"short announced size", body, EncodingIdentity, 1000, 1 << 30, nil, 2 * int64(len(body))},
-		{"over the limit", body, EncodingIdentity, -1, 1 << 30, ErrTooLarge, 300001},
+		{"identity, size known", body, EncodingIdentity, int64(len(body)), 1 << 30, nil, int64(len(body)), 0},
+		{"identity, size unknown", body, EncodingIdentity, -1, 1 << 30, nil, 2 * int64(len(body)), 0},
+		{"zstd", zbody, EncodingZstd, int64(len(zbody)), 1 << 30, nil, 3 * int64(len(body)), int64(len(body))},
+		{"no room", body, EncodingIdentity, -1, 100 << 10, refused, 100 << 10, 0},
+		{"no room for a decompressed body", zbody, EncodingZstd, int64(len(zbody)), 100 << 10, refused, 100 << 10, 0},
+		{"zstd window over the largest body", bigWindow, EncodingZstd, int64(len(bigWindow)), 1 << 30, ErrTooLarge, 0, 0},
+		{"short announced size", body, EncodingIdentity, 1000, 1 << 30, nil, 2 * int64(len(body)), 0},
+		{"over the limit", body, EncodingIdentity, -1, 1 << 30, ErrTooLarge, 300001, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var asked int64
 			limit := int64(1 << 20)
-			if tt.wantErr == ErrTooLarge {
+			if tt.wantErr == ErrTooLarge && tt.enc == EncodingIdentity {
 				limit = 300000 - 1
 			}
 			got, err := ReadBodySized(bytes.NewReader(tt.in), tt.enc, limit, tt.size, func(n int64) error {
@@ -138,7 +160,7 @@ func TestReadBodySized(t *testing.T) {
 			if err != nil || !bytes.Equal(got, body) {
 				t.Fatalf("got %d bytes, %v; want the body", len(got), err)
 			}
-			if asked > tt.maxAsked || int64(cap(got)) != asked {
+			if asked > tt.maxAsked || int64(cap(got))+tt.window != asked {
 				t.Errorf("asked for %d, buffer of %d; want at most %d and the buffer asked for", asked, cap(got), tt.maxAsked)
 			}
 		})
