@@ -35,6 +35,10 @@ func (o *Op) VerifySig(pub ed25519.PublicKey) error {
 	return o.verifySigHash(pub, o.Hash())
 }
 
+// VerifySigHashed is VerifySig for an op whose hash h is known (an audit
+// that has hashed it to check the chain).
+func (o *Op) VerifySigHashed(pub ed25519.PublicKey, h Hash) error { return o.verifySigHash(pub, h) }
+
 // verifySigHash is VerifySig for an op whose hash h is known.
 func (o *Op) verifySigHash(pub ed25519.PublicKey, h Hash) error {
 	if len(pub) != ed25519.PublicKeySize {

@@ -7,6 +7,7 @@
 //	lantian-server code --data DIR --province 130000 --role province
 //	lantian-server devices --data DIR
 //	lantian-server import --data DIR FILE
+//	lantian-server verify --data DIR [--record ID] [--county CODE] [--json]
 //	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
 //
 // Serving, the server bounds what requests may hold (see the flags):
@@ -63,6 +64,8 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 			return runDevices(args[1:], out)
 		case "import":
 			return runImport(args[1:], out, log)
+		case "verify":
+			return runVerify(args[1:], out)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

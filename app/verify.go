@@ -1,0 +1,40 @@
+package app
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+
+	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/internal/verify"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// runVerify is "lantian verify --data DIR": it checks the device store's
+// history (see internal/verify) without opening a window. An encrypted
+// store's passphrase comes from LANTIAN_PASSPHRASE.
+func runVerify(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("lantian verify", flag.ContinueOnError)
+	data := fs.String("data", "", "folder of the local store")
+	ctx := context.Background()
+	return verify.CLI(ctx, fs, args, out, func() (verify.Source, func(), error) {
+		if *data == "" {
+			return nil, nil, errMsg("--data DIR is required", "需要 --data 指定本地数据文件夹")
+		}
+		if g, err := model.LoadGazetteer(assets.ScopeJSON); err == nil {
+			model.SetGazetteer(g)
+		}
+		st, err := store.Open(store.Options{Dir: *data, Passphrase: os.Getenv("LANTIAN_PASSPHRASE"),
+			Logger: slog.New(slog.DiscardHandler), GCInterval: -1})
+		if err != nil {
+			return nil, nil, err
+		}
+		return st.VerifySource(), func() { _ = st.Close() }, nil
+	})
+}
+
+// errMsg is a command-line error in both languages.
+func errMsg(en, zh string) error { return &model.Error{Msg: model.Text{ZH: zh, EN: en}} }

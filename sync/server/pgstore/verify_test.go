@@ -1,0 +1,41 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/lantian-tz/lantian/sync/server/storetest"
+)
+
+// pgTamper edits the tables under a Store with SQL, past its API.
+type pgTamper struct{ url string }
+
+func (pt pgTamper) exec(t *testing.T, q string, args ...any) {
+	t.Helper()
+	ctx := context.Background()
+	c, err := pgx.Connect(ctx, pt.url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	tag, err := c.Exec(ctx, q, args...)
+	if err != nil || tag.RowsAffected() != 1 {
+		t.Fatalf("%s: %v (%d rows)", q, err, tag.RowsAffected())
+	}
+}
+
+func (pt pgTamper) SetRaw(t *testing.T, dev uuid.UUID, seq uint64, raw []byte) {
+	pt.exec(t, "UPDATE ops SET raw = $3 WHERE device = $1 AND seq = $2", dev, int64(seq), raw)
+}
+
+func (pt pgTamper) Remove(t *testing.T, dev uuid.UUID, seq uint64) {
+	pt.exec(t, "DELETE FROM ops WHERE device = $1 AND seq = $2", dev, int64(seq))
+}
+
+func TestVerify(t *testing.T) {
+	u := freshURL(t)
+	storetest.Verify(t, openURL(t, u), pgTamper{url: u})
+}
