@@ -48,7 +48,12 @@ func newQuarantine(a *App) *quarantineScreen {
 			rel := btns.Objects[1].(*widget.Button)
 			rel.SetText(lang.L("Release"))
 			if q.Received {
-				title = lang.L("Received") + " · " + title
+				label := lang.L("Received")
+				if q.Code == store.Withdrawn {
+					// The server withdrew it: its device was revoked.
+					label = lang.L("Withdrawn")
+				}
+				title = label + " · " + title
 				rel.SetText(lang.L("Dismiss"))
 			}
 			texts.Objects[0].(*widget.Label).SetText(title)

@@ -33,6 +33,8 @@ type Store interface {
 	FollowServerClock(offset time.Duration)
 	ApplyPage(ctx context.Context, ops []oplog.Op, cursor uint64) (store.ApplyResult, error)
 	ApplyPageScoped(ctx context.Context, ops []oplog.Op, scopePrev []uint64, cursor uint64) (store.ApplyResult, error)
+	WithdrawalCursor() (uint64, error)
+	Withdraw(ctx context.Context, ws []store.Withdrawal, cursor uint64) (int, error)
 	Unreported(limit int) ([]store.ReceivedRefusal, error)
 	MarkReported(ids []oplog.OpID) error
 	HasBlob(sha string) bool

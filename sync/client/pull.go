@@ -28,6 +28,10 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 	if err != nil {
 		return storeErr("pull", err)
 	}
+	withdrawn, err := st.WithdrawalCursor()
+	if err != nil {
+		return storeErr("pull", err)
+	}
 	fctx, cancel := context.WithCancel(ctx)
 	var bytes atomic.Int64
 	pages := make(chan fetched, 1)
@@ -35,7 +39,7 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(pages)
-		fetchErr = c.fetchPages(fctx, cursor, &bytes, pages)
+		fetchErr = c.fetchPages(fctx, cursor, withdrawn, &bytes, pages)
 	})
 	defer wg.Wait()
 	defer cancel()
@@ -87,6 +91,21 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 		}
 		res.Pulled += ar.Applied
 		res.SetAside += ar.Quarantined
+		// Withdrawals come after the page's ops (an op of the page may
+		// be among them) and are saved with their cursor; should the
+		// device stop in between, the next pull brings them again.
+		if page.HasWithdrawals && (len(page.Withdrawals) > 0 || page.Withdrawn != withdrawn) {
+			ws := make([]store.Withdrawal, len(page.Withdrawals))
+			for i, w := range page.Withdrawals {
+				ws[i] = store.Withdrawal{Device: w.Device, Seqs: w.Seqs, Reason: w.Reason}
+			}
+			n, err := st.Withdraw(ctx, ws, page.Withdrawn)
+			if err != nil {
+				return storeErr("pull", err)
+			}
+			res.Withdrawn += n
+			withdrawn = page.Withdrawn
+		}
 		got += len(page.Ops)
 		if progress != nil {
 			progress(Progress{Phase: PhasePull, Ops: got, Bytes: bytes.Load()})
@@ -110,7 +129,7 @@ type fetched struct {
 	offset time.Duration
 }
 
-func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.Int64, pages chan<- fetched) error {
+func (c *Client) fetchPages(ctx context.Context, cursor, withdrawn uint64, bytes *atomic.Int64, pages chan<- fetched) error {
 	st := c.cfg.Store
 	count := func(n int64) { bytes.Add(n) }
 	for {
@@ -120,7 +139,8 @@ func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.In
 		// The device's own ops come back only above its local seq
 		// (after a restore from an old backup): it holds the others,
 		// stamped by its push receipts.
-		body, err := protocol.EncodeJSON(protocol.PullRequest{Cursor: cursor, MaxBytes: c.cfg.PullBytes, Own: st.LocalSeq()})
+		// The withdrawals after the last one seen come with the page.
+		body, err := protocol.EncodeJSON(protocol.PullRequest{Cursor: cursor, MaxBytes: c.cfg.PullBytes, Own: st.LocalSeq(), Withdrawals: &withdrawn})
 		if err != nil {
 			return storeErr("pull", err)
 		}
@@ -152,6 +172,9 @@ func (c *Client) fetchPages(ctx context.Context, cursor uint64, bytes *atomic.In
 		case pages <- fetched{page, mid.Sub(time.UnixMilli(page.ServerTime))}:
 		case <-ctx.Done():
 			return ctx.Err()
+		}
+		if page.HasWithdrawals {
+			withdrawn = page.Withdrawn
 		}
 		if !page.More {
 			return nil

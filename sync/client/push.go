@@ -42,7 +42,9 @@ func (c *Client) push(ctx context.Context, res *Result, seen *ownRefs, progress 
 	}
 	pp := &pushProgress{total: int(st.LocalSeq() - acked), fn: progress}
 	if cur, err := st.Cursor(); err == nil {
-		pp.cursor = &cur
+		if pp.withdrawn, err = st.WithdrawalCursor(); err == nil {
+			pp.cursor = &cur
+		}
 	}
 	*seen = ownRefs{after: acked, upTo: acked}
 	gaps := 0
@@ -85,6 +87,10 @@ type pushProgress struct {
 	// cursor is the device's pull cursor, sent with the last batch;
 	// pullCursor the server's answer to the last batch sent (nil: pull).
 	cursor, pullCursor *uint64
+	// withdrawn is the last withdrawal seq saved, sent with cursor: the
+	// server does not spare the pull while later withdrawals concern
+	// the device.
+	withdrawn uint64
 }
 
 // gapError is the server's answer that it expects another seq.
@@ -189,6 +195,7 @@ func (c *Client) pushRun(ctx context.Context, acked uint64, res *Result, seen *o
 		headers := map[string]string{protocol.HeaderDeviceTime: strconv.FormatInt(c.cfg.Now().UnixMilli(), 10)}
 		if b.final && pp.cursor != nil {
 			headers[protocol.HeaderPullCursor] = strconv.FormatUint(*pp.cursor, 10)
+			headers[protocol.HeaderWithdrawals] = strconv.FormatUint(pp.withdrawn, 10)
 		}
 		rp, err := c.do(rctx, call{
 			op: "push", method: http.MethodPost, path: protocol.PathPush,

@@ -46,6 +46,11 @@ type Result struct {
 	// this device's checks; they are listed by the store's Quarantined
 	// (as Received) and reported to the server.
 	SetAside int
+	// Withdrawn is the number of other devices' ops applied here that
+	// the server withdrew (their device was revoked): they are listed by
+	// the store's Quarantined (as Received, code store.Withdrawn) and
+	// no longer count in the records.
+	Withdrawn int
 	// BlobsUp and BlobsDown count photos uploaded and downloaded;
 	// BlobsMissing the referenced photos the server does not have yet;
 	// BlobsFailed this device's photos that could not be uploaded
@@ -90,6 +95,10 @@ func (r Result) Summary() model.Text {
 	if r.SetAside > 0 {
 		t.ZH += fmt.Sprintf("。收到的 %d 条修改未通过本机校验，已搁置，请在“待处理”中查看", r.SetAside)
 		t.EN += fmt.Sprintf(". %d received changes failed this device's checks and were set aside; see them under \"To fix\"", r.SetAside)
+	}
+	if r.Withdrawn > 0 {
+		t.ZH += fmt.Sprintf("。服务器撤回了已吊销设备的 %d 条修改，已从记录中移除，可在“待处理”中查看", r.Withdrawn)
+		t.EN += fmt.Sprintf(". The server withdrew %d changes of a revoked device; they were taken out of the records, see them under \"To fix\"", r.Withdrawn)
 	}
 	if r.ClockWarning() {
 		ahead := r.ClockOffset.Round(time.Minute)

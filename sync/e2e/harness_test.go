@@ -82,6 +82,13 @@ func (e *env) requestCount(method, route string) int {
 
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWith(t, nil)
+}
+
+// newEnvWith is newEnv with the server's config adjusted by cfg (when
+// not nil).
+func newEnvWith(t testing.TB, cfg func(*server.Config)) *env {
+	t.Helper()
 	g := gazetteer(t)
 	dir := t.TempDir()
 	st, err := badgerstore.Open(badgerstore.Options{Dir: dir + "/db", Logger: fixture.Logger(t)})
@@ -92,7 +99,11 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Config{Store: st, Blobs: bl, Gazetteer: g, Logger: fixture.Logger(t)})
+	sc := server.Config{Store: st, Blobs: bl, Gazetteer: g, Logger: fixture.Logger(t)}
+	if cfg != nil {
+		cfg(&sc)
+	}
+	srv, err := server.New(sc)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -111,7 +111,7 @@ func DecodePull(b []byte) (PullResponse, error) {
 		return PullResponse{}, err
 	}
 	resp := PullResponse{Cursor: p.Cursor, More: p.More, ServerTime: p.ServerTime, Keys: p.Keys,
-		Ops: make([]oplog.Op, len(p.Ops))}
+		Ops: make([]oplog.Op, len(p.Ops)), HasWithdrawals: p.HasWithdrawals, Withdrawn: p.Withdrawn, Withdrawals: p.Withdrawals}
 	if p.Links {
 		resp.ScopePrev = make([]uint64, len(p.Ops))
 	}

@@ -69,6 +69,9 @@ type DeviceInfo struct {
 	// SetAside is how many of the device's ops receivers reported
 	// setting aside (their own checks refused what the server served).
 	SetAside int `json:"set_aside,omitempty"`
+	// Withdrawn is how many of the device's ops the server stopped
+	// serving when it was revoked (POST .../revoke with withdraw).
+	Withdrawn int `json:"withdrawn,omitempty"`
 }
 
 // DevicesResponse lists the devices an administrator may see.

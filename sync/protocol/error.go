@@ -205,6 +205,7 @@ const (
 	CodeSlowBody       = "slow_body"
 	CodeUploadQuota    = "upload_quota"
 	CodeBadTTL         = "code_ttl"
+	CodeBadSince       = "bad_since"
 )
 
 // codeKind is the kind of each code, filled by sentinel.
@@ -257,6 +258,11 @@ var (
 	// ErrCodeTTL refuses an enrollment code valid for longer than the
 	// server allows; the server's answer names its limit.
 	ErrCodeTTL = sentinel(model.ErrBadInput, CodeBadTTL, 400, "登记码有效期过长", "enrollment code validity too long")
+	// ErrBadSince refuses a withdrawal start time that does not parse
+	// (ParseSince).
+	ErrBadSince = sentinel(model.ErrBadInput, CodeBadSince, 400,
+		"撤回起始时间无效：请用北京时间，如 2026-12-01T08:00，或 RFC3339 格式，如 2026-12-01T08:00:00+08:00",
+		"invalid withdrawal start time: use Beijing time such as 2026-12-01T08:00, or RFC3339 such as 2026-12-01T08:00:00+08:00")
 	// ErrCursorAhead answers a pull whose cursor is past the server's last
 	// seq (the server was restored from a backup): Expected is the last
 	// seq; the device pulls again from 0 (ops are idempotent).

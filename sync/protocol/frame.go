@@ -19,12 +19,16 @@ import (
 //	page:  "LTL\x01" cursor flags server_time
 //	       k {device[16] key[32] [role county province]}×k
 //	       n {server_seq eff scope_prev len op[len]}×n
+//	       [withdrawn w {seq device[16] since at zh en m {op_seq}×m}×w]
 //
 // flags bit 0 is "more", bit 1 "links": the ops' scope_prev values are
 // known (else they are 0 and mean nothing), bit 2 "scopes": each key is
 // followed by its device's role, county and province, each a length and
 // its bytes (a receiver then admits the device's ops as that role within
-// that scope). Nothing may follow the last op.
+// that scope). Bit 3 "withdrawals": the ops are followed by the
+// withdrawal cursor (the last withdrawal seq the server considered) and
+// the withdrawals after the request's (zh and en are a length and UTF-8
+// bytes). Nothing may follow the last op, or the withdrawals.
 const (
 	framePush    = 'P'
 	framePage    = 'L'
@@ -106,7 +110,18 @@ type PageFrame struct {
 	ServerTime int64  // Unix milliseconds
 	Keys       []DeviceKey
 	Ops        []PageOp
+	// HasWithdrawals says the page answers a request that asked for
+	// withdrawals: Withdrawn is the last withdrawal seq the server
+	// considered (the device's next PullRequest.Withdrawals) and
+	// Withdrawals those after the request's that concern the scope.
+	HasWithdrawals bool
+	Withdrawn      uint64
+	Withdrawals    []Withdrawal
 }
+
+// maxReasonText bounds each language of a withdrawal's reason in a page
+// frame.
+const maxReasonText = 4096
 
 // AppendPageFrame appends the binary form of p to dst.
 func AppendPageFrame(dst []byte, p PageFrame) []byte {
@@ -125,6 +140,9 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 	}
 	if scopes {
 		flags |= 4
+	}
+	if p.HasWithdrawals {
+		flags |= 8
 	}
 	dst = append(dst, flags)
 	dst = binary.AppendUvarint(dst, uint64(p.ServerTime))
@@ -147,7 +165,34 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 		dst = binary.AppendUvarint(dst, uint64(len(o.Raw)))
 		dst = append(dst, o.Raw...)
 	}
+	if p.HasWithdrawals {
+		dst = binary.AppendUvarint(dst, p.Withdrawn)
+		dst = binary.AppendUvarint(dst, uint64(len(p.Withdrawals)))
+		for _, w := range p.Withdrawals {
+			dst = binary.AppendUvarint(dst, w.Seq)
+			dst = append(dst, w.Device[:]...)
+			dst = binary.AppendUvarint(dst, uint64(w.Since))
+			dst = binary.AppendUvarint(dst, uint64(w.At))
+			for _, s := range []string{w.Reason.ZH, w.Reason.EN} {
+				dst = binary.AppendUvarint(dst, uint64(len(s)))
+				dst = append(dst, s...)
+			}
+			dst = binary.AppendUvarint(dst, uint64(len(w.Seqs)))
+			for _, seq := range w.Seqs {
+				dst = binary.AppendUvarint(dst, seq)
+			}
+		}
+	}
 	return dst
+}
+
+// WithdrawalsSize is the number of bytes ws add to a page frame.
+func WithdrawalsSize(ws []Withdrawal) int {
+	n := 20
+	for _, w := range ws {
+		n += 16 + 4*10 + len(w.Reason.ZH) + len(w.Reason.EN) + 10*len(w.Seqs)
+	}
+	return n
 }
 
 // PageOpSize is the number of bytes op adds to a page frame, for paging
@@ -176,7 +221,7 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 	var p PageFrame
 	p.Cursor = r.Uvarint("cursor")
 	flags := r.Byte("flags")
-	if r.Err() == nil && flags&^7 != 0 {
+	if r.Err() == nil && flags&^15 != 0 {
 		r.Failf("unknown flags %#x", flags)
 	}
 	p.More = flags&1 != 0
@@ -217,10 +262,41 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 		o.Raw = frameOp(&r)
 		p.Ops = append(p.Ops, o)
 	}
+	if flags&8 != 0 && r.Err() == nil {
+		p.HasWithdrawals = true
+		parseWithdrawals(&r, &p)
+	}
 	if err := r.End(); err != nil {
 		return PageFrame{}, err
 	}
 	return p, nil
+}
+
+// parseWithdrawals reads a page's withdrawals section into p.
+func parseWithdrawals(r *oplog.Reader, p *PageFrame) {
+	p.Withdrawn = r.Uvarint("withdrawal cursor")
+	// Each withdrawal needs at least 21 bytes.
+	n := r.Count(21, "withdrawals")
+	for i := 0; i < n && r.Err() == nil; i++ {
+		var w Withdrawal
+		w.Seq = r.Uvarint("withdrawal seq")
+		w.Device = r.UUID("withdrawal device")
+		since, at := r.Uvarint("withdrawal since"), r.Uvarint("withdrawal time")
+		if since > 1<<62 || at > 1<<62 {
+			r.Failf("withdrawal time out of range")
+		}
+		w.Since, w.At = int64(since), int64(at)
+		w.Reason.ZH = r.String(maxReasonText, "withdrawal reason")
+		w.Reason.EN = r.String(maxReasonText, "withdrawal reason")
+		m := r.Count(1, "withdrawn ops")
+		for j := 0; j < m && r.Err() == nil; j++ {
+			w.Seqs = append(w.Seqs, r.Uvarint("withdrawn op seq"))
+		}
+		if w.Seq == 0 || w.Seq > p.Withdrawn {
+			r.Failf("withdrawal %d outside the cursor %d", w.Seq, p.Withdrawn)
+		}
+		p.Withdrawals = append(p.Withdrawals, w)
+	}
 }
 
 // badFrame is the error of a Reader of a frame: msg at byte off.

@@ -20,6 +20,11 @@ type PullRequest struct {
 	// old backup learns its newer ops (and its seq) from the ones above
 	// Own.
 	Own uint64 `json:"own,omitempty"`
+	// Withdrawals is the last withdrawal seq the device saved (0 at
+	// first): the page then carries the withdrawals after it that
+	// concern the device's scope (PullResponse.Withdrawals). nil (a
+	// device that does not know withdrawals) asks for none.
+	Withdrawals *uint64 `json:"withdrawals,omitempty"`
 }
 
 // PullResponse is a page of ops (a page frame, ContentTypeOps). Save the
@@ -42,6 +47,13 @@ type PullResponse struct {
 	// ScopePrev is nil when the server's backend does not provide the
 	// links; a receiver then checks every op's chain strictly.
 	ScopePrev []uint64
+	// HasWithdrawals is set when the request asked for withdrawals:
+	// Withdrawals are those after its seq that concern the scope, and
+	// Withdrawn is the seq to ask after next (save it with the
+	// withdrawals applied).
+	HasWithdrawals bool
+	Withdrawn      uint64
+	Withdrawals    []Withdrawal
 }
 
 // DecodePullRequest decodes a pull request.

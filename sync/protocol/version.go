@@ -39,6 +39,10 @@ const (
 	// would bring anything but the device's own ops (PushResponse.
 	// PullCursor), sparing a round trip when not.
 	HeaderPullCursor = "Lantian-Pull-Cursor"
+	// HeaderWithdrawals, beside HeaderPullCursor, carries the last
+	// withdrawal seq the device saved: a pull is not skipped while
+	// withdrawals after it concern the device's scope.
+	HeaderWithdrawals = "Lantian-Withdrawals"
 	// HeaderUploadOffset carries how many bytes of a blob the server
 	// holds (HEAD, and PUT answers of partial uploads).
 	HeaderUploadOffset = "Lantian-Upload-Offset"

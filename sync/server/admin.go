@@ -51,10 +51,11 @@ func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request) error {
 }
 
 // DeviceInfo returns the administrator's view of a device, of whose ops
-// receivers reported setting aside reported.
-func DeviceInfo(d DeviceHead, reported int) protocol.DeviceInfo {
+// receivers reported setting aside reported, and withdrawn were
+// withdrawn.
+func DeviceInfo(d DeviceHead, reported, withdrawn int) protocol.DeviceInfo {
 	return protocol.DeviceInfo{ID: d.ID, Label: d.Label, Scope: d.Scope, Role: d.Role, PublicKey: d.PublicKey,
-		Enrolled: protocol.Millis(d.Enrolled), Revoked: d.Revoked, Acked: d.Head.Acked, SetAside: reported}
+		Enrolled: protocol.Millis(d.Enrolled), Revoked: d.Revoked, Acked: d.Head.Acked, SetAside: reported, Withdrawn: withdrawn}
 }
 
 func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) error {
@@ -70,10 +71,14 @@ func (s *Server) handleDevices(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	withdrawn, err := WithdrawnCounts(r.Context(), s.store)
+	if err != nil {
+		return err
+	}
 	resp := protocol.DevicesResponse{Devices: []protocol.DeviceInfo{}}
 	for _, d := range all {
 		if c.covers(d.Scope) {
-			resp.Devices = append(resp.Devices, DeviceInfo(d, reported[d.ID]))
+			resp.Devices = append(resp.Devices, DeviceInfo(d, reported[d.ID], withdrawn[d.ID]))
 		}
 	}
 	slices.SortFunc(resp.Devices, func(a, b protocol.DeviceInfo) int { return strings.Compare(a.ID.String(), b.ID.String()) })
@@ -97,10 +102,28 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 	if !c.covers(d.Scope) {
 		return protocol.ErrForbidden.Withf("device %s is outside your scope", id)
 	}
-	if err := s.store.Revoke(r.Context(), id); err != nil {
+	// The body is optional: without one the ops stay served.
+	var req protocol.RevokeRequest
+	var since time.Time
+	if r.ContentLength != 0 {
+		b, err := readBody(r, protocol.ContentTypeJSON)
+		if err != nil {
+			return err
+		}
+		if req, since, err = protocol.DecodeRevokeRequest(b); err != nil {
+			return err
+		}
+	}
+	var by model.Role
+	if !c.admin {
+		by = c.device.Role
+	}
+	wd, err := RevokeDevice(r.Context(), s.store, id, req.Withdraw, since, by, s.now())
+	if err != nil {
 		return err
 	}
-	s.log.Warn("device revoked", "device", id, "label", d.Label, "by_admin", c.admin, "by_device", c.device.ID)
+	s.log.Warn("device revoked", "device", id, "label", d.Label, "by_admin", c.admin, "by_device", c.device.ID,
+		"withdraw", req.Withdraw, "since", since, "withdrawn", len(wd.Ops), "withdrawal", wd.Seq)
 	d.Revoked = true
 	h, err := s.store.Head(r.Context(), id)
 	if err != nil && !errors.Is(err, protocol.ErrNotFound) {
@@ -110,6 +133,10 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, DeviceInfo(DeviceHead{Device: d, Head: h}, reported[id]))
+	withdrawn, err := WithdrawnCounts(r.Context(), s.store)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, DeviceInfo(DeviceHead{Device: d, Head: h}, reported[id], withdrawn[id]))
 	return nil
 }

@@ -288,3 +288,47 @@ func BenchmarkConcurrentPushBodies(b *testing.B) {
 		b.ReportMetric(mb, "MB-VmHWM")
 	}
 }
+
+// BenchmarkIngestRunEnds measures what the served-run-end rule costs at
+// ingest: a province device pushes batches of 1000 signed ops of 20
+// fields, in memory. ends=none: every op is of one county, so the batch
+// is one run as every receiver is served it and one signature is
+// checked. ends=10: the ops change county every 10 ops, so 99 ops end a
+// run as their county's receivers are served it and each has its own
+// signature checked too. ends=1: the county changes at every op, the
+// worst case (999 extra checks per batch).
+func BenchmarkIngestRunEnds(b *testing.B) {
+	for _, every := range []int{0, 10, 1} {
+		name := "none"
+		if every > 0 {
+			name = fmt.Sprint(every)
+		}
+		b.Run("ends="+name, func(b *testing.B) {
+			e := benchEnv(b, true)
+			d := e.enroll(hebei, "", model.RoleProvince)
+			fields := register(b).fields
+			const batch = 1000
+			var work time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				ops := make([]oplog.Op, batch)
+				for j := range ops {
+					county := county1
+					if every > 0 && (j/every)%2 == 1 {
+						county = county2
+					}
+					ops[j] = d.op(b, county, fields)
+				}
+				b.StartTimer()
+				t0 := time.Now()
+				resp, err := e.srv.Ingest(context.Background(), d.id, ops)
+				work += time.Since(t0)
+				if err != nil || resp.Acked != ops[batch-1].Seq {
+					b.Fatalf("Ingest: acked %d, %v", resp.Acked, err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batch)/work.Seconds(), "ops/s")
+		})
+	}
+}

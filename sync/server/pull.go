@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"net/http"
+	"strconv"
 
 	"github.com/google/uuid"
 
@@ -66,6 +67,16 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 		size += protocol.PageOpSize(o)
 	}
 	frame := protocol.PageFrame{Cursor: pg.Cursor, More: pg.More, Links: pg.Links, ServerTime: protocol.Millis(now), Keys: keys, Ops: pg.Ops}
+	// The withdrawals are read after the page: an op of the page
+	// withdrawn since its read is in them (the device applies them after
+	// the page's ops).
+	if req.Withdrawals != nil {
+		frame.HasWithdrawals = true
+		if frame.Withdrawals, frame.Withdrawn, err = s.withdrawals(r.Context(), d.Scope, *req.Withdrawals); err != nil {
+			return nil, err
+		}
+		size += protocol.WithdrawalsSize(frame.Withdrawals)
+	}
 	return protocol.AppendPageFrame(make([]byte, 0, size), frame), nil
 }
 
@@ -87,12 +98,24 @@ func dropOwn(pg *Page, dev uuid.UUID, own uint64) {
 
 // upToDate returns the cursor a pull from cursor would end at when d's
 // scope holds nothing after it but d's own ops up to own (the device has
-// those); nil when there is more, or on any error (the device then pulls
-// as usual). It reads the page a pull would.
-func (s *Server) upToDate(ctx context.Context, d Device, cursor, own uint64) *uint64 {
+// those), and no withdrawal after withdrawn (the last the device saved,
+// as sent; "" from a device that does not know withdrawals) concerns
+// the scope; nil when there is more, or on any error (the device then
+// pulls as usual). It reads the page a pull would.
+func (s *Server) upToDate(ctx context.Context, d Device, cursor, own uint64, withdrawn string) *uint64 {
 	pg, err := s.store.Pull(ctx, d.Scope, cursor, protocol.DefaultPullBytes)
 	if err != nil || (pg.LastKnown && cursor > pg.Last) {
 		return nil
+	}
+	if withdrawn != "" {
+		after, err := strconv.ParseUint(withdrawn, 10, 64)
+		if err != nil {
+			return nil
+		}
+		ws, _, err := s.withdrawals(ctx, d.Scope, after)
+		if err != nil || len(ws) > 0 {
+			return nil
+		}
 	}
 	dropOwn(&pg, d.ID, own)
 	if len(pg.Ops) > 0 || pg.More {

@@ -58,7 +58,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request) error {
 	}
 	if h := r.Header.Get(protocol.HeaderPullCursor); h != "" {
 		if cursor, err := strconv.ParseUint(h, 10, 64); err == nil {
-			resp.PullCursor = s.upToDate(r.Context(), d, cursor, resp.Acked)
+			resp.PullCursor = s.upToDate(r.Context(), d, cursor, resp.Acked, r.Header.Get(protocol.HeaderWithdrawals))
 		}
 	}
 	s.writeJSON(w, r, http.StatusOK, resp)
@@ -341,7 +341,7 @@ func (s *Server) classify(ctx context.Context, d Device, head Head, ops []oplog.
 			reject(i, protocol.RejectedSig, textSig)
 			continue
 		}
-		e := LogEntry{Seq: op.Seq, Hash: v.hash, Record: op.Record, Register: op.Register, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i], Vouched: !v.own}
+		e := LogEntry{Seq: op.Seq, Hash: v.hash, Record: op.Record, Register: op.Register, County: op.County, Eff: oplog.EffectiveTime(op.HLC, now, s.tolerance), Raw: raws[i], Vouched: !v.own, Accepted: now}
 		if v.content != nil {
 			refusal := *v.content
 			refusal.Seq = op.Seq

@@ -36,6 +36,23 @@ type Storage interface {
 	Devices(ctx context.Context) ([]DeviceHead, error)
 	// Revoke marks a device revoked; its ops stay.
 	Revoke(ctx context.Context, id uuid.UUID) error
+	// Withdraw stops serving, in one transaction, the applied ops of
+	// device w.Device still served whose LogEntry.Accepted is after
+	// w.Since (every one when w.Since is zero; entries stored before
+	// the backend recorded acceptance times count as accepted at the
+	// zero time): Pull never returns them again (their bytes are kept
+	// for audit). When there are any, it records the withdrawal, with
+	// Reason and At as given, the next withdrawal seq (1, 2, ...,
+	// assigned in commit order) and the ops, in seq order, and returns
+	// it; with none it records nothing and returns Seq 0. Withdraw a
+	// revoked device's ops only: a device that may still push would
+	// chain new ops to withdrawn ones.
+	Withdraw(ctx context.Context, w Withdrawal) (Withdrawal, error)
+	// Withdrawals returns the withdrawals with seq after after, in seq
+	// order, and the last withdrawal seq (0 when none). A withdrawal
+	// that commits after a call has a greater seq than every one it
+	// returned.
+	Withdrawals(ctx context.Context, after uint64) ([]Withdrawal, uint64, error)
 	// Head returns the device's acknowledged seq and chain head.
 	Head(ctx context.Context, id uuid.UUID) (Head, error)
 	// Log returns the device's log entries for seqs from..to inclusive
@@ -197,6 +214,9 @@ type LogEntry struct {
 	Eff      hlc.Timestamp
 	// ServerSeq is set by Append for applied entries.
 	ServerSeq uint64
+	// Accepted is when the server received the op (set by the push
+	// before Append, kept by the backend for Withdraw).
+	Accepted time.Time
 	// Refused entries keep the chain but are never served; Refusal says
 	// why.
 	Refused bool
@@ -212,6 +232,27 @@ type LogEntry struct {
 	// receiver is served of its run, so an Append that refuses the next
 	// entry (a record moved) returns *UnverifiedEnds instead (CheckEnds).
 	Vouched bool
+}
+
+// Withdrawal is a set of a revoked device's applied ops the server
+// stopped serving (Storage.Withdraw).
+type Withdrawal struct {
+	Seq    uint64
+	Device uuid.UUID
+	// Since: ops accepted after it were withdrawn; zero means all.
+	Since  time.Time
+	At     time.Time
+	Reason model.Text
+	Ops    []WithdrawnOp
+}
+
+// WithdrawnOp is one op of a withdrawal, with the scope it was served
+// in.
+type WithdrawnOp struct {
+	Seq       uint64
+	ServerSeq uint64
+	County    string
+	Province  string
 }
 
 // Page is one page of a pull.

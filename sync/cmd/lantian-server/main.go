@@ -6,6 +6,7 @@
 //	lantian-server code --data DIR --county 130126 --role grid [--ttl 72h] [--max-ttl 720h]
 //	lantian-server code --data DIR --province 130000 --role province
 //	lantian-server devices --data DIR
+//	lantian-server devices revoke ID --data DIR [--withdraw [--since 2026-12-01T08:00]]
 //	lantian-server import --data DIR FILE
 //	lantian-server verify --data DIR [--record ID] [--county CODE] [--json]
 //	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
@@ -38,6 +39,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/model"
@@ -238,6 +241,9 @@ func runCode(args []string, out io.Writer) error {
 }
 
 func runDevices(args []string, out io.Writer) error {
+	if len(args) > 0 && args[0] == "revoke" {
+		return runRevoke(args[1:], out)
+	}
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
 	data := fs.String("data", "", "data directory")
 	pgURL := pgOption(fs)
@@ -253,16 +259,79 @@ func runDevices(args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// SET_ASIDE: the device's ops that receivers reported refusing.
+	// SET_ASIDE: the device's ops that receivers reported refusing;
+	// WITHDRAWN: those no longer served since it was revoked.
 	reported, err := e.store.ReportCounts(context.Background())
 	if err != nil {
 		return err
 	}
+	withdrawn, err := server.WithdrawnCounts(context.Background(), e.store)
+	if err != nil {
+		return err
+	}
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tLABEL\tPROVINCE\tCOUNTY\tROLE\tACKED\tSET_ASIDE\tENROLLED\tREVOKED")
+	fmt.Fprintln(tw, "ID\tLABEL\tPROVINCE\tCOUNTY\tROLE\tACKED\tSET_ASIDE\tWITHDRAWN\tENROLLED\tREVOKED")
 	for _, d := range ds {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%v\n", d.ID, d.Label, d.Scope.Province, d.Scope.County,
-			d.Role, d.Head.Acked, reported[d.ID], d.Enrolled.Format(time.DateTime), d.Revoked)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%v\n", d.ID, d.Label, d.Scope.Province, d.Scope.County,
+			d.Role, d.Head.Acked, reported[d.ID], withdrawn[d.ID], d.Enrolled.Format(time.DateTime), d.Revoked)
 	}
 	return tw.Flush()
+}
+
+// runRevoke revokes a device: devices revoke ID [--withdraw [--since T]].
+// With --withdraw the server stops serving its ops accepted after T (all
+// of them without --since), and the devices that applied them hold them
+// at their next pull. T is Beijing time (2026-12-01T08:00) or RFC3339.
+func runRevoke(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("devices revoke", flag.ContinueOnError)
+	data := fs.String("data", "", "data directory")
+	withdraw := fs.Bool("withdraw", false, "stop serving the device's ops (those accepted after --since; all without it)")
+	sinceArg := fs.String("since", "", "withdraw the ops accepted after this time: Beijing time 2026-12-01T08:00, or RFC3339")
+	pgURL := pgOption(fs)
+	var idArg string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		idArg, args = args[0], args[1:]
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if idArg == "" && fs.NArg() > 0 {
+		idArg = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected arguments %q", fs.Args())
+	}
+	id, err := uuid.Parse(idArg)
+	if err != nil {
+		return fmt.Errorf("devices revoke ID: device id %q: %w", idArg, err)
+	}
+	// The time is checked before anything is revoked.
+	since, err := protocol.ParseSince(*sinceArg)
+	if err != nil {
+		return err
+	}
+	if *sinceArg != "" && !*withdraw {
+		return protocol.ErrBadSince.Withf("--since without --withdraw")
+	}
+	e, err := open(context.Background(), *data, *pgURL, nil)
+	if err != nil {
+		return err
+	}
+	defer e.close()
+	ctx := context.Background()
+	if _, err := e.store.Device(ctx, id); err != nil {
+		return fmt.Errorf("device %s: %w", id, err)
+	}
+	w, err := server.RevokeDevice(ctx, e.store, id, *withdraw, since, "", time.Now())
+	if err != nil {
+		return err
+	}
+	switch {
+	case !*withdraw:
+		fmt.Fprintf(out, "device %s revoked; its ops stay served\n", id)
+	case w.Seq == 0:
+		fmt.Fprintf(out, "device %s revoked; no ops to withdraw\n", id)
+	default:
+		fmt.Fprintf(out, "device %s revoked; %d ops withdrawn (withdrawal %d): %s\n", id, len(w.Ops), w.Seq, w.Reason.EN)
+	}
+	return nil
 }

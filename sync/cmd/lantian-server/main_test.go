@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log/slog"
 	"math/big"
@@ -254,5 +255,76 @@ func TestDevicesShowSetAside(t *testing.T) {
 	}
 	if want := `SET_ASIDE[^\n]*\n` + dev.String() + `\s+坏平板\s+130000\s+130126\s+grid\s+5\s+2\s`; !regexp.MustCompile(want).MatchString(out.String()) {
 		t.Errorf("got %q; want the device with 2 ops set aside", out.String())
+	}
+}
+
+// devices revoke checks its arguments before revoking anything (a bad
+// --since is refused in both languages), revokes, withdraws the ops
+// accepted after --since (Beijing time), and the devices list counts
+// them.
+func TestDevicesRevokeWithdraw(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	st, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(dir, "db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC) // 08:00 in Beijing
+	dev := uuid.New()
+	h := [32]byte{1}
+	if err := st.CreateCode(ctx, server.Code{Hash: h, Scope: protocol.Scope{Province: "130000", County: "130126"}, Role: model.RoleGrid, Expires: t0.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Enroll(ctx, h, server.Device{ID: dev, PublicKey: make([]byte, 32), Label: "被盗平板", TokenHash: [32]byte{2}, Enrolled: t0}, t0); err != nil {
+		t.Fatal(err)
+	}
+	var es []server.LogEntry
+	for seq := uint64(1); seq <= 3; seq++ {
+		at := t0.Add(-time.Hour) // seq 1 before 08:00, 2 and 3 after
+		if seq > 1 {
+			at = t0.Add(time.Duration(seq) * time.Minute)
+		}
+		es = append(es, server.LogEntry{Seq: seq, Hash: [32]byte{byte(seq)}, County: "130126", Province: "130000", Raw: []byte("op"), Accepted: at})
+	}
+	if _, err := st.Append(ctx, dev, server.Head{}, es); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	quiet := slog.New(slog.DiscardHandler)
+	for _, tt := range []struct {
+		name string
+		args []string
+	}{
+		{"bad since", []string{"devices", "revoke", dev.String(), "--data", dir, "--withdraw", "--since", "12/01 8am"}},
+		{"since without withdraw", []string{"devices", "revoke", dev.String(), "--data", dir, "--since", "2026-12-01T08:00"}},
+	} {
+		err := run(tt.args, io.Discard, quiet)
+		if !errors.Is(err, protocol.ErrBadSince) || !strings.Contains(err.Error(), "北京时间") || !strings.Contains(err.Error(), "Beijing time") {
+			t.Errorf("%s: %v; want bad_since in both languages", tt.name, err)
+		}
+	}
+	if err := run([]string{"devices", "revoke", "not-an-id", "--data", dir}, io.Discard, quiet); err == nil {
+		t.Errorf("revoke of a bad id: no error")
+	}
+	var out bytes.Buffer
+	if err := run([]string{"devices", "--data", dir}, &out, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(dev.String() + `\s.*\sfalse\n`).MatchString(out.String()) {
+		t.Fatalf("after refused revocations: %q; want the device not revoked", out.String())
+	}
+	out.Reset()
+	if err := run([]string{"devices", "revoke", dev.String(), "--data", dir, "--withdraw", "--since", "2026-12-01T08:00"}, &out, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "2 ops withdrawn") || !strings.Contains(out.String(), "2026-12-01 08:00") {
+		t.Errorf("revoke said %q; want 2 ops withdrawn after 2026-12-01 08:00", out.String())
+	}
+	out.Reset()
+	if err := run([]string{"devices", "--data", dir}, &out, quiet); err != nil {
+		t.Fatal(err)
+	}
+	if want := `WITHDRAWN[^\n]*\n` + dev.String() + `\s+被盗平板\s+130000\s+130126\s+grid\s+3\s+0\s+2\s.*\strue\n`; !regexp.MustCompile(want).MatchString(out.String()) {
+		t.Errorf("got %q; want the device revoked with 2 ops withdrawn", out.String())
 	}
 }

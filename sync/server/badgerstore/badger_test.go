@@ -229,4 +229,5 @@ func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openMem(
 func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openMem(t)) }
 func TestKeysRoleAndScope(t *testing.T)      { storetest.Keys(t, openMem(t)) }
 func TestReports(t *testing.T)               { storetest.Reports(t, openMem(t)) }
+func TestWithdraw(t *testing.T)              { storetest.Withdraw(t, openMem(t)) }
 func TestVouchedEnds(t *testing.T)           { storetest.VouchedEnds(t, openMem(t)) }

@@ -24,23 +24,30 @@ import (
 //	                              uvarint, register, county (see
 //	                              server.RecordHome)
 //	e/<device16><seq8><reporter16> a receiver set the op aside: at8 code
+//	w/<serverseq8>                a withdrawn op: its o/ value, moved (the
+//	                              county and province indexes keep its
+//	                              server seq; Pull skips it)
+//	y/<withdrawal8>               a withdrawal (JSON server.Withdrawal)
 //	s                             last server seq
+//	u                             last withdrawal seq
 //	v                             version of the indexes derived from the
 //	                              ops (see indexVersion)
 const (
-	pDevice   = 'd'
-	pToken    = 't'
-	pCode     = 'k'
-	pHead     = 'h'
-	pLog      = 'l'
-	pOp       = 'o'
-	pCounty   = 'c'
-	pProvince = 'p'
-	pApplied  = 'a'
-	pAppliedC = 'x'
-	pBlobRef  = 'b'
-	pRecord   = 'r'
-	pReport   = 'e'
+	pDevice     = 'd'
+	pToken      = 't'
+	pCode       = 'k'
+	pHead       = 'h'
+	pLog        = 'l'
+	pOp         = 'o'
+	pCounty     = 'c'
+	pProvince   = 'p'
+	pApplied    = 'a'
+	pAppliedC   = 'x'
+	pBlobRef    = 'b'
+	pRecord     = 'r'
+	pReport     = 'e'
+	pWithdrawn  = 'w'
+	pWithdrawal = 'y'
 )
 
 // blobRefPrefix is the prefix of the counties referencing blob id.
@@ -48,6 +55,7 @@ func blobRefPrefix(id string) []byte { return key(pBlobRef, []byte(id), []byte{0
 
 var (
 	keySeq     = []byte("s")
+	keyWSeq    = []byte("u")
 	keyVersion = []byte("v")
 )
 

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
@@ -17,23 +18,35 @@ import (
 )
 
 const (
-	flagRefused = 1
-	logFixed    = 1 + 8 + 8 + 32 // flags, server seq, eff, hash
-	opFixed     = 8 + 16 + 8 + 8 // eff, device, prevProvince, prevCounty
+	flagRefused  = 1
+	flagAccepted = 2              // the acceptance time follows the fixed part
+	logFixed     = 1 + 8 + 8 + 32 // flags, server seq, eff, hash
+	opFixed      = 8 + 16 + 8 + 8 // eff, device, prevProvince, prevCounty
 )
 
-// encodeLogValue is flags ss eff hash, then for refused entries the
-// refusal as JSON (length-prefixed) and the raw op.
+// encodeLogValue is flags ss eff hash, then (flagAccepted; entries
+// stored before they were recorded have neither) the acceptance time in
+// Unix milliseconds (8 bytes, 0 when unknown) and the county
+// (length-prefixed), then for refused entries the refusal as
+// JSON (length-prefixed) and the raw op.
 func encodeLogValue(e server.LogEntry) ([]byte, error) {
-	b := make([]byte, 0, logFixed)
+	b := make([]byte, 0, logFixed+8)
 	var flags byte
 	if e.Refused {
 		flags |= flagRefused
 	}
+	flags |= flagAccepted
 	b = append(b, flags)
 	b = binary.BigEndian.AppendUint64(b, e.ServerSeq)
 	b = binary.BigEndian.AppendUint64(b, uint64(e.Eff))
 	b = append(b, e.Hash[:]...)
+	var accepted uint64 // 0: unknown
+	if !e.Accepted.IsZero() {
+		accepted = uint64(e.Accepted.UnixMilli())
+	}
+	b = binary.BigEndian.AppendUint64(b, accepted)
+	b = binary.AppendUvarint(b, uint64(len(e.County)))
+	b = append(b, e.County...)
 	if e.Refused {
 		j, err := json.Marshal(e.Refusal)
 		if err != nil {
@@ -53,12 +66,28 @@ func decodeLogValue(seq uint64, b []byte) (server.LogEntry, error) {
 	e := server.LogEntry{Seq: seq, Refused: b[0]&flagRefused != 0,
 		ServerSeq: binary.BigEndian.Uint64(b[1:]), Eff: hlc.Timestamp(binary.BigEndian.Uint64(b[9:]))}
 	copy(e.Hash[:], b[17:49])
+	fixed := logFixed
+	if b[0]&flagAccepted != 0 {
+		if len(b) < logFixed+8 {
+			return server.LogEntry{}, fmt.Errorf("badgerstore: log entry %d: %d bytes", seq, len(b))
+		}
+		if ms := binary.BigEndian.Uint64(b[logFixed:]); ms != 0 {
+			e.Accepted = time.UnixMilli(int64(ms)).UTC()
+		}
+		fixed += 8
+		n, k := binary.Uvarint(b[fixed:])
+		if k <= 0 || uint64(len(b)-fixed-k) < n {
+			return server.LogEntry{}, fmt.Errorf("badgerstore: log entry %d: bad county", seq)
+		}
+		e.County = string(b[fixed+k : fixed+k+int(n)])
+		fixed += k + int(n)
+	}
 	if e.Refused {
-		n, k := binary.Uvarint(b[logFixed:])
-		if k <= 0 || uint64(len(b)-logFixed-k) < n {
+		n, k := binary.Uvarint(b[fixed:])
+		if k <= 0 || uint64(len(b)-fixed-k) < n {
 			return server.LogEntry{}, fmt.Errorf("badgerstore: log entry %d: bad refusal", seq)
 		}
-		start := logFixed + k
+		start := fixed + k
 		e.Refusal = new(protocol.Receipt)
 		if err := json.Unmarshal(b[start:start+int(n)], e.Refusal); err != nil {
 			return server.LogEntry{}, fmt.Errorf("badgerstore: log entry %d: %w", seq, err)
@@ -289,6 +318,14 @@ func (s *Store) Pull(_ context.Context, scope protocol.Scope, after uint64, maxB
 			}
 			ss := binary.BigEndian.Uint64(k[len(prefix):])
 			item, err := txn.Get(opKey(ss))
+			if errors.Is(err, badger.ErrKeyNotFound) {
+				// Withdrawn: never served again.
+				if _, err := txn.Get(key(pWithdrawn, u64(ss))); err != nil {
+					return fmt.Errorf("badgerstore: op %d: %w", ss, err)
+				}
+				page.Cursor = ss
+				continue
+			}
 			if err != nil {
 				return fmt.Errorf("badgerstore: op %d: %w", ss, err)
 			}

@@ -22,7 +22,8 @@
 //	device_log       (device, seq): hash, eff, county, province,
 //	                 server_seq (NULL for refused entries), refused code
 //	                 and receipt (jsonb), raw op bytes (refused entries
-//	                 only: an applied op's bytes are in ops)
+//	                 only: an applied op's bytes are in ops), accepted
+//	                 (when the server received it; NULL before 006)
 //	ops              applied ops by server_seq with device, seq, county,
 //	                 province, eff and raw bytes, and the seq of the
 //	                 device's previous applied op in the province
@@ -39,6 +40,13 @@
 //	                 first applied op, which it keeps for life; Append
 //	                 refuses an op naming others (see recordHomes for how
 //	                 concurrent batches are decided)
+//	op_reports       (device, seq, reporter): served ops a receiver
+//	                 reported setting aside
+//	withdrawals      seq: a revoked device's withdrawal (device, since,
+//	                 at, reason), numbered in commit order under a table
+//	                 lock
+//	withdrawn_ops    ops rows moved out of ops by a withdrawal (so Pull
+//	                 never serves them), with its seq
 //
 // The prev columns are the scope links of pull pages
 // (protocol.PageOp.ScopePrev); migration 002 adds them and fills them in

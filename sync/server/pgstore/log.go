@@ -64,7 +64,7 @@ func (s *Store) Head(ctx context.Context, id uuid.UUID) (server.Head, error) {
 func (s *Store) Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]server.LogEntry, error) {
 	var out []server.LogEntry
 	err := s.with(ctx, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, `SELECT seq, hash, eff, county, province, server_seq, refusal, raw
+		rows, err := conn.Query(ctx, `SELECT seq, hash, eff, county, province, server_seq, refusal, raw, accepted
 			FROM device_log WHERE device = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
 			pgUUID(id), clampSeq(from), clampSeq(to))
 		if err != nil {
@@ -78,9 +78,13 @@ func (s *Store) Log(ctx context.Context, id uuid.UUID, from, to uint64) ([]serve
 				hash     []byte
 				ss       pgtype.Int8
 				refusal  []byte
+				accepted pgtype.Timestamptz
 			)
-			if err := rows.Scan(&seq, &hash, &eff, &e.County, &e.Province, &ss, &refusal, &e.Raw); err != nil {
+			if err := rows.Scan(&seq, &hash, &eff, &e.County, &e.Province, &ss, &refusal, &e.Raw, &accepted); err != nil {
 				return err
+			}
+			if accepted.Valid {
+				e.Accepted = accepted.Time
 			}
 			e.Seq, e.Eff = uint64(seq), hlc.Timestamp(eff)
 			copy(e.Hash[:], hash)
@@ -188,7 +192,8 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 		}
 		var refBlobs, refCounties []string
 		for i, e := range entries {
-			row := []any{id, int64(e.Seq), e.Hash[:], int64(e.Eff), e.County, e.Province, nil, nil, nil, nil}
+			row := []any{id, int64(e.Seq), e.Hash[:], int64(e.Eff), e.County, e.Province, nil, nil, nil, nil,
+				pgtype.Timestamptz{Time: e.Accepted, Valid: !e.Accepted.IsZero()}}
 			sss[i] = 0
 			if e.Refused {
 				if e.Refusal != nil {
@@ -213,7 +218,7 @@ func (s *Store) Append(ctx context.Context, dev uuid.UUID, from server.Head, ent
 			logRows[i] = row
 		}
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"device_log"},
-			[]string{"device", "seq", "hash", "eff", "county", "province", "server_seq", "refused_code", "refusal", "raw"},
+			[]string{"device", "seq", "hash", "eff", "county", "province", "server_seq", "refused_code", "refusal", "raw", "accepted"},
 			pgx.CopyFromRows(logRows)); err != nil {
 			return err
 		}

@@ -447,6 +447,10 @@ func TestPullLast(t *testing.T) {
 	check("cursor past the end", protocol.Scope{Province: "140000"}, 100, 5)
 }
 
+// dropWithdrawals undoes migration 006 (withdrawals), for tests that roll
+// a schema back to an older version.
+const dropWithdrawals = `ALTER TABLE device_log DROP COLUMN accepted; DROP TABLE withdrawals; DROP TABLE withdrawn_ops`
+
 // TestOpenAddsScopeLinks opens a schema made before ops had scope links
 // (and so before blob_refs and recorded schema versions): Open fills them
 // in, and appends go on from them.
@@ -462,7 +466,7 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads;
-		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE op_reports; DROP TABLE lantian_schema_version`); err != nil {
+		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE op_reports; DROP TABLE lantian_schema_version;`+dropWithdrawals); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Close(ctx)
@@ -496,4 +500,5 @@ func TestRecordHomes(t *testing.T)           { storetest.RecordHomes(t, openStor
 func TestRecordHomesConcurrent(t *testing.T) { storetest.RecordHomesConcurrent(t, openStore(t)) }
 func TestKeysRoleAndScope(t *testing.T)      { storetest.Keys(t, openStore(t)) }
 func TestReports(t *testing.T)               { storetest.Reports(t, openStore(t)) }
+func TestWithdraw(t *testing.T)              { storetest.Withdraw(t, openStore(t)) }
 func TestVouchedEnds(t *testing.T)           { storetest.VouchedEnds(t, openStore(t)) }

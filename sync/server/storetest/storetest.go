@@ -366,3 +366,140 @@ func VouchedEnds(t *testing.T, s server.Storage) {
 		t.Errorf("Append once verified: server seqs %v, move refused %v; want the move alone refused for scope", sss, a[1].Refusal)
 	}
 }
+
+// Withdraw checks that s stops serving a device's applied ops accepted
+// after a time (every one without a time; entries without an acceptance
+// time count as accepted at the zero time), keeps serving the others and
+// other devices' ops in pages of any size, records each withdrawal once
+// with the next withdrawal seq, and lists them after a seq.
+func Withdraw(t *testing.T, s server.Storage) {
+	t.Helper()
+	ctx := context.Background()
+	county := "130126"
+	scope := protocol.Scope{Province: "130000", County: county}
+	t1 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	t2 := t1.Add(2 * time.Hour)
+	code := sha256.Sum256([]byte("withdraw code"))
+	if err := s.CreateCode(ctx, server.Code{Hash: code, Scope: scope, Role: model.RoleGrid, Expires: t2.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	pub, _, _ := ed25519.GenerateKey(nil)
+	x, y := uuid.New(), uuid.New()
+	if _, err := s.Enroll(ctx, code, server.Device{ID: x, PublicKey: pub, Label: "被吊销的平板", TokenHash: sha256.Sum256(x[:]), Enrolled: t1}, t1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Withdraw(ctx, server.Withdrawal{Device: uuid.New(), At: t2}); !errors.Is(err, protocol.ErrNotFound) {
+		t.Errorf("Withdraw of an unknown device: %v; want not found", err)
+	}
+	// x: ops 1-2 stored without an acceptance time, 3-5 accepted at t2
+	// (4 refused); y: two ops at t2 between x's.
+	all := entries(5, county)
+	for i := range all {
+		copy(all[i].Hash[:], fmt.Sprintf("x-%d", i))
+		all[i].Raw = fmt.Appendf(nil, "x-%d", i+1)
+	}
+	all[3].Refused = true
+	all[3].Refusal = &protocol.Receipt{Seq: 4, Status: protocol.StatusRefused, Code: protocol.RefusedScope}
+	ss := map[string]uint64{}
+	appendAt := func(dev uuid.UUID, name string, from server.Head, es []server.LogEntry, at time.Time) {
+		t.Helper()
+		for i := range es {
+			es[i].Accepted = at
+		}
+		got, err := s.Append(ctx, dev, from, es)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, n := range got {
+			ss[fmt.Sprintf("%s%d", name, es[i].Seq)] = n
+		}
+	}
+	appendAt(x, "x", server.Head{}, all[:2], time.Time{})
+	ye := entries(2, county)
+	appendAt(y, "y", server.Head{}, ye[:1], t2)
+	appendAt(x, "x", server.Head{Acked: 2, Hash: all[1].Hash}, all[2:], t2)
+	appendAt(y, "y", server.Head{Acked: 1, Hash: ye[0].Hash}, ye[1:], t2)
+
+	if log, err := s.Log(ctx, x, 1, 5); err != nil || len(log) != 5 || !log[0].Accepted.IsZero() || !log[2].Accepted.Equal(t2) {
+		t.Fatalf("Log keeps the acceptance times: %+v, %v", log, err)
+	}
+	served := func(name string) []uint64 {
+		t.Helper()
+		var got []uint64
+		for _, max := range []int{1 << 20, 1} { // one page, and a page per op
+			got = got[:0]
+			var cursor uint64
+			for {
+				pg, err := s.Pull(ctx, scope, cursor, max)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, o := range pg.Ops {
+					got = append(got, o.ServerSeq)
+				}
+				if pg.Cursor < cursor {
+					t.Fatalf("%s: cursor went back from %d to %d", name, cursor, pg.Cursor)
+				}
+				cursor = pg.Cursor
+				if !pg.More {
+					break
+				}
+			}
+		}
+		return got
+	}
+	seqs := func(names ...string) []uint64 {
+		var out []uint64
+		for _, n := range names {
+			out = append(out, ss[n])
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := served("before"), seqs("x1", "x2", "x3", "x5", "y1", "y2"); !slices.Equal(got, want) {
+		t.Fatalf("served before withdrawing: %v; want %v", got, want)
+	}
+
+	reason := model.Text{ZH: "设备已被吊销", EN: "device revoked"}
+	at := t2.Add(time.Hour)
+	w1, err := s.Withdraw(ctx, server.Withdrawal{Device: x, Since: t1.Add(time.Minute), At: at, Reason: reason})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOps := []server.WithdrawnOp{{Seq: 3, ServerSeq: ss["x3"], County: county, Province: "130000"}, {Seq: 5, ServerSeq: ss["x5"], County: county, Province: "130000"}}
+	if w1.Seq != 1 || !slices.Equal(w1.Ops, wantOps) || w1.Device != x || w1.Reason != reason {
+		t.Fatalf("Withdraw since t1: %+v; want seq 1, ops %+v", w1, wantOps)
+	}
+	if got, want := served("after since"), seqs("x1", "x2", "y1", "y2"); !slices.Equal(got, want) {
+		t.Fatalf("served after withdrawing since t1: %v; want %v", got, want)
+	}
+	if w, err := s.Withdraw(ctx, server.Withdrawal{Device: x, Since: t1.Add(time.Minute), At: at, Reason: reason}); err != nil || w.Seq != 0 || len(w.Ops) != 0 {
+		t.Fatalf("Withdraw again: %+v, %v; want nothing", w, err)
+	}
+	w2, err := s.Withdraw(ctx, server.Withdrawal{Device: x, At: at.Add(time.Minute), Reason: reason})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w2.Seq != 2 || len(w2.Ops) != 2 || w2.Ops[0].Seq != 1 || w2.Ops[1].Seq != 2 {
+		t.Fatalf("Withdraw all: %+v; want seq 2, ops 1 and 2", w2)
+	}
+	if got, want := served("after all"), seqs("y1", "y2"); !slices.Equal(got, want) {
+		t.Fatalf("served after withdrawing all: %v; want %v", got, want)
+	}
+	ws, last, err := s.Withdrawals(ctx, 0)
+	if err != nil || last != 2 || len(ws) != 2 {
+		t.Fatalf("Withdrawals(0): %+v, %d, %v; want 2", ws, last, err)
+	}
+	for i, want := range []server.Withdrawal{w1, w2} {
+		g := ws[i]
+		if g.Seq != want.Seq || g.Device != x || !g.Since.Equal(want.Since) || !g.At.Equal(want.At) || g.Reason != reason || !slices.Equal(g.Ops, want.Ops) {
+			t.Errorf("withdrawal %d: %+v; want %+v", i+1, g, want)
+		}
+	}
+	if ws, last, err := s.Withdrawals(ctx, 1); err != nil || last != 2 || len(ws) != 1 || ws[0].Seq != 2 {
+		t.Errorf("Withdrawals(1): %+v, %d, %v; want withdrawal 2", ws, last, err)
+	}
+	if ws, last, err := s.Withdrawals(ctx, 2); err != nil || last != 2 || len(ws) != 0 {
+		t.Errorf("Withdrawals(2): %+v, %d, %v; want none", ws, last, err)
+	}
+}
