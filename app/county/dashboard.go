@@ -68,6 +68,9 @@ func NewDashboardScreen(d *Deps) *DashboardScreen {
 	s.coalChart = NewChart(Bars, lang.L("Farm coal equipment (units)"), nil)
 	s.patrolChart = NewChart(Bars, lang.L("Straw patrols per week"), nil)
 	s.fireChart = NewChart(Bars, lang.L("Fire points by township"), nil)
+	for _, c := range []*Chart{s.coalChart, s.patrolChart, s.fireChart} {
+		c.Counts = true
+	}
 	s.dustChart = NewChart(Bars, lang.L("Dustfall by township"), nil)
 	s.trendChart = NewChart(Line, lang.L("County dustfall by month"), nil)
 	for _, c := range []*Chart{s.dustChart, s.trendChart} {
@@ -247,7 +250,12 @@ func (s *DashboardScreen) show() {
 			dpts = append(dpts, Point{Label: s.d.name(r.Name), Value: r.Value, Has: true})
 		}
 	}
-	s.dust.SetText(fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month). Ranking:%s. Construction sites %d, keeping all six 100%% measures %d."),
+	if ranking == "" {
+		ranking = lang.L("No ranking yet: no dustfall readings this month.")
+	} else {
+		ranking = fmt.Sprintf(lang.L("Ranking:%s."), ranking)
+	}
+	s.dust.SetText(fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month). %s Construction sites %d, keeping all six 100%% measures %d."),
 		mean, ranking, du.Sites, du.SitesSix100))
 	s.dustChart.SetPoints(dpts)
 	var trend []Point
