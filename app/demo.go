@@ -142,6 +142,20 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 			who, role = reviewer, model.RoleCounty
 		}
 		step := map[string]model.Value{model.FieldStatus: model.Str(t.To)}
+		// Fields that apply only from this status on (a plan, a
+		// replacement, an acceptance) are typed with the move; model.Admit
+		// did not write them earlier.
+		at := model.Record{Register: sd.Register, County: sd.County, Fields: map[string]model.Value{model.FieldStatus: model.Str(t.To)}}
+		for k, f := range st.Fields {
+			if k != model.FieldStatus {
+				at.Fields[k] = f.Value
+			}
+		}
+		for k, v := range set {
+			if f, ok := sc.Field(k); ok && st.Value(k) != v && f.EditableBy(role) && sc.RelevantIn(k, at) {
+				step[k] = v
+			}
+		}
 		if t.Comment {
 			if comment.IsNull() {
 				comment = model.Str("请补充现场照片")
