@@ -67,7 +67,8 @@ func TestChartEmptySaysNoData(t *testing.T) {
 }
 
 // TestDashboardWithoutRanking: a month without dustfall readings says
-// there is no ranking yet rather than an empty one.
+// there is no ranking yet rather than an empty one, and no mean rather
+// than a unit after "no data".
 func TestDashboardWithoutRanking(t *testing.T) {
 	_, d := setup(t, model.RoleCounty)
 	scr := NewDashboardScreen(d)
@@ -77,7 +78,9 @@ func TestDashboardWithoutRanking(t *testing.T) {
 			t.Errorf("figures hold an empty ranking %q:\n%s", bad, text)
 		}
 	}
-	if want := lang.L("No ranking yet: no dustfall readings this month."); !strings.Contains(text, want) {
-		t.Errorf("figures: %q missing from\n%s", want, text)
+	for _, want := range []string{lang.L("No ranking yet: no dustfall readings this month."), lang.L("Mean dustfall: no readings this month.")} {
+		if !strings.Contains(text, want) {
+			t.Errorf("figures: %q missing from\n%s", want, text)
+		}
 	}
 }

@@ -229,12 +229,13 @@ func (s *DashboardScreen) show() {
 		l.Farms, l.Verified, l.CompleteLedgers, l.InPilot, l.WithManureFacility, l.WithAmmoniaControl, l.WithReadings, l.ReadingsInMonth, l.ExceedingInMonth))
 
 	du := f.Dust
-	mean := lang.L("no data")
+	mean := lang.L("Mean dustfall: no readings this month.")
 	if du.CountyHas {
-		mean = strconv.FormatFloat(du.CountyMean, 'f', 2, 64)
+		m := strconv.FormatFloat(du.CountyMean, 'f', 2, 64)
 		if du.Exceeds {
-			mean += " " + lang.L("(over 7)")
+			m += " " + lang.L("(over 7)")
 		}
+		mean = fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month)."), m)
 	}
 	ranking := ""
 	var dpts []Point
@@ -255,8 +256,8 @@ func (s *DashboardScreen) show() {
 	} else {
 		ranking = fmt.Sprintf(lang.L("Ranking:%s."), ranking)
 	}
-	s.dust.SetText(fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month). %s Construction sites %d, keeping all six 100%% measures %d."),
-		mean, ranking, du.Sites, du.SitesSix100))
+	s.dust.SetText(mean + " " + ranking + " " + fmt.Sprintf(lang.L("Construction sites %d, keeping all six 100%% measures %d."),
+		du.Sites, du.SitesSix100))
 	s.dustChart.SetPoints(dpts)
 	var trend []Point
 	for _, m := range du.Trend {
