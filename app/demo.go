@@ -151,9 +151,16 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 				at.Fields[k] = f.Value
 			}
 		}
-		for k, v := range set {
-			if f, ok := sc.Field(k); ok && st.Value(k) != v && f.EditableBy(role) && sc.RelevantIn(k, at) {
-				step[k] = v
+		// A field typed can make others apply (a verdict, its details).
+		for added := true; added; {
+			added = false
+			for k, v := range set {
+				if _, done := step[k]; done || st.Value(k) == v {
+					continue
+				}
+				if f, ok := sc.Field(k); ok && f.EditableBy(role) && sc.RelevantIn(k, at) {
+					step[k], at.Fields[k], added = v, v, true
+				}
 			}
 		}
 		if t.Comment {

@@ -63,6 +63,30 @@ func TestRelevantFollowsAnswers(t *testing.T) {
 	}
 }
 
+// TestRelevantFirePointCheck: the check applies once grid staff are
+// sent, and what a confirmed fire needs once the verdict confirms one.
+func TestRelevantFirePointCheck(t *testing.T) {
+	sc, _ := Lookup("fire_point")
+	pending := Record{Register: sc.Name, Fields: map[string]Value{FieldStatus: Str(FirePending)}}
+	for _, k := range []string{"verifiers", "verdict", "verify_photos", "burned_material"} {
+		if sc.RelevantIn(k, pending) {
+			t.Errorf("pending: %s relevant; want irrelevant", k)
+		}
+	}
+	checking := with(pending, FieldStatus, Str(FireVerifying), "verdict", Str("no_trace"))
+	for k, want := range map[string]bool{"verifiers": true, "verdict": true, "verify_photos": true, "burned_material": false, "party_identified": false, "pushed_township": true} {
+		if got := sc.RelevantIn(k, checking); got != want {
+			t.Errorf("checking, no trace: %s relevant %v; want %v", k, got, want)
+		}
+	}
+	confirmed := with(checking, "verdict", Str("confirmed_straw"))
+	for _, k := range []string{"burned_material", "fire_state", "party_identified", "enforcement"} {
+		if !sc.RelevantIn(k, confirmed) {
+			t.Errorf("confirmed: %s irrelevant; want relevant", k)
+		}
+	}
+}
+
 // relevanceSchema is a small register whose detail applies when the
 // answer is yes, and whose note (county only) applies to open records.
 func relevanceSchema() *Schema {
