@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -256,7 +257,11 @@ func (s *DashboardScreen) show() {
 	} else {
 		ranking = fmt.Sprintf(lang.L("Ranking:%s."), ranking)
 	}
-	s.dust.SetText(mean + " " + ranking + " " + fmt.Sprintf(lang.L("Construction sites %d, keeping all six 100%% measures %d."),
+	sep := " " // between sentences; Chinese sentences need none after 。
+	if strings.HasPrefix(s.d.Lang, "zh") {
+		sep = ""
+	}
+	s.dust.SetText(mean + sep + ranking + sep + fmt.Sprintf(lang.L("Construction sites %d, keeping all six 100%% measures %d."),
 		du.Sites, du.SitesSix100))
 	s.dustChart.SetPoints(dpts)
 	var trend []Point
