@@ -142,6 +142,27 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 			who, role = reviewer, model.RoleCounty
 		}
 		step := map[string]model.Value{model.FieldStatus: model.Str(t.To)}
+		// Fields that apply only from this status on (a plan, a
+		// replacement, an acceptance) are typed with the move; model.Admit
+		// did not write them earlier.
+		at := model.Record{Register: sd.Register, County: sd.County, Fields: map[string]model.Value{model.FieldStatus: model.Str(t.To)}}
+		for k, f := range st.Fields {
+			if k != model.FieldStatus {
+				at.Fields[k] = f.Value
+			}
+		}
+		// A field typed can make others apply (a verdict, its details).
+		for added := true; added; {
+			added = false
+			for k, v := range set {
+				if _, done := step[k]; done || st.Value(k) == v {
+					continue
+				}
+				if f, ok := sc.Field(k); ok && f.EditableBy(role) && sc.RelevantIn(k, at) {
+					step[k], at.Fields[k], added = v, v, true
+				}
+			}
+		}
 		if t.Comment {
 			if comment.IsNull() {
 				comment = model.Str("请补充现场照片")

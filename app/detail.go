@@ -75,8 +75,7 @@ func (s *detailScreen) refresh() {
 	})
 }
 
-// heading is a section title: larger text, since the CJK font has no
-// bold face.
+// heading is a section title: larger, bold text.
 func heading(text string) *widget.Label {
 	l := widget.NewLabelWithStyle(text, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	l.SizeName = theme.SizeNameSubHeadingText

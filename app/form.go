@@ -113,6 +113,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 		}
 	}
 	s.restoring = false
+	s.relevance()
 	s.save = widget.NewButton(lang.L("Save"), s.submit)
 	s.save.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() {
@@ -136,11 +137,13 @@ func (s *formScreen) title() string {
 
 func (s *formScreen) view() fyne.CanvasObject { return s.root }
 
-// changed checks the edited field at once and keeps a draft.
+// changed checks the edited field at once, shows the fields the answers
+// make relevant, and keeps a draft.
 func (s *formScreen) changed(key string) {
 	if s.restoring {
 		return
 	}
+	s.relevance()
 	in := s.byKey[key]
 	if _, ferr := in.parse(); ferr != nil {
 		in.showError(ferr.Msg.In(s.a.textLang()))
@@ -207,6 +210,49 @@ func (s *formScreen) restoreDraft(d draft) {
 		}
 	}
 	s.restoring = false
+	s.relevance()
+}
+
+// record is the record as the form would leave it: the stored values,
+// the inputs' parsed values and the status move the form makes.
+func (s *formScreen) record() model.Record {
+	fields := maps.Clone(s.base)
+	if fields == nil {
+		fields = map[string]model.Value{}
+	}
+	if s.via != "" {
+		fields[model.FieldStatus] = model.Str(s.via)
+	}
+	for _, in := range s.inputs {
+		if v, ferr := in.parse(); ferr == nil {
+			fields[in.f.Key] = v
+		}
+	}
+	maps.Copy(fields, s.extra)
+	return model.Record{Register: s.sc.Name, County: s.a.county, Fields: fields}
+}
+
+// relevance shows the fields that apply to the record as typed so far and
+// hides the others (model.Schema.RelevantIn). A hidden field's input is
+// neither checked nor sent; model.Admit clears a value it held.
+func (s *formScreen) relevance() {
+	r := s.record()
+	for _, in := range s.inputs {
+		if in.item == nil {
+			continue
+		}
+		if s.sc.RelevantIn(in.f.Key, r) {
+			in.item.Show()
+		} else {
+			in.item.Hide()
+		}
+	}
+}
+
+// shown reports whether field key's input is shown (relevant).
+func (s *formScreen) shown(key string) bool {
+	in, ok := s.byKey[key]
+	return ok && (in.item == nil || in.item.Visible())
 }
 
 // set fills one input (quick log defaults, tests).
@@ -223,6 +269,10 @@ func (s *formScreen) collect() (map[string]model.Value, bool) {
 	vals := map[string]model.Value{}
 	ok := true
 	for _, in := range s.inputs {
+		if !s.shown(in.f.Key) {
+			in.showError("")
+			continue
+		}
 		v, ferr := in.parse()
 		if ferr != nil {
 			in.showError(ferr.Msg.In(tl))
@@ -295,7 +345,8 @@ func (s *formScreen) submit() {
 
 // changes is what the form sends: of a new record every value typed, of
 // an existing one the values changed, and the status move it was opened
-// for. Fields the role may not edit (shown read-only) are never sent.
+// for. Fields the role may not edit (shown read-only) and fields hidden
+// as irrelevant are never sent (collect leaves them out).
 func (s *formScreen) changes(vals map[string]model.Value) map[string]model.Value {
 	set := map[string]model.Value{}
 	for k, v := range vals {
@@ -351,7 +402,7 @@ func (s *formScreen) showErrors(errs []model.FieldError) {
 	byField := map[string][]string{}
 	var top []model.FieldError
 	for _, e := range errs {
-		if _, ok := s.byKey[e.Field]; ok {
+		if s.shown(e.Field) {
 			byField[e.Field] = append(byField[e.Field], e.Msg.In(tl))
 		} else {
 			top = append(top, e)

@@ -9,9 +9,15 @@ import (
 	"github.com/lantian-tz/lantian/assets"
 )
 
-// cjkFont is the bundled Droid Sans Fallback, used for every text style so
-// that Chinese renders on machines without a CJK font.
-var cjkFont = fyne.NewStaticResource("DroidSansFallbackFull.ttf", assets.CJKFont)
+// cjkFont and cjkFontBold are the bundled Noto Sans CJK SC faces, used for
+// every text style so that Chinese renders, in bold too, on machines
+// without a CJK font. Fyne takes one font per style (and falls back only
+// to its own Latin font and the system's), so the subset must hold every
+// character the app shows (see theme_test.go).
+var (
+	cjkFont     = fyne.NewStaticResource("NotoSansCJKsc-Regular-subset.otf", assets.CJKFont)
+	cjkFontBold = fyne.NewStaticResource("NotoSansCJKsc-Bold-subset.otf", assets.CJKFontBold)
+)
 
 // appIcon is the window and launcher icon.
 var appIcon = fyne.NewStaticResource("icon.png", assets.Icon)
@@ -28,8 +34,14 @@ func NewTheme(touch bool) *Theme {
 	return &Theme{Theme: theme.DefaultTheme(), touch: touch}
 }
 
-// Font returns the bundled CJK font for every style.
-func (t *Theme) Font(fyne.TextStyle) fyne.Resource { return cjkFont }
+// Font returns the bundled CJK font: its bold face for bold text, the
+// regular one for every other style (it has no italic).
+func (t *Theme) Font(s fyne.TextStyle) fyne.Resource {
+	if s.Bold {
+		return cjkFontBold
+	}
+	return cjkFont
+}
 
 // Color keeps the default palette with a sky-blue primary colour.
 func (t *Theme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Color {

@@ -10,9 +10,17 @@ import _ "embed"
 //go:embed scope.json
 var ScopeJSON []byte
 
-// CJKFont is Droid Sans Fallback (Apache-2.0, see
-// fonts/DroidSansFallbackFull.copyright), the font that gives the UI its
-// Chinese glyphs.
+// CJKFont and CJKFontBold are the regular and bold faces of Noto Sans
+// CJK SC (SIL Open Font Licence 1.1, see fonts/NotoSansCJK-LICENSE.txt),
+// subset to the characters the app shows by
+// packaging/fonts/make-cjk-fonts.py: ASCII, CJK punctuation, GB 2312
+// level 1 and every character of the schemas, translations and
+// gazetteer.
 //
-//go:embed fonts/DroidSansFallbackFull.ttf
+//go:embed fonts/NotoSansCJKsc-Regular-subset.otf
 var CJKFont []byte
+
+// CJKFontBold is the bold face of CJKFont.
+//
+//go:embed fonts/NotoSansCJKsc-Bold-subset.otf
+var CJKFontBold []byte

@@ -83,7 +83,9 @@ type Admitted struct {
 //   - not type computed fields, nor created_by/created_at;
 //   - leave a valid record (ErrInvalid, every field's errors at once).
 //
-// and Admit writes for it: created_by/created_at on a new record,
+// and Admit writes for it: created_by/created_at on a new record, the
+// clearing of values in fields the change makes irrelevant (see
+// Field.Relevant),
 // reviewed_by/reviewed_at on a reviewer's status move (an approval clears
 // the comment of an earlier return; it stays in the history), the status
 // a grid edit of an approved record reopens it to (or ErrForbidden when
@@ -275,6 +277,7 @@ func (a *admission) record(reg, county string) Record {
 			}
 		}
 	}
+	a.clearIrrelevant(rec)
 	if rec.Fields[FieldDeleted] != Bool(true) {
 		for _, fe := range sc.Validate(rec) {
 			if !a.failed(fe.Field) {
@@ -283,6 +286,33 @@ func (a *admission) record(reg, county string) Record {
 		}
 	}
 	return rec
+}
+
+// clearIrrelevant drops the values of fields that do not apply to the
+// record as it will be (Schema.Irrelevant), as XLSForm does on save: a
+// value typed into such a field is not written, and a stored one is
+// cleared (it stays in the history). Only fields the author's role may
+// edit are cleared, so that a change never writes a field its author may
+// not; another role's field keeps its value, hidden and not required.
+// Clearing one field can make another irrelevant (a detail of a cleared
+// answer), so it repeats until nothing changes.
+func (a *admission) clearIrrelevant(rec Record) {
+	for changed := true; changed; {
+		changed = false
+		for _, k := range a.sc.Irrelevant(rec) {
+			f, _ := a.sc.Field(k)
+			if isEmpty(rec.Fields[k]) || !f.EditableBy(a.ch.Author.Role) || a.failed(k) {
+				continue
+			}
+			delete(rec.Fields, k)
+			if a.cur[k].IsNull() {
+				delete(a.set, k)
+			} else {
+				a.set[k] = Null
+			}
+			changed = true
+		}
+	}
 }
 
 // KeepsRecord is Admit's first rule, for callers that hold only a

@@ -125,12 +125,12 @@ func constructionSite() *Schema {
 		fld("wash_facility", KindEnum, "冲洗设施", "Wash facility", options(opts(
 			"auto_wheel_wash", "自动洗轮机", "Automatic wheel wash",
 			"pit_and_gun", "冲洗池+高压水枪", "Wash pit with pressure washer",
-			"none", "无", "None")), reqIf(isTrue("six100_vehicle_wash"))),
+			"none", "无", "None")), when(isTrue("six100_vehicle_wash")), reqIf(isTrue("six100_vehicle_wash"))),
 		fld("has_online_monitor", KindBool, "是否装扬尘在线监测", "Online dust monitor installed", req),
-		fld("monitor_points", KindInteger, "监测点数量", "Monitoring points", rng(0, 1000), reqIf(monitored)),
-		fld("monitor_ids", KindTextList, "设备编号", "Monitor ids", length(0, 100), reqIf(monitored)),
-		fld("network_platform", KindText, "联网平台", "Network platform", length(0, 60)),
-		fld("networked", KindBool, "是否联网", "Networked", reqIf(monitored)),
+		fld("monitor_points", KindInteger, "监测点数量", "Monitoring points", rng(0, 1000), when(monitored), reqIf(monitored)),
+		fld("monitor_ids", KindTextList, "设备编号", "Monitor ids", length(0, 100), when(monitored), reqIf(monitored)),
+		fld("network_platform", KindText, "联网平台", "Network platform", length(0, 60), when(monitored)),
+		fld("networked", KindBool, "是否联网", "Networked", when(monitored), reqIf(monitored)),
 		fld("has_video", KindBool, "视频监控", "Video surveillance", req),
 		remarksField(),
 	)

@@ -44,6 +44,20 @@ func farmCoalSchemas() []func() *Schema { return []func() *Schema{farmCoalFacili
 func farmCoalFacility() *Schema {
 	fromReplaced := statusIn(FarmCoalReplaced, FarmCoalAccepted, FarmCoalReburn)
 	accepted := statusIn(FarmCoalAccepted)
+	// The stages a field applies from (Field.Relevant). A field is
+	// relevant in the status before the one that requires it, since a
+	// move only sets the status: the reviewer types the plan before
+	// planning, grid staff the replacement before reporting it, the
+	// reviewer the acceptance before accepting. A voided record keeps
+	// every stage's values.
+	afterVerify := statusIn(FarmCoalUnreplaced, FarmCoalPlanned, FarmCoalInProgress, FarmCoalReplaced, FarmCoalAccepted, FarmCoalDecommissioned, FarmCoalReburn, FarmCoalVoid)
+	fromPlanned := statusIn(FarmCoalPlanned, FarmCoalInProgress, FarmCoalReplaced, FarmCoalAccepted, FarmCoalReburn, FarmCoalVoid)
+	fromWork := statusIn(FarmCoalInProgress, FarmCoalReplaced, FarmCoalAccepted, FarmCoalReburn, FarmCoalVoid)
+	fromAcceptance := statusIn(FarmCoalReplaced, FarmCoalAccepted, FarmCoalReburn, FarmCoalVoid)
+	afterAcceptance := statusIn(FarmCoalAccepted, FarmCoalReburn, FarmCoalVoid)
+	present := func(key string) func(Record) bool {
+		return func(r Record) bool { return !r.Get(key).IsNull() }
+	}
 	return &Schema{
 		Name:   "farm_coal_facility",
 		Label:  Text{ZH: "农业生产散煤设施清单", EN: "Farm coal-fired equipment"},
@@ -90,12 +104,12 @@ func farmCoalFacility() *Schema {
 				reqIf(is("equipment_type", "coal_boiler"))),
 			fld("capacity_unit", KindEnum, "出力单位", "Capacity unit", options(opts(
 				"t_h", "t/h", "t/h", "mw", "MW", "MW", "kw", "kW", "kW")),
-				reqIf(func(r Record) bool { return !r.Get("rated_capacity").IsNull() })),
+				when(present("rated_capacity")), reqIf(present("rated_capacity"))),
 			fld("service_scale", KindDecimal, "服务规模", "Service scale", minVal(0.000001)),
 			fld("scale_unit", KindEnum, "规模单位", "Scale unit", options(opts(
 				"mu", "亩", "mu", "m2", "m²", "m²", "seat", "座", "barns",
 				"head", "头", "head", "bird", "只", "birds", "t_per_day", "吨/日", "t/day")),
-				reqIf(func(r Record) bool { return !r.Get("service_scale").IsNull() })),
+				when(present("service_scale")), reqIf(present("service_scale"))),
 			fld("annual_coal_t", KindDecimal, "年用煤量", "Annual coal use", req, rng(0, 5000), unit("吨", "t"),
 				warn(func(v Value, r Record) *Text {
 					x, _ := v.AsDecimal()
@@ -127,32 +141,33 @@ func farmCoalFacility() *Schema {
 			fld("in_annual_task", KindBool, "是否纳入年度任务", "In the annual task", countyOnly,
 				reqIf(statusIn(FarmCoalUnreplaced, FarmCoalPlanned, FarmCoalInProgress, FarmCoalReplaced, FarmCoalAccepted, FarmCoalReburn, FarmCoalDecommissioned)),
 				help("由县局确定", "set by the county bureau")),
-			fld("task_year", KindInteger, "任务年度", "Task year", rng(2023, 2030), countyOnly, reqIf(isTrue("in_annual_task"))),
-			fld("planned_method", KindEnum, "计划替代方式", "Planned replacement", options(replacementMethods),
+			fld("task_year", KindInteger, "任务年度", "Task year", rng(2023, 2030), countyOnly,
+				when(isTrue("in_annual_task")), reqIf(isTrue("in_annual_task"))),
+			fld("planned_method", KindEnum, "计划替代方式", "Planned replacement", options(replacementMethods), when(afterVerify),
 				reqIf(statusIn(FarmCoalPlanned, FarmCoalInProgress))),
-			fld("planned_date", KindDate, "计划完成日期", "Planned completion",
+			fld("planned_date", KindDate, "计划完成日期", "Planned completion", when(afterVerify),
 				reqIf(statusIn(FarmCoalPlanned, FarmCoalInProgress))),
-			fld("actual_method", KindEnum, "实际替代方式", "Actual replacement", options(replacementMethods), reqIf(fromReplaced)),
+			fld("actual_method", KindEnum, "实际替代方式", "Actual replacement", options(replacementMethods), when(fromWork), reqIf(fromReplaced)),
 			fld("old_equipment_disposal", KindEnum, "原设备处置", "Old equipment", options(opts(
 				"removed", "拆除（设备及烟囱）", "Removed (with chimney)",
 				"flue_cut", "烟道或烟囱物理切断", "Flue or chimney cut",
 				"sealed", "封存", "Sealed",
-				"other", "其他", "Other")), reqIf(either(fromReplaced, statusIn(FarmCoalDecommissioned)))),
-			fld("work_start_date", KindDate, "开工日期", "Work started", reqIf(statusIn(FarmCoalInProgress))),
-			fld("completed_date", KindDate, "完成日期", "Completed", reqIf(fromReplaced)),
-			fld("new_equipment", KindText, "新设备描述", "New equipment", length(0, 100),
+				"other", "其他", "Other")), when(afterVerify), reqIf(either(fromReplaced, statusIn(FarmCoalDecommissioned)))),
+			fld("work_start_date", KindDate, "开工日期", "Work started", when(fromPlanned), reqIf(statusIn(FarmCoalInProgress))),
+			fld("completed_date", KindDate, "完成日期", "Completed", when(fromWork), reqIf(fromReplaced)),
+			fld("new_equipment", KindText, "新设备描述", "New equipment", length(0, 100), when(fromWork),
 				reqIf(func(r Record) bool { return fromReplaced(r) && text(r, "actual_method") != "dismantled" })),
-			fld("new_capacity_kw", KindDecimal, "新设备功率", "New capacity", minVal(0.001), unit("kW", "kW")),
-			photosField("after_photos", "改造后照片", "Photos after replacement", 2, reqIf(fromReplaced),
+			fld("new_capacity_kw", KindDecimal, "新设备功率", "New capacity", minVal(0.001), unit("kW", "kW"), when(fromWork)),
+			photosField("after_photos", "改造后照片", "Photos after replacement", 2, when(fromWork), reqIf(fromReplaced),
 				help("至少 2 张：新设备、拆除的烟囱或切断的烟道", "at least 2: new unit; removed chimney or cut flue")),
-			fld("subsidy_yuan", KindDecimal, "补贴金额", "Subsidy", minVal(0), unit("元", "yuan")),
-			fld("acceptance_date", KindDate, "验收日期", "Acceptance date", reqIf(accepted)),
-			fld("acceptance_org", KindText, "验收单位", "Accepted by (organisation)", length(0, 60), reqIf(accepted)),
-			fld("acceptance_by", KindText, "验收人", "Accepted by", length(0, 60), reqIf(accepted)),
+			fld("subsidy_yuan", KindDecimal, "补贴金额", "Subsidy", minVal(0), unit("元", "yuan"), when(fromWork)),
+			fld("acceptance_date", KindDate, "验收日期", "Acceptance date", when(fromAcceptance), reqIf(accepted)),
+			fld("acceptance_org", KindText, "验收单位", "Accepted by (organisation)", length(0, 60), when(fromAcceptance), reqIf(accepted)),
+			fld("acceptance_by", KindText, "验收人", "Accepted by", length(0, 60), when(fromAcceptance), reqIf(accepted)),
 			fld("acceptance_result", KindEnum, "验收结论", "Acceptance result", options(opts(
-				"pass", "合格", "Pass", "fail", "不合格", "Fail")), reqIf(accepted)),
-			fld("last_revisit_date", KindDate, "最近回头看日期", "Last follow-up check"),
-			fld("reburn_found", KindBool, "是否发现复烧", "Coal in use again", reqIf(statusIn(FarmCoalReburn))),
+				"pass", "合格", "Pass", "fail", "不合格", "Fail")), when(fromAcceptance), reqIf(accepted)),
+			fld("last_revisit_date", KindDate, "最近回头看日期", "Last follow-up check", when(afterAcceptance)),
+			fld("reburn_found", KindBool, "是否发现复烧", "Coal in use again", when(afterAcceptance), reqIf(statusIn(FarmCoalReburn))),
 			remarksField(),
 		},
 		TitleField:   "operator_name",

@@ -125,16 +125,16 @@ func strawPatrol() *Schema {
 				"night", "夜间巡查", "Night patrol"))),
 			fld("fire_found", KindBool, "是否发现火点", "Fire found", req),
 			fld("scar_found", KindBool, "是否发现焚烧痕迹（黑斑）", "Burn scar found", req),
-			fld("findings_count", KindInteger, "发现数量", "Findings", rng(0, 1000), reqIf(found)),
-			fld("finding_locations", KindGPSList, "发现位置", "Finding locations", length(0, 1000), reqIf(found)),
-			fld("burned_area_mu", KindDecimal, "火点/痕迹面积", "Burned area", rng(0.01, 5000), unit("亩", "mu"), reqIf(found)),
+			fld("findings_count", KindInteger, "发现数量", "Findings", rng(0, 1000), when(found), reqIf(found)),
+			fld("finding_locations", KindGPSList, "发现位置", "Finding locations", length(0, 1000), when(found), reqIf(found)),
+			fld("burned_area_mu", KindDecimal, "火点/痕迹面积", "Burned area", rng(0.01, 5000), unit("亩", "mu"), when(found), reqIf(found)),
 			fld("onsite_action", KindEnum, "当场处置", "Action on site", options(opts(
 				"extinguished", "已扑灭", "Extinguished",
 				"dissuaded", "劝导制止", "Stopped by persuasion",
 				"referred", "上报移交", "Reported and handed over",
-				"none_needed", "无需处置", "No action needed")), reqIf(found)),
+				"none_needed", "无需处置", "No action needed")), when(found), reqIf(found)),
 			fld("fire_point_ids", KindRefList, "生成火点记录", "Fire point records", ref("fire_point"),
-				reqIf(func(r Record) bool { return found(r) && !statusIn(PatrolDraft)(r) })),
+				when(found), reqIf(func(r Record) bool { return found(r) && !statusIn(PatrolDraft)(r) })),
 			fld("outreach", KindLongText, "宣传情况", "Outreach", length(0, 1000)),
 			photosField("photos", "照片", "Photos", 1, reqIf(found),
 				help("零报告建议附 1 张路线照片；每处发现至少 2 张", "a route photo is advised for a zero report; 2 per finding")),
@@ -216,6 +216,9 @@ func strawPatrol() *Schema {
 func firePoint() *Schema {
 	confirmed := is("verdict", FireConfirmedVerdicts...)
 	verifiedOn := statusIn(FireVerified, FireReturned, FireHandled, FireReviewed, FireReported)
+	// The check applies once grid staff are sent (核查中) and after; a
+	// voided point keeps what was found.
+	checking := statusIn(FireVerifying, FireVerified, FireReturned, FireHandled, FireReviewed, FireReported, StatusVoid)
 	needsNote := is("verdict", "not_burning", "other_fire", "no_trace", "unreachable")
 	return &Schema{
 		Name:   "fire_point",
@@ -251,7 +254,7 @@ func firePoint() *Schema {
 			optionalField(townshipField()),
 			villageField(false),
 			// Verification part.
-			fld("verifiers", KindTextList, "核查人员", "Verifiers", searchable, minItems(1), length(1, 10), reqIf(verifiedOn),
+			fld("verifiers", KindTextList, "核查人员", "Verifiers", searchable, minItems(1), length(1, 10), when(checking), reqIf(verifiedOn),
 				warn(func(v Value, _ Record) *Text {
 					if l, _ := v.AsList(); len(l) < 2 {
 						t := msg("建议至少 2 人核查", "at least 2 verifiers are recommended")
@@ -259,8 +262,8 @@ func firePoint() *Schema {
 					}
 					return nil
 				})),
-			fld("arrived_at", KindDateTime, "到场时间", "Arrived at", reqIf(verifiedOn)),
-			fld("verified_location", KindGPS, "现场位置", "Position on site", reqIf(verifiedOn),
+			fld("arrived_at", KindDateTime, "到场时间", "Arrived at", when(checking), reqIf(verifiedOn)),
+			fld("verified_location", KindGPS, "现场位置", "Position on site", when(checking), reqIf(verifiedOn),
 				warn(func(v Value, r Record) *Text {
 					p, err1 := v.AsPoint()
 					q, err2 := r.Get("pushed_location").AsPoint()
@@ -273,14 +276,14 @@ func firePoint() *Schema {
 					}
 					return nil
 				})),
-			fld("verdict", KindEnum, "核查结论", "Verdict", reqIf(verifiedOn), options(opts(
+			fld("verdict", KindEnum, "核查结论", "Verdict", when(checking), reqIf(verifiedOn), options(opts(
 				"confirmed_straw", "确认—秸秆焚烧", "Confirmed: straw burning",
 				"confirmed_other_open", "确认—其他露天焚烧（垃圾、杂草、落叶等）", "Confirmed: other open burning",
 				"not_burning", "非焚烧热源（工业热源、烟囱、大棚、光伏反光等）", "Not burning (industrial heat, chimney, greenhouse, solar glare)",
 				"other_fire", "其他火情（林草火灾、建筑火灾、殡葬、生活用火）", "Other fire (wildfire, building, funeral, cooking)",
 				"no_trace", "查否—现场无焚烧痕迹", "False alarm: no trace",
 				"unreachable", "无法到达", "Unreachable"))),
-			fld("burned_material", KindEnum, "焚烧物", "Material burned", reqIf(confirmed), options(opts(
+			fld("burned_material", KindEnum, "焚烧物", "Material burned", when(confirmed), reqIf(confirmed), options(opts(
 				"wheat", "小麦秸秆", "Wheat straw",
 				"corn", "玉米秸秆", "Maize straw",
 				"rice", "水稻秸秆", "Rice straw",
@@ -288,26 +291,27 @@ func firePoint() *Schema {
 				"weeds_leaves", "杂草落叶", "Weeds and leaves",
 				"household_waste", "生活垃圾", "Household waste",
 				"other", "其他", "Other"))),
-			fld("burned_area_mu", KindDecimal, "过火面积", "Burned area", rng(0.01, 5000), unit("亩", "mu"), reqIf(confirmed)),
-			fld("fire_state", KindEnum, "明火状态", "Fire state", reqIf(confirmed), options(opts(
+			fld("burned_area_mu", KindDecimal, "过火面积", "Burned area", rng(0.01, 5000), unit("亩", "mu"), when(confirmed), reqIf(confirmed)),
+			fld("fire_state", KindEnum, "明火状态", "Fire state", when(confirmed), reqIf(confirmed), options(opts(
 				"open_flame", "明火", "Open flame",
 				"embers", "余烬", "Embers",
 				"out", "已熄灭（仅痕迹）", "Out (traces only)"))),
-			photosField("verify_photos", "现场照片", "Photos on site", 3, reqIf(verifiedOn),
+			photosField("verify_photos", "现场照片", "Photos on site", 3, when(checking), reqIf(verifiedOn),
 				help("至少 3 张：远景、近景、带经纬度水印", "at least 3: wide, close-up, with GPS watermark")),
-			fld("party_identified", KindBool, "当事人是否查明", "Party identified", reqIf(confirmed)),
-			fld("party_name", KindText, "当事人姓名", "Party name", length(0, 30), reqIf(isTrue("party_identified"))),
-			fld("party_id", KindText, "当事人身份证", "Party ID card", idCheck,
+			fld("party_identified", KindBool, "当事人是否查明", "Party identified", when(confirmed), reqIf(confirmed)),
+			fld("party_name", KindText, "当事人姓名", "Party name", length(0, 30), when(isTrue("party_identified")), reqIf(isTrue("party_identified"))),
+			fld("party_id", KindText, "当事人身份证", "Party ID card", idCheck, when(isTrue("party_identified")),
 				help("加密保存，脱敏显示；处罚时必填", "stored encrypted, shown masked; required with a fine"),
 				reqIf(func(r Record) bool { return flag(r, "party_identified") && hasItem(r, "enforcement", "fine") })),
-			fld("extinguished_at", KindDateTime, "扑灭时间", "Extinguished at", reqIf(is("fire_state", "open_flame", "embers"))),
-			fld("enforcement", KindMultiEnum, "处理措施", "Enforcement", reqIf(confirmed), options(opts(
+			fld("extinguished_at", KindDateTime, "扑灭时间", "Extinguished at", when(is("fire_state", "open_flame", "embers")), reqIf(is("fire_state", "open_flame", "embers"))),
+			fld("enforcement", KindMultiEnum, "处理措施", "Enforcement", when(confirmed), reqIf(confirmed), options(opts(
 				"order_correct", "责令改正", "Order to correct",
 				"fine", "罚款", "Fine",
 				"education", "批评教育", "Warning and education",
 				"police", "移送公安", "Referred to police",
 				"none", "无", "None"))),
 			fld("fine_yuan", KindDecimal, "罚款金额", "Fine", minVal(0), unit("元", "yuan"),
+				when(func(r Record) bool { return hasItem(r, "enforcement", "fine") }),
 				reqIf(func(r Record) bool { return hasItem(r, "enforcement", "fine") }),
 				warn(func(v Value, _ Record) *Text {
 					if x, _ := v.AsDecimal(); x < StrawFineMin || x > StrawFineMax {

@@ -91,6 +91,14 @@ type Field struct {
 	// RequiredIf, when set, makes the field required for records it returns
 	// true for (the "C" fields of the register tables).
 	RequiredIf func(r Record) bool
+	// Relevant, when set, says which records the field applies to, like
+	// XLSForm's "relevant": a function of the record's values, its status
+	// included (acceptance fields once a record awaits acceptance, the
+	// details of a yes/no answered yes). RelevantIn is the one rule: the
+	// form shows only relevant fields and re-asks as answers change,
+	// Validate requires no irrelevant field, and Admit clears the value of
+	// a field a local change makes irrelevant (see Admit).
+	Relevant func(r Record) bool
 
 	Unit     Text     // for decimals and integers: 吨, 亩, m², ...
 	Min, Max *float64 // numeric range, inclusive

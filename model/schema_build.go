@@ -51,6 +51,10 @@ var (
 )
 
 func reqIf(fn func(r Record) bool) fieldOpt { return func(f *Field) { f.RequiredIf = fn } }
+
+// when makes the field relevant only to the records fn returns true for
+// (Field.Relevant).
+func when(fn func(r Record) bool) fieldOpt { return func(f *Field) { f.Relevant = fn } }
 func rng(min, max float64) fieldOpt {
 	return func(f *Field) { f.Min, f.Max = ptr(min), ptr(max) }
 }

@@ -57,3 +57,34 @@ func (s *Schema) Status(key string) (*Status, bool) {
 	}
 	return &s.Statuses[i], true
 }
+
+// RelevantIn reports whether the field applies to record r (always, for a
+// field without a Relevant rule). A record without a status is judged in
+// the register's initial status, as a new record is.
+func (s *Schema) RelevantIn(key string, r Record) bool {
+	f, ok := s.Field(key)
+	if !ok || f.Relevant == nil {
+		return true
+	}
+	if s.Initial != "" && r.Get(FieldStatus).IsNull() {
+		fields := make(map[string]Value, len(r.Fields)+1)
+		for k, v := range r.Fields {
+			fields[k] = v
+		}
+		fields[FieldStatus] = Str(s.Initial)
+		r.Fields = fields
+	}
+	return f.Relevant(r)
+}
+
+// Irrelevant returns, in field order, the fields of sc that do not apply
+// to record r.
+func (s *Schema) Irrelevant(r Record) []string {
+	var out []string
+	for i := range s.Fields {
+		if f := &s.Fields[i]; f.Relevant != nil && !s.RelevantIn(f.Key, r) {
+			out = append(out, f.Key)
+		}
+	}
+	return out
+}

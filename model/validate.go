@@ -9,7 +9,9 @@ import (
 // counts), each field's Check, the schema's cross-field Checks, and the
 // record's county (against the gazetteer installed with SetGazetteer, or
 // its shape when none is). Computed fields are not required (Derive fills
-// them). It returns nil when the record is valid; errors are sorted by the
+// them), and neither are fields that do not apply to the record (see
+// Field.Relevant); a value such a field still holds is checked as any
+// other. It returns nil when the record is valid; errors are sorted by the
 // schema's field order.
 func (s *Schema) Validate(r Record) []FieldError {
 	var errs []FieldError
@@ -32,6 +34,9 @@ func (s *Schema) Validate(r Record) []FieldError {
 	}
 	for i := range s.Fields {
 		f := &s.Fields[i]
+		if f.Relevant != nil && !s.RelevantIn(f.Key, r) {
+			continue
+		}
 		v := r.Get(f.Key)
 		if isEmpty(v) {
 			if !f.Computed && (f.Required || f.RequiredIf != nil && f.RequiredIf(r)) {

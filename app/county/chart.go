@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/driver/software"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
@@ -42,7 +43,10 @@ type Chart struct {
 	// Limit draws a horizontal line at this value when LimitLabel is set.
 	Limit      float64
 	LimitLabel string
-	min        fyne.Size
+	// Counts marks a chart of counts (units, patrols, fire points): its
+	// axis has whole-number ticks only.
+	Counts bool
+	min    fyne.Size
 	// light draws with the theme's light colours whatever the app's
 	// variant (charts saved for printed reports).
 	light bool
@@ -68,8 +72,19 @@ func (c *Chart) SetMinSize(s fyne.Size) { c.min = s }
 // the window).
 func (c *Chart) Copy() *Chart {
 	d := NewChart(c.Kind, c.Title, append([]Point(nil), c.Points...))
-	d.Limit, d.LimitLabel = c.Limit, c.LimitLabel
+	d.Limit, d.LimitLabel, d.Counts = c.Limit, c.LimitLabel, c.Counts
 	return d
+}
+
+// Empty reports whether the chart has nothing to show: no point with a
+// value other than zero.
+func (c *Chart) Empty() bool {
+	for _, p := range c.Points {
+		if p.Has && p.Value != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // CreateRenderer draws the chart.
@@ -95,13 +110,19 @@ func (r *chartRenderer) Refresh() {
 }
 
 // scaleMax is the value at the top of the plot: the largest value or
-// limit, rounded up to 1, 2 or 5 times a power of ten.
-func scaleMax(points []Point, limit float64) float64 {
+// limit, rounded up to 1, 2 or 5 times a power of ten. The axis is marked
+// at 0, half the top and the top, so for counts the top is even (at
+// least 2, and 2, 4, 6, 8 or 10 below ten): no mark falls between two
+// whole numbers.
+func scaleMax(points []Point, limit float64, counts bool) float64 {
 	m := limit
 	for _, p := range points {
 		if p.Has && p.Value > m {
 			m = p.Value
 		}
+	}
+	if counts && m <= 10 {
+		return max(2, 2*math.Ceil(m/2))
 	}
 	if m <= 0 {
 		return 1
@@ -159,7 +180,17 @@ func (r *chartRenderer) build(s fyne.Size) {
 		r.objs = objs
 		return
 	}
-	max := scaleMax(r.c.Points, r.c.Limit)
+	if r.c.Empty() {
+		// Nothing to plot: say so instead of an empty axis.
+		t := canvas.NewText(lang.L("No data"), col(theme.ColorNamePlaceHolder))
+		t.TextSize = textSize
+		t.Alignment = fyne.TextAlignCenter
+		t.Move(fyne.NewPos(left, top+plotH/2-textSize/2))
+		t.Resize(fyne.NewSize(plotW, textSize))
+		r.objs = append(objs, t)
+		return
+	}
+	max := scaleMax(r.c.Points, r.c.Limit, r.c.Counts)
 	y := func(v float64) float32 { return top + plotH - float32(v/max)*plotH }
 
 	// Grid lines and axis labels at 0, ½ and the top.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -68,6 +69,9 @@ func NewDashboardScreen(d *Deps) *DashboardScreen {
 	s.coalChart = NewChart(Bars, lang.L("Farm coal equipment (units)"), nil)
 	s.patrolChart = NewChart(Bars, lang.L("Straw patrols per week"), nil)
 	s.fireChart = NewChart(Bars, lang.L("Fire points by township"), nil)
+	for _, c := range []*Chart{s.coalChart, s.patrolChart, s.fireChart} {
+		c.Counts = true
+	}
 	s.dustChart = NewChart(Bars, lang.L("Dustfall by township"), nil)
 	s.trendChart = NewChart(Line, lang.L("County dustfall by month"), nil)
 	for _, c := range []*Chart{s.dustChart, s.trendChart} {
@@ -226,12 +230,13 @@ func (s *DashboardScreen) show() {
 		l.Farms, l.Verified, l.CompleteLedgers, l.InPilot, l.WithManureFacility, l.WithAmmoniaControl, l.WithReadings, l.ReadingsInMonth, l.ExceedingInMonth))
 
 	du := f.Dust
-	mean := lang.L("no data")
+	mean := lang.L("Mean dustfall: no readings this month.")
 	if du.CountyHas {
-		mean = strconv.FormatFloat(du.CountyMean, 'f', 2, 64)
+		m := strconv.FormatFloat(du.CountyMean, 'f', 2, 64)
 		if du.Exceeds {
-			mean += " " + lang.L("(over 7)")
+			m += " " + lang.L("(over 7)")
 		}
+		mean = fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month)."), m)
 	}
 	ranking := ""
 	var dpts []Point
@@ -247,8 +252,17 @@ func (s *DashboardScreen) show() {
 			dpts = append(dpts, Point{Label: s.d.name(r.Name), Value: r.Value, Has: true})
 		}
 	}
-	s.dust.SetText(fmt.Sprintf(lang.L("Mean dustfall %s t/(km²·month). Ranking:%s. Construction sites %d, keeping all six 100%% measures %d."),
-		mean, ranking, du.Sites, du.SitesSix100))
+	if ranking == "" {
+		ranking = lang.L("No ranking yet: no dustfall readings this month.")
+	} else {
+		ranking = fmt.Sprintf(lang.L("Ranking:%s."), ranking)
+	}
+	sep := " " // between sentences; Chinese sentences need none after 。
+	if strings.HasPrefix(s.d.Lang, "zh") {
+		sep = ""
+	}
+	s.dust.SetText(mean + sep + ranking + sep + fmt.Sprintf(lang.L("Construction sites %d, keeping all six 100%% measures %d."),
+		du.Sites, du.SitesSix100))
 	s.dustChart.SetPoints(dpts)
 	var trend []Point
 	for _, m := range du.Trend {

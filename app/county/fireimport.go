@@ -42,8 +42,11 @@ type FireImportScreen struct {
 	villages []firepoint.Village
 	selected int
 	assign   *widget.Button
-	report   *widget.List
-	root     fyne.CanvasObject
+	// columns lists the columns a file needs; sample saves an example.
+	columns *widget.Label
+	sample  *widget.Button
+	report  *widget.List
+	root    fyne.CanvasObject
 }
 
 // NewFireImportScreen builds the import screen.
@@ -60,6 +63,9 @@ func NewFireImportScreen(d *Deps) *FireImportScreen {
 	s.progress.Hide()
 	s.summary = widget.NewLabel(lang.L("Choose a fire-point CSV exported from the provincial platform (UTF-8 or GBK). Each point in this county becomes a fire point record for its village to check within the hours above; points already imported are skipped, and points outside every village can be assigned by hand."))
 	s.summary.Wrapping = fyne.TextWrapWord
+	s.columns = widget.NewLabel(s.columnsText())
+	s.columns.Wrapping = fyne.TextWrapWord
+	s.sample = widget.NewButton(lang.L("Save a sample file…"), s.saveSample)
 	s.report = widget.NewList(func() int { return len(s.lines) },
 		func() fyne.CanvasObject { l := widget.NewLabel(""); l.Truncation = fyne.TextTruncateEllipsis; return l },
 		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(s.lines[i]) })
@@ -76,7 +82,7 @@ func NewFireImportScreen(d *Deps) *FireImportScreen {
 	}
 	top := container.NewVBox(
 		widget.NewForm(widget.NewFormItem(lang.L("Hours allowed for the check"), s.due)),
-		container.NewHBox(s.open, s.assign), s.progress, s.summary)
+		container.NewHBox(s.open, s.assign), s.columns, container.NewHBox(s.sample), s.progress, s.summary)
 	s.root = container.NewBorder(top, nil, nil, nil, s.report)
 	return s
 }
@@ -89,6 +95,55 @@ func (s *FireImportScreen) Lines() []string { return s.lines }
 
 // Summary returns the report's summary line.
 func (s *FireImportScreen) Summary() string { return s.summary.Text }
+
+// Columns returns the text listing the columns a file needs.
+func (s *FireImportScreen) Columns() string { return s.columns.Text }
+
+// columnsText lists the columns firepoint.Parse reads, required first.
+func (s *FireImportScreen) columnsText() string {
+	var req, opt []string
+	for _, c := range firepoint.Columns {
+		name := c.Names[0]
+		if !strings.HasPrefix(s.d.Lang, "zh") {
+			name = c.Names[1] + " / " + c.Names[0]
+		}
+		line := "• " + name + lang.L(": ") + c.What.In(s.d.Lang)
+		if c.Required {
+			req = append(req, line)
+		} else {
+			opt = append(opt, line)
+		}
+	}
+	return lang.L("Columns the file needs (the header row names them; other columns are ignored):") + "\n" +
+		strings.Join(req, "\n") + "\n" + lang.L("Optional columns:") + "\n" + strings.Join(opt, "\n")
+}
+
+// saveSample asks where to save an example file with every column.
+func (s *FireImportScreen) saveSample() {
+	if s.d.Window == nil {
+		return
+	}
+	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			return
+		}
+		if err := s.WriteSample(w); err != nil {
+			showError(s.d, err)
+		}
+	}, s.d.Window)
+	d.SetFileName(lang.L("fire-points-sample.csv"))
+	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv"}))
+	d.Show()
+}
+
+// WriteSample writes the example fire-point file to w and closes it.
+func (s *FireImportScreen) WriteSample(w io.WriteCloser) error {
+	_, err := io.WriteString(w, firepoint.SampleCSV)
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
 
 func (s *FireImportScreen) choose() {
 	if s.d.Window == nil {
@@ -187,17 +242,25 @@ func (s *FireImportScreen) loadVillages() ([]firepoint.Village, error) {
 func (s *FireImportScreen) show(p firepoint.Parsed, res firepoint.Result) {
 	bad := append(append([]firepoint.RowError(nil), p.Bad...), res.Bad...)
 	s.summary.SetText(fmt.Sprintf(lang.L("File encoding %s. Imported %d, already present %d, other counties %d, bad rows %d."),
-		p.Encoding, len(res.Created), len(res.Duplicates), res.OtherCounty, len(bad)))
+		p.Encoding, len(res.Created), len(res.Duplicates), res.OtherCounty, len(bad)) +
+		fmt.Sprintf(lang.L(" Warnings: %d."), len(res.Warnings)))
 	var lines []string
 	var records []uuid.UUID
 	for _, e := range bad {
 		lines = append(lines, fmt.Sprintf(lang.L("Line %d: %s"), e.Line, e.Reason.In(s.d.Lang)))
 		records = append(records, uuid.Nil)
 	}
+	for _, e := range res.Warnings {
+		lines = append(lines, fmt.Sprintf(lang.L("Line %d: warning: %s"), e.Line, e.Reason.In(s.d.Lang)))
+		records = append(records, uuid.Nil)
+	}
 	for _, c := range res.Created {
 		where := lang.L("no village")
 		if c.Village.Name != "" {
 			where = c.Village.Township + " " + c.Village.Name
+			if c.Named {
+				where += " " + lang.L("(as in the file)")
+			}
 			if c.DistanceM > 0 {
 				where += fmt.Sprintf(" (%.1f km)", c.DistanceM/1000)
 			}

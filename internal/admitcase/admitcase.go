@@ -238,14 +238,16 @@ func Typed(sch *model.Schema, fields map[string]model.Value, role model.Role) ma
 }
 
 // badField is the first number field (in schema order) among those set
-// that the role may edit, "" when there is none: BadText typed into it is
-// refused, by the form as by every other path.
+// that the role may edit and that applies to the record (the form shows
+// no other), "" when there is none: BadText typed into it is refused, by
+// the form as by every other path.
 func badField(sch *model.Schema, set map[string]model.Value, role model.Role) string {
+	rec := model.Record{Register: sch.Name, Fields: set}
 	for _, f := range sch.Fields {
 		if f.Kind != model.KindInteger && f.Kind != model.KindDecimal {
 			continue
 		}
-		if _, ok := set[f.Key]; ok && f.EditableBy(role) && sch.ValidateValue(f.Key, model.Str(BadText)) != nil {
+		if _, ok := set[f.Key]; ok && f.EditableBy(role) && sch.RelevantIn(f.Key, rec) && sch.ValidateValue(f.Key, model.Str(BadText)) != nil {
 			return f.Key
 		}
 	}

@@ -54,12 +54,15 @@ type Options struct {
 	Due time.Duration
 	// Source is the source option key; "satellite_province" when empty.
 	Source string
-	// Villages are the candidates for assignment to the nearest village.
+	// Villages are the county's known villages: the ones a file may name,
+	// and the candidates for assignment to the nearest village.
 	Villages []Village
-	// Assign assigns fire ids by hand; it overrides the nearest village.
+	// Assign assigns fire ids by hand; it overrides everything else.
 	Assign map[string]Village
-	// MaxDistanceM, when positive, leaves a point unassigned when the
-	// nearest village is farther away.
+	// MaxDistanceM is how far from the nearest known village a point may
+	// be and still be assigned to it by nearness (DefaultMaxDistanceM
+	// when zero, no limit when negative). A point farther away is left
+	// without a village, with a warning, for the county to assign by hand.
 	MaxDistanceM float64
 	// Progress, when not nil, is called after each point.
 	Progress func(done, total int)
@@ -67,14 +70,21 @@ type Options struct {
 	Logger *slog.Logger
 }
 
+// DefaultMaxDistanceM is Options.MaxDistanceM when not set: 10 km, more
+// than the size of a village's land in the plain and the hills.
+const DefaultMaxDistanceM = 10000
+
 // Created is a fire point record made by Import.
 type Created struct {
 	FireID  string
 	Record  uuid.UUID
 	Line    int
 	Village Village // zero when not assigned to a village
-	// DistanceM is the distance to the assigned village (0 by hand).
+	// DistanceM is the distance to a village assigned by nearness (0 by
+	// hand or by the file's name).
 	DistanceM float64
+	// Named is true when the village is the one the file names.
+	Named bool
 }
 
 // Result is the report of an import.
@@ -87,15 +97,21 @@ type Result struct {
 	OtherCounty int
 	// Bad are rows that could not be imported, by line.
 	Bad []RowError
+	// Warnings are points imported with a doubt, by line: not assigned
+	// because no known village is near, or naming a village or township
+	// the county's records do not have, or far from the village named.
+	Warnings []RowError
 }
 
 // Import creates a fire_point record for each point that is not yet in the
 // store (same source_fire_id, deleted records included), assigning each to
-// a village: by hand (Options.Assign), else the nearest of
-// Options.Villages. The pushed township is the file's township column,
+// a village (see assign): by hand (Options.Assign), else the village the
+// file names, else the nearest known village of the township the file
+// names, else the nearest known village; never one farther than
+// Options.MaxDistanceM. The pushed township is the file's township column,
 // else the assigned village's township; the village and its township are
-// written to the village and township fields, the distance to an
-// automatically assigned village is noted in remarks. A point the store
+// written to the village and township fields, the distance to a village
+// assigned by nearness is noted in remarks. A point the store
 // refuses is reported in Bad with its line and the rest go on. Import
 // stops when ctx is cancelled, returning what was done and ctx's error.
 func Import(ctx context.Context, s Store, points []Point, o Options) (Result, error) {
@@ -123,7 +139,10 @@ func Import(ctx context.Context, s Store, points []Point, o Options) (Result, er
 		case seen[p.ID]:
 			res.Duplicates = append(res.Duplicates, p.ID)
 		default:
-			c, reason := create(ctx, s, p, &o)
+			c, warning, reason := create(ctx, s, p, &o)
+			if warning != nil {
+				res.Warnings = append(res.Warnings, RowError{Line: p.Line, Reason: *warning})
+			}
 			if reason != nil {
 				res.Bad = append(res.Bad, RowError{Line: p.Line, Reason: *reason})
 			} else {
@@ -140,20 +159,18 @@ func Import(ctx context.Context, s Store, points []Point, o Options) (Result, er
 	return res, nil
 }
 
-// create appends one fire point; a non-nil reason says why it failed.
-func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.Text) {
+// create appends one fire point; a non-nil reason says why it failed, a
+// non-nil warning what is doubtful about a point created (or, with a
+// reason, why it has no village).
+func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.Text, *model.Text) {
 	c := Created{FireID: p.ID, Line: p.Line}
-	if v, ok := o.Assign[p.ID]; ok {
-		c.Village = v
-	} else if v, d, ok := Nearest(o.Villages, p.Location()); ok && (o.MaxDistanceM <= 0 || d <= o.MaxDistanceM) {
-		c.Village, c.DistanceM = v, d
-	}
+	warning := assign(&c, p, o)
 	township := p.Township
 	if township == "" {
 		township = c.Village.Township
 	}
 	if len([]rune(township)) < 2 {
-		return c, &model.Text{ZH: "无法确定所属乡镇（文件无乡镇列且没有可分派的村）",
+		return c, warning, &model.Text{ZH: "无法确定所属乡镇（文件无乡镇列且没有可分派的村）",
 			EN: "township unknown (no township column and no village to assign)"}
 	}
 	var remarks []string
@@ -185,10 +202,85 @@ func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.
 	}
 	st, err := s.Append(ctx, store.Change{Register: Register, County: o.County, Author: o.Author, Role: o.Role, Set: set})
 	if err != nil {
-		return c, reasonOf(err)
+		return c, warning, reasonOf(err)
 	}
 	c.Record = st.Record
-	return c, nil
+	return c, warning, nil
+}
+
+// assign chooses the village of point p: by hand; else the village the
+// file names when the county's records know it (matched by name, within
+// the file's township when it names one), never re-assigned by nearness;
+// else, when the file names a township the records know, the nearest
+// village of that township; else the nearest known village. A village is
+// chosen by nearness only within the maximum distance. It returns a
+// warning when the point is left without a village or is far from the
+// village the file names.
+func assign(c *Created, p Point, o *Options) *model.Text {
+	if v, ok := o.Assign[p.ID]; ok {
+		c.Village = v
+		return nil
+	}
+	limit := o.MaxDistanceM
+	if limit == 0 {
+		limit = DefaultMaxDistanceM
+	}
+	at := p.Location()
+	if p.Village != "" {
+		if v, ok := namedVillage(o.Villages, p.Township, p.Village); ok {
+			c.Village, c.Named = v, true
+			if d := Distance(v.At, at); limit > 0 && d > limit {
+				return &model.Text{
+					ZH: fmt.Sprintf("火点 %s 按文件分派到 %s，但距该村已知位置 %.1f 公里，请核实", p.ID, v.Name, d/1000),
+					EN: fmt.Sprintf("fire point %s goes to %s as the file says, but it is %.1f km from the village's known position; please check", p.ID, v.Name, d/1000)}
+			}
+			return nil
+		}
+		return &model.Text{
+			ZH: fmt.Sprintf("火点 %s：文件中的村“%s”不在本县记录中，未分派到村，请手动分派", p.ID, p.Village),
+			EN: fmt.Sprintf("fire point %s: village %q of the file is not in this county's records; not assigned, assign it by hand", p.ID, p.Village)}
+	}
+	candidates := o.Villages
+	if p.Township != "" {
+		var in []Village
+		for _, v := range o.Villages {
+			if v.Township == p.Township {
+				in = append(in, v)
+			}
+		}
+		if len(in) == 0 && len(o.Villages) > 0 {
+			return &model.Text{
+				ZH: fmt.Sprintf("火点 %s：文件中的乡镇“%s”在本县记录中没有村，未分派到村，请手动分派", p.ID, p.Township),
+				EN: fmt.Sprintf("fire point %s: township %q of the file has no village in this county's records; not assigned, assign it by hand", p.ID, p.Township)}
+		}
+		candidates = in
+	}
+	v, d, ok := Nearest(candidates, at)
+	if !ok {
+		return nil
+	}
+	if limit > 0 && d > limit {
+		return &model.Text{
+			ZH: fmt.Sprintf("火点 %s 距最近的已知村（%s）%.1f 公里，超过 %.0f 公里，未分派到村，请手动分派", p.ID, v.Name, d/1000, limit/1000),
+			EN: fmt.Sprintf("fire point %s is %.1f km from the nearest known village (%s), more than %.0f km; not assigned, assign it by hand", p.ID, d/1000, v.Name, limit/1000)}
+	}
+	c.Village, c.DistanceM = v, d
+	return nil
+}
+
+// namedVillage is the village called name among villages, in township
+// when it is given; without a township the name must be unique.
+func namedVillage(villages []Village, township, name string) (Village, bool) {
+	var found []Village
+	for _, v := range villages {
+		if v.Name == name && (township == "" || v.Township == township) {
+			found = append(found, v)
+		}
+	}
+	if len(found) != 1 {
+		return Village{}, false
+	}
+	return found[0], true
 }
 
 // villageTownship is v's township, or township when v has none.

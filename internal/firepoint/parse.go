@@ -30,7 +30,8 @@ type Point struct {
 	Confidence string // as written: a percentage or a class (高/中/低, h/n/l)
 	Satellite  string
 	County     string // county name or code, as written; "" when absent
-	Township   string
+	Township   string // township name as written; "" when absent
+	Village    string // village name as written; "" when absent
 }
 
 // Location returns the point as a model.Point.
@@ -68,6 +69,7 @@ const (
 	colSatellite
 	colCounty
 	colTownship
+	colVillage
 	numColumns
 )
 
@@ -84,6 +86,7 @@ var aliases = map[string]column{
 	"satellite": colSatellite, "sensor": colSatellite, "卫星": colSatellite, "传感器": colSatellite, "卫星/传感器": colSatellite, "卫星名称": colSatellite,
 	"county": colCounty, "县": colCounty, "县区": colCounty, "区县": colCounty, "县（区）": colCounty, "所属县": colCounty, "县(区)": colCounty, "县名": colCounty,
 	"township": colTownship, "乡镇": colTownship, "乡镇（街道）": colTownship, "乡镇(街道)": colTownship, "所属乡镇": colTownship,
+	"village": colVillage, "行政村": colVillage, "村": colVillage, "村庄": colVillage, "所属村": colVillage, "行政村（社区）": colVillage, "行政村(社区)": colVillage,
 }
 
 // normalize prepares a header cell for lookup in aliases: trimmed, lower
@@ -203,6 +206,7 @@ func readRow(rec []string, cols *[numColumns]int) (Point, *model.Text) {
 		Satellite:  cell(rec, cols[colSatellite]),
 		County:     cell(rec, cols[colCounty]),
 		Township:   cell(rec, cols[colTownship]),
+		Village:    cell(rec, cols[colVillage]),
 	}
 	if p.ID == "" {
 		return p, &model.Text{ZH: "缺少火点编号", EN: "missing fire point id"}
