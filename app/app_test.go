@@ -95,6 +95,15 @@ func typeInto(t *testing.T, s *formScreen, key, text string) {
 
 func TestFormCreatesRecordFoundInList(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
+	// The county sets up its grids.
+	if err := a.users.save(User{Name: "李审核", Role: model.RoleCounty, Township: "演示镇1"}, "1234"); err != nil {
+		t.Fatal(err)
+	}
+	u, err := a.users.check("李审核", "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.signIn(u)
 	sc, _ := model.Lookup("straw_grid")
 	list := newListScreen(a, sc)
 	a.shell.push(list)
@@ -137,8 +146,8 @@ func TestFormCreatesRecordFoundInList(t *testing.T) {
 	if got := a.recordTitle(sc, &list.rows[0]); got != "LS-TEST-001" {
 		t.Errorf("got title %q; want LS-TEST-001", got)
 	}
-	if got := list.rows[0].Fields["created_by"].Value; got != model.Str("张伟") {
-		t.Errorf("got created_by %s; want 张伟", got)
+	if got := list.rows[0].Fields["created_by"].Value; got != model.Str("李审核") {
+		t.Errorf("got created_by %s; want 李审核", got)
 	}
 }
 
@@ -152,6 +161,7 @@ func TestValidationMessages(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.lang, func(t *testing.T) {
 			a := newTestApp(t, tt.lang, nil)
+			signInAs(t, a, "李审核", model.RoleCounty)
 			sc, _ := model.Lookup("straw_grid")
 			form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 			a.shell.push(form)
@@ -768,6 +778,7 @@ func TestFirstRunOffline(t *testing.T) {
 func TestDeleteOwnNewRecord(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
 	rec := seed(t, a, "straw_grid", 1)[0]
+	signInAs(t, a, "审核员", model.RoleCounty) // who created it
 	d := newDetail(a, rec.Record)
 	a.shell.push(d)
 	del := find(a, func(b *widget.Button) bool { return b.Text == "删除" })

@@ -112,6 +112,11 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 	}
 	set := make(map[string]model.Value, len(sd.Fields))
 	creator, creatorRole := author, model.RoleGrid
+	if !sc.MayCreate(model.RoleGrid) {
+		// Grids, dust-fall points, pushed fire points: the county
+		// creates them.
+		creator, creatorRole = reviewer, model.RoleCounty
+	}
 	for k, v := range sd.Fields {
 		if f, ok := sc.Field(k); ok {
 			if f.Computed {

@@ -341,6 +341,13 @@ func (a *App) refInput(in *fieldInput, changed func()) {
 	if !ok {
 		return
 	}
+	// An empty choice says whom to ask: records the user's role may not
+	// create (a county's grids) come from the county bureau.
+	hint := widget.NewLabel("")
+	hint.Wrapping = fyne.TextWrapWord
+	hint.Importance = widget.WarningImportance
+	hint.Hide()
+	in.obj = container.NewVBox(sel, hint)
 	var titles []string
 	a.b.run(func() error {
 		page, err := a.st.List(store.Query{Register: sc.Name, County: a.county, Order: store.ByTitle, Limit: 500})
@@ -353,6 +360,15 @@ func (a *App) refInput(in *fieldInput, changed func()) {
 		}
 		return nil
 	}, func(err error) {
+		if err == nil && len(ids) == 0 {
+			reg := map[string]any{"Register": sc.Label.In(a.textLang())}
+			if sc.MayCreate(a.role()) {
+				hint.SetText(lang.L("No “{{.Register}}” records yet. Create one first under “{{.Register}}”.", reg))
+			} else {
+				hint.SetText(lang.L("Your county has no “{{.Register}}” records yet. Ask the county bureau to create them under “{{.Register}}” and sync this device.", reg))
+			}
+			hint.Show()
+		}
 		quiet = true
 		sel.Options = titles
 		sel.Refresh()

@@ -110,6 +110,9 @@ func newListScreen(a *App, sc *model.Schema) *listScreen {
 		a.shell.push(newForm(a, sc, uuid.Nil, a.defaults(sc)))
 	})
 	add.Importance = widget.HighImportance
+	if !sc.MayCreate(a.role()) {
+		add.Hide() // the county creates these (grids, dust-fall points)
+	}
 
 	filters := container.NewGridWithColumns(3, s.village, s.status, s.order, s.from, s.to, s.count)
 	top := container.NewVBox(container.NewBorder(nil, nil, nil, add, s.search), filters, s.filtErr)

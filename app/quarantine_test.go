@@ -28,7 +28,7 @@ func TestHeldChangesShowReceived(t *testing.T) {
 	ctx := context.Background()
 	for _, sd := range demo.Records(rand.New(rand.NewPCG(7, 9)), testCounty, 20)[:2] {
 		delete(sd.Fields, model.FieldStatus)
-		if _, err := other.Append(ctx, store.Change{Register: sd.Register, County: testCounty, Author: "李娜", Role: model.RoleGrid, Set: sd.Fields}); err != nil {
+		if _, err := other.Append(ctx, store.Change{Register: sd.Register, County: testCounty, Author: "李娜", Role: model.RoleCounty, Set: sd.Fields}); err != nil {
 			t.Fatal(err)
 		}
 	}

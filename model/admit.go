@@ -70,6 +70,8 @@ type Admitted struct {
 //   - keep the record's register and county for life (ErrScope);
 //   - name a known register (ErrSchema) and a county in scope of the
 //     gazetteer and of the author (ErrScope);
+//   - be made by a role that may create records of the register when it
+//     creates one (Schema.CreateRoles; ErrForbidden);
 //   - hold valid values of known fields (ErrInvalid), and set only fields
 //     the author's role may edit (ErrForbidden: fields with EditRoles,
 //     reviewed_by/reviewed_at for reviewers only), and only statuses the
@@ -96,6 +98,9 @@ type Admitted struct {
 func Admit(sc *Schema, cur *Record, ch Change) (Admitted, error) {
 	sc, reg, county, err := admitTarget(sc, cur, ch)
 	if err != nil {
+		return Admitted{}, err
+	}
+	if err := admitCreate(sc, cur, ch); err != nil {
 		return Admitted{}, err
 	}
 	set := ch.Set
@@ -163,6 +168,28 @@ func admitTarget(sc *Schema, cur *Record, ch Change) (*Schema, string, string, e
 		return nil, "", "", err
 	}
 	return sc, reg, county, nil
+}
+
+// ErrCreateForbidden matches (errors.Is) Admit's refusal of a new record
+// by a role that may not create records of its register.
+var ErrCreateForbidden = &Error{Kind: ErrForbidden, Code: "create"}
+
+// admitCreate checks that the author's role may create records of sc
+// when the change creates one: a change made here creates the record when
+// there is none (cur nil); a made op, when it carries created_by, which
+// Admit writes into every new record and lets no edit set, so the answer
+// is the same in every order.
+func admitCreate(sc *Schema, cur *Record, ch Change) error {
+	creates := cur == nil
+	if ch.Made {
+		_, creates = ch.Set[FieldCreatedBy]
+	}
+	if !creates || sc.MayCreate(ch.Author.Role) {
+		return nil
+	}
+	return E(admitOp, ErrForbidden, CodeName("create"), msg(
+		"角色 %s 不能新建“%s”记录，请联系县生态环境局", "role %s may not create %s records; ask the county bureau",
+		ch.Author.Role, sc.Label.ZH, ch.Author.Role, sc.Label.EN))
 }
 
 // admission is one change being judged: the fields it writes (set, which

@@ -110,6 +110,12 @@ func TestAdmitCreate(t *testing.T) {
 				sd := anySeed(all[sc.Name], sc.Initial)
 				set := only(sc, typed(sc, sd), role)
 				ad, err := model.Admit(sc, nil, model.Change{Register: sc.Name, County: demoCounty, Set: set, Author: author(role), Now: admitNow})
+				if !sc.MayCreate(role) {
+					if !errors.Is(err, model.ErrCreateForbidden) {
+						t.Errorf("create as %s: %v; want forbidden (code create): %s may not create %s", role, err, role, sc.Name)
+					}
+					return
+				}
 				if err != nil {
 					for k, kind := range fieldKinds(err) {
 						f, ok := sc.Field(k)
@@ -163,6 +169,13 @@ func TestAdmitForbiddenFields(t *testing.T) {
 					set := only(sc, base, role)
 					set[k] = v
 					_, err := model.Admit(sc, nil, model.Change{Register: sc.Name, County: demoCounty, Set: set, Author: author(role), Now: admitNow, Made: made})
+					if !made && !sc.MayCreate(role) {
+						// The role may not create the record at all.
+						if model.KindOf(err) != model.ErrForbidden {
+							t.Errorf("%s as %s sets %s: got %v; want forbidden", sc.Name, role, k, err)
+						}
+						continue
+					}
 					if !errors.Is(err, &model.Error{Kind: model.ErrForbidden, Field: k}) {
 						t.Errorf("%s as %s sets %s (made %v): got %v; want forbidden naming %s", sc.Name, role, k, made, err, k)
 					}
@@ -353,5 +366,41 @@ func TestAdmitScope(t *testing.T) {
 		if err != nil && !errors.Is(err, model.ErrScope) {
 			t.Errorf("%+v writing %s: got %v; want a scope error", tt.author, tt.county, err)
 		}
+	}
+}
+
+// TestAdmitCreateRoles: a register a county defines for its grid staff
+// (straw_grid) is created by county and province only, on the device and
+// as a made op (which carries created_by); grid staff may still edit an
+// existing record, on the device and as an op.
+func TestAdmitCreateRoles(t *testing.T) {
+	sc, _ := model.Lookup("straw_grid")
+	all := seeds(t)
+	set := typed(sc, anySeed(all[sc.Name], sc.Initial))
+	for _, role := range roles {
+		_, err := model.Admit(sc, nil, model.Change{Register: sc.Name, County: demoCounty, Set: set, Author: author(role), Now: admitNow})
+		if got, want := err == nil, role != model.RoleGrid; got != want {
+			t.Errorf("%s creates a grid: admitted %v (%v); want %v", role, got, err, want)
+		}
+		if role == model.RoleGrid && !errors.Is(err, model.ErrCreateForbidden) {
+			t.Errorf("grid creates a grid: got %v; want ErrCreateForbidden", err)
+		}
+	}
+	ad, err := model.Admit(sc, nil, model.Change{Register: sc.Name, County: demoCounty, Set: set, Author: author(model.RoleCounty), Now: admitNow})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The op a grid device would sign to create one is refused wherever it
+	// arrives.
+	_, err = model.Admit(sc, nil, model.Change{Register: sc.Name, County: demoCounty, Set: ad.Set, Author: author(model.RoleGrid), Made: true})
+	if !errors.Is(err, model.ErrCreateForbidden) {
+		t.Errorf("grid op creating a grid: got %v; want ErrCreateForbidden", err)
+	}
+	edit := map[string]model.Value{"grid_leader": model.Str("王建国")}
+	if _, err := model.Admit(sc, &ad.Record, model.Change{Set: edit, Author: author(model.RoleGrid), Now: admitNow}); err != nil {
+		t.Errorf("grid edits a grid: %v", err)
+	}
+	if _, err := model.Admit(sc, nil, model.Change{Register: sc.Name, County: demoCounty, Set: edit, Author: author(model.RoleGrid), Made: true}); err != nil {
+		t.Errorf("grid op editing a grid: %v", err)
 	}
 }

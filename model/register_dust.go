@@ -504,10 +504,11 @@ func roadDustStation() *Schema {
 
 func dustfallPoint() *Schema {
 	return &Schema{
-		Name:   "dustfall_point",
-		Label:  Text{ZH: "降尘监测点位", EN: "Dust-fall point"},
-		Family: "dust",
-		Code:   "JCDW",
+		Name:        "dustfall_point",
+		Label:       Text{ZH: "降尘监测点位", EN: "Dust-fall point"},
+		Family:      "dust",
+		Code:        "JCDW",
+		CreateRoles: reviewRoles,
 		Fields: []Field{
 			fld("point_no", KindText, "点位编号", "Point number", req, searchable, length(1, 40)),
 			fld("name", KindText, "点位名称", "Point name", req, searchable, length(2, 60)),

@@ -50,10 +50,11 @@ func strawSchemas() []func() *Schema {
 
 func strawGrid() *Schema {
 	return &Schema{
-		Name:   "straw_grid",
-		Label:  Text{ZH: "秸秆禁烧网格", EN: "Straw-burning grid"},
-		Family: "straw",
-		Code:   "JGWG",
+		Name:        "straw_grid",
+		Label:       Text{ZH: "秸秆禁烧网格", EN: "Straw-burning grid"},
+		Family:      "straw",
+		Code:        "JGWG",
+		CreateRoles: reviewRoles,
 		Fields: []Field{
 			fld("grid_no", KindText, "网格编号", "Grid number", req, searchable, length(1, 40)),
 			fld("grid_level", KindEnum, "网格层级", "Grid level", req, options(opts(
@@ -221,10 +222,11 @@ func firePoint() *Schema {
 	checking := statusIn(FireVerifying, FireVerified, FireReturned, FireHandled, FireReviewed, FireReported, StatusVoid)
 	needsNote := is("verdict", "not_burning", "other_fire", "no_trace", "unreachable")
 	return &Schema{
-		Name:   "fire_point",
-		Label:  Text{ZH: "火点核查", EN: "Fire point check"},
-		Family: "straw",
-		Code:   "HDHC",
+		Name:        "fire_point",
+		Label:       Text{ZH: "火点核查", EN: "Fire point check"},
+		Family:      "straw",
+		Code:        "HDHC",
+		CreateRoles: reviewRoles,
 		Fields: []Field{
 			// Push part: filled from the source.
 			fld("source_fire_id", KindText, "火点编号", "Fire point id", req, searchable, length(1, 60), countyOnly),

@@ -160,6 +160,12 @@ type Schema struct {
 	// ref field pointing at the parent record.
 	Parent string
 
+	// CreateRoles, when set, limits who may create records of the
+	// register: the reference registers a county defines for its grid
+	// staff (grids, dust-fall points) and records pushed from above (fire
+	// points). Empty: every role. model.Admit applies it.
+	CreateRoles []Role
+
 	Statuses    []Status
 	Initial     string // status of a new record; "" for registers without a lifecycle
 	Transitions []Transition

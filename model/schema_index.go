@@ -1,5 +1,7 @@
 package model
 
+import "slices"
+
 // index builds the schema's lookup maps; called once per schema when the
 // registry loads. Schemas built elsewhere (tests) are indexed lazily on
 // first use, which is not safe for concurrent first use.
@@ -35,6 +37,12 @@ func (f *Field) EditableBy(role Role) bool {
 		}
 	}
 	return false
+}
+
+// MayCreate reports whether role may create records of the register (see
+// CreateRoles). An empty role (not known here) is left to the server.
+func (s *Schema) MayCreate(role Role) bool {
+	return role == "" || len(s.CreateRoles) == 0 || slices.Contains(s.CreateRoles, role)
 }
 
 // Field returns the register field key (reserved fields excluded; see

@@ -78,7 +78,7 @@ var (
 func reading(t *testing.T, s *store.Store, township string, value float64) uuid.UUID {
 	t.Helper()
 	ctx := context.Background()
-	pt, err := s.Append(ctx, store.Change{Register: "dustfall_point", County: county, Author: "王网格", Role: model.RoleGrid,
+	pt, err := s.Append(ctx, store.Change{Register: "dustfall_point", County: county, Author: "县局", Role: model.RoleCounty, // the county sets its points
 		Set: map[string]model.Value{"point_no": model.Str("JC-" + township), "name": model.Str(township + "点位"),
 			model.FieldTownship: model.Str(township), model.FieldLocation: model.GPS(model.Point{Lat: 38.3, Lon: 114.4}),
 			"point_type": model.Str("regular")}})

@@ -69,7 +69,9 @@ type Case struct {
 	// Set is the change's fields as the author sends them.
 	Set map[string]model.Value
 	// Made is the op a device that admitted the change would sign: Set
-	// with the stamps and status Admit writes (Set when Want refuses).
+	// with the stamps and status Admit writes (for a refused new record,
+	// Set with created_by/at and the initial status; for a refused edit,
+	// Set).
 	Made map[string]model.Value
 	// Want is the outcome (Outcome) of the change made on the device;
 	// WantMade, of the same change received as an op.
@@ -125,6 +127,15 @@ func Cases(g *model.Gazetteer, sc Scope) ([]Case, error) {
 		c.Want, c.Made = Outcome(err), c.Set
 		if err == nil {
 			c.Made = ad.Set
+		} else if cur == nil && sch != nil {
+			// The op a device that broke the rule would sign for a new
+			// record carries the stamps Admit writes into every one.
+			c.Made = clone(c.Set)
+			c.Made[model.FieldCreatedBy] = model.Str(a.Name)
+			c.Made[model.FieldCreatedAt] = model.DateTimeValue(Now)
+			if _, ok := c.Made[model.FieldStatus]; !ok && sch.Initial != "" {
+				c.Made[model.FieldStatus] = model.Str(sch.Initial)
+			}
 		}
 		_, err = model.Admit(sch, cur, model.Change{Register: c.Register, County: c.County, Set: c.Made, Author: a, Now: Now, Gazetteer: g, Made: true})
 		c.WantMade = Outcome(err)
@@ -144,11 +155,16 @@ func Cases(g *model.Gazetteer, sc Scope) ([]Case, error) {
 			set := Typed(sch, sd.Fields, role)
 			// Reviewers fill in every field, so their new records are
 			// admitted; grid staff may lack a field only reviewers fill.
-			pin := unpinned
+			pin, pinMade := unpinned, Admitted
 			if role != model.RoleGrid {
 				pin = Admitted
 			}
-			if err := add(Case{Name: name + "/create", Register: sch.Name, Role: role, County: sc.Own, Set: set, Form: true}, pin, Admitted); err != nil {
+			if !sch.MayCreate(role) {
+				// A register the county defines (grids): refused as a
+				// change made here and as the op a device would sign.
+				pin, pinMade = model.ErrForbidden, model.ErrForbidden
+			}
+			if err := add(Case{Name: name + "/create", Register: sch.Name, Role: role, County: sc.Own, Set: set, Form: true}, pin, pinMade); err != nil {
 				return nil, err
 			}
 			created := out[len(out)-1]
@@ -156,6 +172,11 @@ func Cases(g *model.Gazetteer, sc Scope) ([]Case, error) {
 				if err := add(Case{Name: name + "/other-county", Register: sch.Name, Role: role, County: sc.Other, Set: set}, model.ErrScope, model.ErrScope); err != nil {
 					return nil, err
 				}
+			}
+			if !sch.MayCreate(role) {
+				// The role may not create the record at all: the cases
+				// below, all new records, would only repeat that.
+				continue
 			}
 			if k := badField(sch, set, role); k != "" {
 				bad := clone(set)

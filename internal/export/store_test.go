@@ -22,7 +22,8 @@ func TestCSVFromStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	pt, err := s.Append(ctx, store.Change{Register: "dustfall_point", County: county, Author: "王网格", Role: model.RoleGrid,
+	pt, err := s.Append(ctx, store.Change{Register: "dustfall_point", County: county, Author: "县局", Role: model.RoleCounty, // the county sets its points
+
 		Set: map[string]model.Value{"point_no": model.Str("JC-01"), "name": model.Str("东关点位"),
 			model.FieldTownship: model.Str("城关镇"), model.FieldLocation: model.GPS(model.Point{Lat: 38.3, Lon: 114.4}),
 			"point_type": model.Str("regular")}})
