@@ -5,7 +5,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/app/county"
@@ -50,16 +49,16 @@ func (a *App) countyDeps() *county.Deps {
 	return d
 }
 
-// countyNavItems are the reviewers' navigation entries (none for grid
-// staff).
-func (a *App) countyNavItems(nav func(label string, icon fyne.Resource, open func() page) *widget.Button) []fyne.CanvasObject {
+// countyNavEntries are the reviewers' navigation entries, the review
+// queue first (none for grid staff).
+func (a *App) countyNavEntries() []navEntry {
 	if a.user == nil || a.role() == model.RoleGrid {
 		return nil
 	}
-	item := func(title string, icon fyne.Resource, mk func(*county.Deps) countyScreen) fyne.CanvasObject {
-		return nav(title, icon, func() page { return countyPage{mk(a.countyDeps())} })
+	item := func(title string, icon fyne.Resource, mk func(*county.Deps) countyScreen) navEntry {
+		return navEntry{title, icon, func() page { return countyPage{mk(a.countyDeps())} }}
 	}
-	return []fyne.CanvasObject{
+	return []navEntry{
 		item(county.ReviewTitle(), theme.ConfirmIcon(), func(d *county.Deps) countyScreen { return county.NewReviewScreen(d) }),
 		item(county.DashboardTitle(), theme.GridIcon(), func(d *county.Deps) countyScreen { return county.NewDashboardScreen(d) }),
 		item(county.ExportTitle(), theme.DocumentSaveIcon(), func(d *county.Deps) countyScreen { return county.NewExportScreen(d) }),

@@ -55,6 +55,10 @@ func (in *fieldInput) parse() (model.Value, *model.FieldError) {
 
 // newFieldInput builds the right input for f's kind; changed is called on
 // every edit.
+// maxRowWidth is the widest a row of choices or buttons may be: what is
+// left of an 800 px wide window beside the navigation.
+const maxRowWidth = 480
+
 func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 	tl := a.textLang()
 	in := &fieldInput{f: f}
@@ -134,11 +138,11 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 			labels[i] = o.Label.In(tl)
 		}
 		cg := widget.NewCheckGroup(labels, func([]string) { changed() })
-		width := 0
-		for _, l := range labels {
-			width += len([]rune(l)) + 2
+		// In a row when the row fits a portrait tablet's form column.
+		cg.Horizontal = true
+		if len(labels) > 6 || cg.MinSize().Width > maxRowWidth {
+			cg.Horizontal = false
 		}
-		cg.Horizontal = len(labels) <= 6 && width <= 48
 		in.get = func() string {
 			var keys []string
 			for i, o := range f.Options {

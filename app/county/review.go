@@ -95,7 +95,7 @@ func NewReviewScreen(d *Deps) *ReviewScreen {
 	s.progress = widget.NewProgressBar()
 	s.progress.Hide()
 
-	filters := container.NewGridWithColumns(4, s.register, s.status, s.village, s.age)
+	filters := container.NewGridWithColumns(2, s.register, s.status, s.village, s.age)
 	actions := container.NewHBox(s.openBtn, s.approve, s.ret, s.bulk, s.count)
 	s.root = container.NewBorder(container.NewVBox(filters, actions, s.progress), nil, nil, nil, s.list)
 
