@@ -290,13 +290,38 @@ func (s *detailScreen) move(t model.Transition) {
 		do("")
 		return
 	}
+	a.askComment(t.Label.In(a.textLang()), do)
+}
+
+// askComment asks for a review comment in a wide multi-line box; OK
+// with an empty comment says a comment is needed and keeps the dialog
+// open.
+func (a *App) askComment(title string, done func(comment string)) {
 	e := widget.NewMultiLineEntry()
-	dialog.ShowForm(t.Label.In(a.textLang()), lang.L("OK"), lang.L("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(lang.L("Comment"), e)}, func(ok bool) {
-			if ok && strings.TrimSpace(e.Text) != "" {
-				do(strings.TrimSpace(e.Text))
-			}
-		}, a.win)
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(4)
+	e.SetPlaceHolder(lang.L("What must be corrected"))
+	msg := errorLabel()
+	var pop *widget.PopUp
+	ok := widget.NewButton(lang.L("OK"), func() {
+		c := strings.TrimSpace(e.Text)
+		if c == "" {
+			msg.SetText(lang.L("Write a comment: say what must be corrected."))
+			a.win.Canvas().Focus(e)
+			return
+		}
+		pop.Hide()
+		done(c)
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { pop.Hide() })
+	width := min(float32(520), a.win.Canvas().Size().Width-2*theme.Padding())
+	body := container.NewVBox(heading(title), widget.NewLabel(lang.L("Comment")), e, msg,
+		container.NewGridWithColumns(2, cancel, ok))
+	// Room below the box for the message, so it does not push the buttons out.
+	pop = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(width, body.MinSize().Height+3*theme.TextSize()), body), a.win.Canvas())
+	pop.Show()
+	a.win.Canvas().Focus(e)
 }
 
 // historyRow is one op: when, who, and each field's old → new.
