@@ -354,3 +354,46 @@ func TestDashboardProvinceRanksCounties(t *testing.T) {
 		t.Errorf("county figures: township ranking missing from\n%s", text)
 	}
 }
+
+// An export holds every record unless the user narrows the dates, says
+// which date the range is on, and tells how many of how many records it
+// wrote.
+func TestExportScreenCountsOfAll(t *testing.T) {
+	t.Setenv("LC_ALL", "zh_CN.UTF-8")
+	t.Setenv("LANGUAGE", "")
+	s, d := setup(t, model.RoleCounty)
+	reading(t, s, "城关镇", 6.4)
+	reading(t, s, "慈峪镇", 5.1)
+	scr := NewExportScreen(d)
+	for i, sc := range scr.schemas {
+		if sc.Name == "dustfall_monthly" {
+			scr.register.SetSelectedIndex(i)
+		}
+	}
+	sc, _ := model.Lookup("dustfall_monthly")
+	f, _ := sc.FieldOrReserved(sc.DateField)
+	if !strings.Contains(scr.RangeHint(), f.Label.ZH) {
+		t.Errorf("range hint %q does not name %s", scr.RangeHint(), f.Label.ZH)
+	}
+	req, err := scr.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !req.From.IsZero() || !req.To.IsZero() {
+		t.Errorf("default range %v to %v; want none", req.From, req.To)
+	}
+	var out closingBuffer
+	scr.Run(req, FormatCSV, &out)
+	if got, want := scr.Status(), "已导出 2 条（共 2 条）"; got != want {
+		t.Errorf("status: got %q; want %q", got, want)
+	}
+	scr.from.SetText("2024-01-01")
+	req, err = scr.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr.Run(req, FormatCSV, &closingBuffer{})
+	if got, want := scr.Status(), "已导出 0 条（共 2 条）"; got != want {
+		t.Errorf("status with a range after the readings: got %q; want %q", got, want)
+	}
+}
