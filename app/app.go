@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/demo"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -40,7 +41,7 @@ type Options struct {
 	// DataDir is the store's folder; the app's storage root when empty.
 	DataDir string
 	// Demo opens on DemoCounty with generated demo records (created once,
-	// when the store is empty).
+	// when the store is empty), on a clock that starts at demo.Today.
 	Demo bool
 	// DemoRecords is how many demo records to create (400 when zero).
 	DemoRecords int
@@ -122,6 +123,14 @@ func Main(args []string) error {
 func New(fa fyne.App, opts Options) *App {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.Demo {
+		// One clock for every screen, the store included: the demo's
+		// today, so that forms, home, lists and the county screens agree
+		// on the day and the demo records fall in the current month.
+		real := opts.Now
+		offset := demo.Today().Sub(real())
+		opts.Now = func() time.Time { return real().Add(offset) }
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
