@@ -90,7 +90,8 @@ type App struct {
 	cancelSub   func()
 	changed     changes // records changed by store events not yet redrawn
 	syncState   *syncState
-	autoSync    bool // periodic sync started
+	autoSync    bool          // periodic sync started
+	notice      *widget.PopUp // the transient notice shown (notify)
 }
 
 // Main parses the command line, runs the app until its window closes and
@@ -162,6 +163,7 @@ func New(fa fyne.App, opts Options) *App {
 		a.win.Close()
 	})
 	a.syncState = &syncState{}
+	a.addSaveShortcut()
 	return a
 }
 

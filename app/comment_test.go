@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2/lang"
@@ -37,6 +38,7 @@ func TestReturnAsksForComment(t *testing.T) {
 				t.Fatalf("no %q button on the record", tr.Label.In(a.textLang()))
 			}
 			test.Tap(b)
+			dlg := a.win.Canvas().Overlays().Top()
 			entries, _, ok, msg := dialogParts(t, a, lang.L("OK"))
 			if len(entries) != 1 {
 				t.Fatalf("got %d entries in the comment dialog; want 1", len(entries))
@@ -45,7 +47,7 @@ func TestReturnAsksForComment(t *testing.T) {
 				t.Errorf("comment box is %.0f wide; want ≥ 400", w)
 			}
 			test.Tap(ok)
-			if a.win.Canvas().Overlays().Top() == nil {
+			if a.win.Canvas().Overlays().Top() != dlg {
 				t.Fatal("dialog closed on an empty comment; want it kept open")
 			}
 			if msg.Text == "" || msg.Hidden {
@@ -57,7 +59,7 @@ func TestReturnAsksForComment(t *testing.T) {
 			}
 			test.Type(entries[0], "照片不清楚")
 			test.Tap(ok)
-			if a.win.Canvas().Overlays().Top() != nil {
+			if slices.Contains(a.win.Canvas().Overlays().List(), dlg) {
 				t.Error("dialog still open after OK with a comment")
 			}
 			got, _ = a.st.Get(st.Record)

@@ -27,7 +27,7 @@ func (a *App) countyDeps() *county.Deps {
 	return &county.Deps{
 		Store: a.st, County: a.county, CountyName: a.countyName(),
 		User: a.user.Name, Role: a.role(), Lang: textLang(a.lang),
-		Window: a.win, Logger: a.opts.Logger, Bridge: a.b, Now: a.opts.Now,
+		Window: a.win, Logger: a.opts.Logger, Bridge: a.b, Now: a.opts.Now, Notify: a.notify,
 		Names: func(code string) string {
 			if a.gaz != nil {
 				if c, ok := a.gaz.County(code); ok {

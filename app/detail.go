@@ -349,11 +349,13 @@ func (s *detailScreen) move(t model.Transition) {
 			set[model.FieldReviewComment] = model.Str(comment)
 		}
 		// model.Admit checks the move and stamps a reviewer's.
-		a.append(store.Change{Record: s.id, Set: set}, func(_ storeState, err error) {
+		a.append(store.Change{Record: s.id, Set: set}, func(st storeState, err error) {
 			if err != nil {
 				dialog.ShowError(fmt.Errorf("%s", plainError(err)), a.win)
 				return
 			}
+			a.notify(lang.L("{{.Record}}: {{.Status}}", map[string]any{
+				"Record": a.recordTitle(s.sc, &st), "Status": a.statusLabel(s.sc, &st)}))
 			s.refresh()
 		})
 	}

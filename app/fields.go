@@ -34,19 +34,20 @@ type fieldInput struct {
 	set      func(raw string)
 	disable  func()
 	errLabel *widget.Label
+	// title is the field's label, with " *" while it is required.
+	title *widget.Label
 	// item is the field's block in the form (label, input, messages).
 	item *fyne.Container
 }
 
-// showError shows msg under the input (hidden when empty).
+// showError shows msg under the input. The message's line is kept when
+// empty, so that a message appearing does not move the fields below.
 func (in *fieldInput) showError(msg string) {
 	in.errLabel.SetText(msg)
-	if msg == "" {
-		in.errLabel.Hide()
-	} else {
-		in.errLabel.Show()
-	}
 }
+
+// hasError reports whether a message shows under the input.
+func (in *fieldInput) hasError() bool { return in.errLabel.Text != "" }
 
 // parse returns the field's value as typed.
 func (in *fieldInput) parse() (model.Value, *model.FieldError) {
@@ -65,7 +66,7 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 	in.errLabel = widget.NewLabel("")
 	in.errLabel.Importance = widget.DangerImportance
 	in.errLabel.Wrapping = fyne.TextWrapWord
-	in.errLabel.Hide()
+	in.errLabel.SizeName = theme.SizeNameCaptionText
 	entry := func(multi bool, placeholder string) *widget.Entry {
 		var e *widget.Entry
 		if multi {

@@ -168,6 +168,13 @@ func (s *fireCheck) title() string {
 }
 func (s *fireCheck) view() fyne.CanvasObject { return s.root }
 
+// saveShortcut saves the check once a verdict is picked (Ctrl+S).
+func (s *fireCheck) saveShortcut() {
+	if s.form != nil {
+		s.form.saveShortcut()
+	}
+}
+
 // pick shows the check form for a verdict.
 func (s *fireCheck) pick(verdict string) {
 	a := s.a
@@ -196,11 +203,15 @@ func (s *fireCheck) pick(verdict string) {
 	}
 	s.form = newFormOnly(a, s.sc, s.st.Record, vals, keys)
 	s.form.extra = map[string]model.Value{model.FieldStatus: model.Str(model.FireVerified)}
+	s.form.markRequired() // as the check will save it: verified
 	s.form.write = s.write
 	if cur, _ := s.st.Value(model.FieldStatus).AsText(); cur == model.FirePending {
 		s.form.via = model.FireVerifying
 	}
-	s.form.onSaved = func(storeState) { a.shell.pop() }
+	s.form.onSaved = func(storeState) {
+		a.shell.pop()
+		a.notify(lang.L("Fire point {{.ID}} checked and saved.", map[string]any{"ID": a.recordTitle(s.sc, &s.st)}))
+	}
 	// The first changed values differ from the stored ones: verdict and
 	// defaults must be saved too.
 	s.form.base = copyValues(s.st.Fields)

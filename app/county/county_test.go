@@ -397,3 +397,18 @@ func TestExportScreenCountsOfAll(t *testing.T) {
 		t.Errorf("status with a range after the readings: got %q; want %q", got, want)
 	}
 }
+
+// Approving and returning from the queue are confirmed with a notice.
+func TestReviewQueueConfirms(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	reading(t, s, "城关镇", 6.4)
+	reading(t, s, "慈峪镇", 8.1)
+	var notices []string
+	d.Notify = func(msg string) { notices = append(notices, msg) }
+	scr := NewReviewScreen(d)
+	scr.Approve(0)
+	scr.Return(0, "请核对称量记录")
+	if len(notices) != 2 || notices[0] == "" || notices[1] == "" {
+		t.Errorf("got notices %q; want one for the approval and one for the return", notices)
+	}
+}

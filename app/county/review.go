@@ -249,7 +249,9 @@ func (s *ReviewScreen) Approve(i int) {
 	if i < 0 || i >= len(s.items) {
 		return
 	}
-	id := s.items[i].State.Record
+	it := s.items[i]
+	id := it.State.Record
+	title := recordTitle(it.Flow.Schema, &it.State, s.d.Lang)
 	now := s.d.now()
 	s.d.run(func() error {
 		_, err := review.Approve(context.Background(), s.d.Store, id, s.d.User, s.d.Role, now)
@@ -257,6 +259,8 @@ func (s *ReviewScreen) Approve(i int) {
 	}, func(err error) {
 		if err != nil {
 			s.showError(err)
+		} else {
+			s.d.notify(fmt.Sprintf(lang.L("Approved: %s"), title))
 		}
 		s.Reload()
 	})
@@ -277,6 +281,8 @@ func (s *ReviewScreen) Return(i int, comment string) {
 	}, func(err error) {
 		if err != nil {
 			s.showError(err)
+		} else {
+			s.d.notify(lang.L("Returned for correction"))
 		}
 		s.Reload()
 	})
@@ -335,6 +341,8 @@ func (s *ReviewScreen) BulkApprove() {
 		}
 		if err != nil {
 			s.showError(err)
+		} else {
+			s.d.notify(fmt.Sprintf(lang.L("%d records approved"), len(res.Approved)))
 		}
 		s.checked = map[uuid.UUID]bool{}
 		s.Reload()
