@@ -56,6 +56,19 @@ func (in *fieldInput) parse() (model.Value, *model.FieldError) {
 
 // newFieldInput builds the right input for f's kind; changed is called on
 // every edit.
+// shortInput reports whether f's input is short enough to go without a
+// scroller of its own: numbers, dates, times, positions and text of at
+// most 20 characters.
+func shortInput(f *model.Field) bool {
+	switch f.Kind {
+	case model.KindInteger, model.KindDecimal, model.KindDate, model.KindDateTime, model.KindMonth, model.KindGPS:
+		return true
+	case model.KindText:
+		return f.MaxLen > 0 && f.MaxLen <= 20
+	}
+	return false
+}
+
 // maxRowWidth is the widest a row of choices or buttons may be: what is
 // left of an 800 px wide window beside the navigation.
 const maxRowWidth = 480
@@ -75,6 +88,13 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 			e.Wrapping = fyne.TextWrapWord
 		} else {
 			e = widget.NewEntry()
+			if shortInput(f) {
+				// Without its own scroller a short entry lets the mouse
+				// wheel scroll the form while the pointer is over it
+				// (Fyne gives the wheel to the innermost scroller).
+				e.Wrapping = fyne.TextWrapOff
+				e.Scroll = container.ScrollNone
+			}
 		}
 		e.SetPlaceHolder(placeholder)
 		e.OnChanged = func(string) { changed() }

@@ -165,3 +165,60 @@ func noticeText(a *App) string {
 	})
 	return out
 }
+
+// The mouse wheel scrolls the form over short inputs too: they hold no
+// scroller of their own that would take the wheel.
+func TestShortInputsLeaveTheWheelToTheForm(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	for _, k := range []string{"cropland_mu"} {
+		var e *widget.Entry
+		walk(form.byKey[k].obj, func(o fyne.CanvasObject) {
+			if x, ok := o.(*widget.Entry); ok {
+				e = x
+			}
+		})
+		if e == nil {
+			t.Fatalf("%s: no entry", k)
+		}
+		if scrollerInside(e) {
+			t.Errorf("%s: the entry holds a scroller that takes the mouse wheel", k)
+		}
+	}
+}
+
+// scrollerInside reports whether a visible fyne.Scrollable is drawn inside w.
+func scrollerInside(w fyne.Widget) bool {
+	var in func(o fyne.CanvasObject) bool
+	in = func(o fyne.CanvasObject) bool {
+		if !o.Visible() {
+			return false
+		}
+		if _, ok := o.(fyne.Scrollable); ok {
+			return true
+		}
+		switch x := o.(type) {
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				if in(c) {
+					return true
+				}
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				if in(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range test.WidgetRenderer(w).Objects() {
+		if in(c) {
+			return true
+		}
+	}
+	return false
+}
