@@ -141,7 +141,7 @@ func New(fa fyne.App, opts Options) *App {
 	}
 	a := &App{fa: fa, opts: opts, b: newBridge(opts.inline), syncer: opts.Syncer}
 	a.touch = opts.Touch || fyne.CurrentDevice().IsMobile()
-	a.lang = fa.Preferences().StringWithFallback(prefLanguage, LangZH)
+	a.lang = fa.Preferences().StringWithFallback(prefLanguage, systemLanguage())
 	setLanguage(a.lang)
 	fa.Settings().SetTheme(NewTheme(a.touch))
 	fa.SetIcon(appIcon)
@@ -165,6 +165,21 @@ func New(fa fyne.App, opts Options) *App {
 	a.syncState = &syncState{}
 	a.addSaveShortcut()
 	return a
+}
+
+// systemLanguage is the language of the user's locale (LC_ALL,
+// LC_MESSAGES, then LANG): English for en_*, else Chinese. The app starts
+// in it until the user picks one in Settings.
+func systemLanguage() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(l, "en") {
+				return LangEN
+			}
+			return LangZH
+		}
+	}
+	return LangZH
 }
 
 // Preference keys (fyne.Preferences; per machine, not per store).
