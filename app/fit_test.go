@@ -2,9 +2,12 @@ package app
 
 import (
 	"fmt"
+	"reflect"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/lantian-tz/lantian/model"
@@ -71,4 +74,63 @@ func assertBarLabelsWhole(t *testing.T, a *App) {
 			t.Errorf("bar label %q is %.0f wide; want ≥ %.0f", l.Text, l.Size().Width, whole.MinSize().Width)
 		}
 	})
+}
+
+// On touch devices the items that do not fit the bottom bar are in its
+// More menu, and open their screens from there.
+func TestBottomBarMoreMenu(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	a.touch = true
+	a.fa.Settings().SetTheme(NewTheme(true))
+	signInAs(t, a, "李审核", model.RoleCounty)
+	a.win.Resize(fyne.NewSize(800, 1280))
+	bar := a.shell.root.Objects[len(a.shell.root.Objects)-1].(*fyne.Container)
+	if n := len(bar.Objects); n != barItems+1 {
+		t.Fatalf("bar has %d items; want %d and More", n, barItems)
+	}
+	var more *widget.Button
+	walk(bar.Objects[barItems], func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok {
+			more = b
+		}
+	})
+	test.Tap(more)
+	top := a.win.Canvas().Overlays().Top()
+	var menu *widget.Menu
+	if c := reflect.ValueOf(top).Elem().FieldByName("Content"); c.IsValid() {
+		switch m := c.Interface().(type) {
+		case *widget.Menu:
+			menu = m
+		case *widget.PopUpMenu:
+			menu = m.Menu
+		default:
+			t.Logf("overlay content %T", m)
+		}
+	}
+	if menu == nil {
+		t.Fatalf("got overlay %T after More; want a menu", top)
+	}
+	var labels []string
+	var settings *fyne.MenuItem
+	for _, o := range menu.Items {
+		// The menu's rows hold their fyne.MenuItem in an exported field
+		// of an unexported type.
+		f := reflect.ValueOf(o).Elem().FieldByName("Item")
+		if !f.IsValid() {
+			continue // a separator
+		}
+		it := f.Interface().(*fyne.MenuItem)
+		labels = append(labels, it.Label)
+		if it.Label == lang.L("Settings") {
+			settings = it
+		}
+	}
+	entries := a.navEntries()
+	if len(labels) != len(entries)-barItems || settings == nil {
+		t.Fatalf("More menu %v; want the %d items after the bar's, settings among them", labels, len(entries)-barItems)
+	}
+	settings.Action()
+	if _, ok := a.shell.current().(*settingsScreen); !ok {
+		t.Errorf("got page %T from the menu; want settings", a.shell.current())
+	}
 }
