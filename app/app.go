@@ -154,10 +154,15 @@ func New(fa fyne.App, opts Options) *App {
 	a.win = fa.NewWindow(lang.L("Lantian Registers"))
 	a.win.SetIcon(appIcon)
 	// Fyne cannot ask a desktop for its screen size, so the window opens
-	// at a size that fits the smallest screens it is used on (1280×800
-	// laptops, less a taskbar); every screen also fits an 800 px wide
-	// portrait tablet. The user (or the window manager) maximises it.
-	a.win.Resize(fyne.NewSize(1000, 700))
+	// at a size that fits the smallest screens it is used on: 1280×800
+	// laptops less a taskbar, and with the touch layout 800 px wide
+	// portrait tablets too. Every screen fits 800 px; the user (or a
+	// tablet's window manager) maximises the window.
+	size := fyne.NewSize(1000, 700)
+	if a.touch {
+		size.Width = 800
+	}
+	a.win.Resize(size)
 	a.win.SetCloseIntercept(func() {
 		a.b.flush() // drafts typed a moment ago
 		a.win.Close()
