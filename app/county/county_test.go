@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/assets"
@@ -410,5 +411,41 @@ func TestReviewQueueConfirms(t *testing.T) {
 	scr.Return(0, "请核对称量记录")
 	if len(notices) != 2 || notices[0] == "" || notices[1] == "" {
 		t.Errorf("got notices %q; want one for the approval and one for the return", notices)
+	}
+}
+
+// The return dialog's comment box is wide enough to write in.
+func TestReturnDialogWide(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	reading(t, s, "城关镇", 6.4)
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	w.Resize(fyne.NewSize(1000, 700))
+	d.Window = w
+	scr.list.Select(0)
+	scr.returnSelected()
+	var e *widget.Entry
+	var find func(o fyne.CanvasObject)
+	find = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			e = x
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				find(c)
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				find(c)
+			}
+		}
+	}
+	find(w.Canvas().Overlays().Top())
+	if e == nil {
+		t.Fatal("no comment box in the return dialog")
+	}
+	if got := e.Size().Width; got < 400 {
+		t.Errorf("comment box %.0f wide; want ≥ 400", got)
 	}
 }

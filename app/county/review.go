@@ -309,7 +309,11 @@ func (s *ReviewScreen) returnSelected() {
 				s.Return(i, entry.Text)
 			}
 		}, s.d.Window)
-	form.Resize(fyne.NewSize(480, 260))
+	// Wide enough to write in: the box gets at least 400 px beside its
+	// label (less on a narrower window).
+	entry.SetMinRowsVisible(4)
+	entry.Wrapping = fyne.TextWrapWord
+	form.Resize(fyne.NewSize(min(float32(600), s.d.Window.Canvas().Size().Width-40), 300))
 	form.Show()
 }
 
