@@ -20,6 +20,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/demo"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -40,7 +41,7 @@ type Options struct {
 	// DataDir is the store's folder; the app's storage root when empty.
 	DataDir string
 	// Demo opens on DemoCounty with generated demo records (created once,
-	// when the store is empty).
+	// when the store is empty), on a clock that starts at demo.Today.
 	Demo bool
 	// DemoRecords is how many demo records to create (400 when zero).
 	DemoRecords int
@@ -89,7 +90,8 @@ type App struct {
 	cancelSub   func()
 	changed     changes // records changed by store events not yet redrawn
 	syncState   *syncState
-	autoSync    bool // periodic sync started
+	autoSync    bool          // periodic sync started
+	notice      *widget.PopUp // the transient notice shown (notify)
 }
 
 // Main parses the command line, runs the app until its window closes and
@@ -126,6 +128,14 @@ func New(fa fyne.App, opts Options) *App {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Demo {
+		// One clock for every screen, the store included: the demo's
+		// today, so that forms, home, lists and the county screens agree
+		// on the day and the demo records fall in the current month.
+		real := opts.Now
+		offset := demo.Today().Sub(real())
+		opts.Now = func() time.Time { return real().Add(offset) }
+	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -134,7 +144,7 @@ func New(fa fyne.App, opts Options) *App {
 	}
 	a := &App{fa: fa, opts: opts, b: newBridge(opts.inline), syncer: opts.Syncer}
 	a.touch = opts.Touch || fyne.CurrentDevice().IsMobile()
-	a.lang = fa.Preferences().StringWithFallback(prefLanguage, LangZH)
+	a.lang = fa.Preferences().StringWithFallback(prefLanguage, systemLanguage())
 	setLanguage(a.lang)
 	fa.Settings().SetTheme(NewTheme(a.touch))
 	fa.SetIcon(appIcon)
@@ -146,13 +156,38 @@ func New(fa fyne.App, opts Options) *App {
 	}
 	a.win = fa.NewWindow(lang.L("Lantian Registers"))
 	a.win.SetIcon(appIcon)
-	a.win.Resize(fyne.NewSize(1100, 760))
+	// Fyne cannot ask a desktop for its screen size, so the window opens
+	// at a size that fits the smallest screens it is used on: 1280×800
+	// laptops less a taskbar, and with the touch layout 800 px wide
+	// portrait tablets too. Every screen fits 800 px; the user (or a
+	// tablet's window manager) maximises the window.
+	size := fyne.NewSize(1000, 700)
+	if a.touch {
+		size.Width = 800
+	}
+	a.win.Resize(size)
 	a.win.SetCloseIntercept(func() {
 		a.b.flush() // drafts typed a moment ago
 		a.win.Close()
 	})
 	a.syncState = &syncState{}
+	a.addSaveShortcut()
 	return a
+}
+
+// systemLanguage is the language of the user's locale (LC_ALL,
+// LC_MESSAGES, then LANG): English for en_*, else Chinese. The app starts
+// in it until the user picks one in Settings.
+func systemLanguage() string {
+	for _, v := range []string{"LC_ALL", "LC_MESSAGES", "LANG"} {
+		if l := os.Getenv(v); l != "" {
+			if strings.HasPrefix(l, "en") {
+				return LangEN
+			}
+			return LangZH
+		}
+	}
+	return LangZH
 }
 
 // Preference keys (fyne.Preferences; per machine, not per store).

@@ -89,6 +89,15 @@ func (b *bridge) debounce(key string, d time.Duration, fn func()) {
 	})
 }
 
+// after runs fn on the UI goroutine once d has passed. Inline bridges
+// never run it: tests see the state before the time passes.
+func (b *bridge) after(d time.Duration, fn func()) {
+	if b.inline {
+		return
+	}
+	time.AfterFunc(d, func() { fyne.Do(fn) })
+}
+
 // flush runs every pending debounced call now, on the caller's goroutine
 // (the UI goroutine): drafts are written before the window closes.
 func (b *bridge) flush() {

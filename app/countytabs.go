@@ -1,15 +1,11 @@
 package app
 
 import (
-	"time"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/app/county"
-	"github.com/lantian-tz/lantian/internal/demo"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -25,14 +21,13 @@ type countyPage struct{ s countyScreen }
 func (p countyPage) title() string           { return p.s.Title() }
 func (p countyPage) view() fyne.CanvasObject { return p.s.CanvasObject() }
 
-// countyDeps is what the county screens need of the app. With --demo
-// their clock runs from demo.Today, so the dashboard and exports open on
-// the months the demo records fall in.
+// countyDeps is what the county screens need of the app. They run on the
+// app's clock (with --demo, the demo's, see New).
 func (a *App) countyDeps() *county.Deps {
-	d := &county.Deps{
+	return &county.Deps{
 		Store: a.st, County: a.county, CountyName: a.countyName(),
 		User: a.user.Name, Role: a.role(), Lang: textLang(a.lang),
-		Window: a.win, Logger: a.opts.Logger, Bridge: a.b,
+		Window: a.win, Logger: a.opts.Logger, Bridge: a.b, Now: a.opts.Now, Notify: a.notify,
 		Names: func(code string) string {
 			if a.gaz != nil {
 				if c, ok := a.gaz.County(code); ok {
@@ -43,23 +38,18 @@ func (a *App) countyDeps() *county.Deps {
 		},
 		Open: func(_ string, id uuid.UUID) { a.shell.push(newDetail(a, id)) },
 	}
-	if a.opts.Demo {
-		offset := demo.Today().Sub(a.opts.Now())
-		d.Now = func() time.Time { return a.opts.Now().Add(offset) }
-	}
-	return d
 }
 
-// countyNavItems are the reviewers' navigation entries (none for grid
-// staff).
-func (a *App) countyNavItems(nav func(label string, icon fyne.Resource, open func() page) *widget.Button) []fyne.CanvasObject {
+// countyNavEntries are the reviewers' navigation entries, the review
+// queue first (none for grid staff).
+func (a *App) countyNavEntries() []navEntry {
 	if a.user == nil || a.role() == model.RoleGrid {
 		return nil
 	}
-	item := func(title string, icon fyne.Resource, mk func(*county.Deps) countyScreen) fyne.CanvasObject {
-		return nav(title, icon, func() page { return countyPage{mk(a.countyDeps())} })
+	item := func(title string, icon fyne.Resource, mk func(*county.Deps) countyScreen) navEntry {
+		return navEntry{title, icon, func() page { return countyPage{mk(a.countyDeps())} }}
 	}
-	return []fyne.CanvasObject{
+	return []navEntry{
 		item(county.ReviewTitle(), theme.ConfirmIcon(), func(d *county.Deps) countyScreen { return county.NewReviewScreen(d) }),
 		item(county.DashboardTitle(), theme.GridIcon(), func(d *county.Deps) countyScreen { return county.NewDashboardScreen(d) }),
 		item(county.ExportTitle(), theme.DocumentSaveIcon(), func(d *county.Deps) countyScreen { return county.NewExportScreen(d) }),

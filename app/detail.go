@@ -27,6 +27,9 @@ type detailScreen struct {
 	st   storeState
 	sc   *model.Schema
 	hist []store.HistoryEntry
+	// refs are the titles of the records the values and history refer
+	// to, by id.
+	refs map[string]string
 
 	box  *fyne.Container
 	root fyne.CanvasObject
@@ -56,20 +59,24 @@ func (s *detailScreen) view() fyne.CanvasObject { return s.root }
 func (s *detailScreen) refresh() {
 	var st storeState
 	var hist []store.HistoryEntry
+	var refs map[string]string
 	s.a.b.run(func() error {
 		var err error
 		if st, err = s.a.st.Get(s.id); err != nil {
 			return err
 		}
-		hist, err = s.a.st.History(s.id)
-		return err
+		if hist, err = s.a.st.History(s.id); err != nil {
+			return err
+		}
+		refs = s.a.refTitles(st, hist)
+		return nil
 	}, func(err error) {
 		if err != nil {
 			s.box.Objects = []fyne.CanvasObject{widget.NewLabel(plainError(err))}
 			s.box.Refresh()
 			return
 		}
-		s.st, s.hist = st, hist
+		s.st, s.hist, s.refs = st, hist, refs
 		s.sc, _ = model.Lookup(st.Register)
 		s.render()
 	})
@@ -179,7 +186,7 @@ func (s *detailScreen) render() {
 			}
 			w = container.NewHScroll(row)
 		} else {
-			l := widget.NewLabel(model.Display(f, v, tl))
+			l := widget.NewLabel(s.display(f.Key, v))
 			l.Wrapping = fyne.TextWrapWord
 			w = l
 		}
@@ -210,8 +217,8 @@ func (s *detailScreen) render() {
 	// History.
 	s.box.Add(widget.NewSeparator())
 	s.box.Add(heading(lang.L("History")))
-	for i := len(s.hist) - 1; i >= 0; i-- {
-		s.box.Add(s.historyRow(s.hist[i]))
+	for _, h := range s.hist { // oldest first, in the merge's order
+		s.box.Add(s.historyRow(h))
 	}
 	s.box.Refresh()
 	a.shell.heading.SetText(s.title())
@@ -230,9 +237,73 @@ func (s *detailScreen) display(key string, v model.Value) string {
 		return lang.L("(empty)")
 	}
 	if _, f := s.fieldLabel(key); f != nil {
+		switch f.Kind {
+		case model.KindRef, model.KindRefList:
+			ids, _ := v.AsList()
+			if f.Kind == model.KindRef {
+				id, _ := v.AsText()
+				ids = []string{id}
+			}
+			titles := make([]string, len(ids))
+			for i, id := range ids {
+				if t, ok := s.refs[id]; ok {
+					titles[i] = t
+				} else {
+					titles[i] = id
+				}
+			}
+			return strings.Join(titles, "、")
+		}
 		return model.Display(f, v, s.a.textLang())
 	}
 	return string(v)
+}
+
+// refTitles are the titles of the records st's reference fields point to,
+// now or in its history, by id. Call it off the UI goroutine.
+func (a *App) refTitles(st storeState, hist []store.HistoryEntry) map[string]string {
+	out := map[string]string{}
+	sc, ok := model.Lookup(st.Register)
+	if !ok {
+		return out
+	}
+	add := func(key string, v model.Value) {
+		f, ok := sc.FieldOrReserved(key)
+		if !ok || v.IsNull() || (f.Kind != model.KindRef && f.Kind != model.KindRefList) {
+			return
+		}
+		ids, _ := v.AsList()
+		if f.Kind == model.KindRef {
+			id, _ := v.AsText()
+			ids = []string{id}
+		}
+		for _, id := range ids {
+			if _, done := out[id]; done {
+				continue
+			}
+			u, err := uuid.Parse(id)
+			if err != nil {
+				continue
+			}
+			ref, err := a.st.Get(u)
+			if err != nil {
+				continue
+			}
+			if rsc, ok := model.Lookup(ref.Register); ok {
+				out[id] = a.recordTitle(rsc, &ref)
+			}
+		}
+	}
+	for k, f := range st.Fields {
+		add(k, f.Value)
+	}
+	for _, h := range hist {
+		for _, c := range h.Changes {
+			add(c.Field, c.Old)
+			add(c.Field, c.New)
+		}
+	}
+	return out
 }
 
 // conflictRow shows the current value and a concurrent one side by side,
@@ -277,11 +348,13 @@ func (s *detailScreen) move(t model.Transition) {
 			set[model.FieldReviewComment] = model.Str(comment)
 		}
 		// model.Admit checks the move and stamps a reviewer's.
-		a.append(store.Change{Record: s.id, Set: set}, func(_ storeState, err error) {
+		a.append(store.Change{Record: s.id, Set: set}, func(st storeState, err error) {
 			if err != nil {
 				dialog.ShowError(fmt.Errorf("%s", plainError(err)), a.win)
 				return
 			}
+			a.notify(lang.L("{{.Record}}: {{.Status}}", map[string]any{
+				"Record": a.recordTitle(s.sc, &st), "Status": a.statusLabel(s.sc, &st)}))
 			s.refresh()
 		})
 	}
@@ -289,18 +362,49 @@ func (s *detailScreen) move(t model.Transition) {
 		do("")
 		return
 	}
+	a.askComment(t.Label.In(a.textLang()), do)
+}
+
+// askComment asks for a review comment in a wide multi-line box; OK
+// with an empty comment says a comment is needed and keeps the dialog
+// open.
+func (a *App) askComment(title string, done func(comment string)) {
 	e := widget.NewMultiLineEntry()
-	dialog.ShowForm(t.Label.In(a.textLang()), lang.L("OK"), lang.L("Cancel"),
-		[]*widget.FormItem{widget.NewFormItem(lang.L("Comment"), e)}, func(ok bool) {
-			if ok && strings.TrimSpace(e.Text) != "" {
-				do(strings.TrimSpace(e.Text))
-			}
-		}, a.win)
+	e.Wrapping = fyne.TextWrapWord
+	e.SetMinRowsVisible(4)
+	e.SetPlaceHolder(lang.L("What must be corrected"))
+	msg := errorLabel()
+	var pop *widget.PopUp
+	ok := widget.NewButton(lang.L("OK"), func() {
+		c := strings.TrimSpace(e.Text)
+		if c == "" {
+			msg.SetText(lang.L("Write a comment: say what must be corrected."))
+			a.win.Canvas().Focus(e)
+			return
+		}
+		pop.Hide()
+		done(c)
+	})
+	ok.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { pop.Hide() })
+	width := min(float32(520), a.win.Canvas().Size().Width-2*theme.Padding())
+	body := container.NewVBox(heading(title), widget.NewLabel(lang.L("Comment")), e, msg,
+		container.NewGridWithColumns(2, cancel, ok))
+	// Room below the box for the message, so it does not push the buttons out.
+	pop = widget.NewModalPopUp(container.NewGridWrap(fyne.NewSize(width, body.MinSize().Height+3*theme.TextSize()), body), a.win.Canvas())
+	pop.Show()
+	a.win.Canvas().Focus(e)
 }
 
 // historyRow is one op: when, who, and each field's old → new.
 func (s *detailScreen) historyRow(h store.HistoryEntry) fyne.CanvasObject {
-	when := h.HLC.Time().In(model.Beijing).Format("2006-01-02 15:04:05")
+	// The time the history is ordered by: the server's once it stamped
+	// the change, else the device's.
+	at := h.HLC
+	if h.Eff != 0 {
+		at = h.Eff
+	}
+	when := at.Time().In(model.Beijing).Format("2006-01-02 15:04:05")
 	who := h.Author
 	if who == "" {
 		who = lang.L("(unknown)")

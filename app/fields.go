@@ -34,19 +34,20 @@ type fieldInput struct {
 	set      func(raw string)
 	disable  func()
 	errLabel *widget.Label
+	// title is the field's label, with " *" while it is required.
+	title *widget.Label
 	// item is the field's block in the form (label, input, messages).
 	item *fyne.Container
 }
 
-// showError shows msg under the input (hidden when empty).
+// showError shows msg under the input. The message's line is kept when
+// empty, so that a message appearing does not move the fields below.
 func (in *fieldInput) showError(msg string) {
 	in.errLabel.SetText(msg)
-	if msg == "" {
-		in.errLabel.Hide()
-	} else {
-		in.errLabel.Show()
-	}
 }
+
+// hasError reports whether a message shows under the input.
+func (in *fieldInput) hasError() bool { return in.errLabel.Text != "" }
 
 // parse returns the field's value as typed.
 func (in *fieldInput) parse() (model.Value, *model.FieldError) {
@@ -55,13 +56,30 @@ func (in *fieldInput) parse() (model.Value, *model.FieldError) {
 
 // newFieldInput builds the right input for f's kind; changed is called on
 // every edit.
+// shortInput reports whether f's input is short enough to go without a
+// scroller of its own: numbers, dates, times, positions and text of at
+// most 20 characters.
+func shortInput(f *model.Field) bool {
+	switch f.Kind {
+	case model.KindInteger, model.KindDecimal, model.KindDate, model.KindDateTime, model.KindMonth, model.KindGPS:
+		return true
+	case model.KindText:
+		return f.MaxLen > 0 && f.MaxLen <= 20
+	}
+	return false
+}
+
+// maxRowWidth is the widest a row of choices or buttons may be: what is
+// left of an 800 px wide window beside the navigation.
+const maxRowWidth = 480
+
 func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 	tl := a.textLang()
 	in := &fieldInput{f: f}
 	in.errLabel = widget.NewLabel("")
 	in.errLabel.Importance = widget.DangerImportance
 	in.errLabel.Wrapping = fyne.TextWrapWord
-	in.errLabel.Hide()
+	in.errLabel.SizeName = theme.SizeNameCaptionText
 	entry := func(multi bool, placeholder string) *widget.Entry {
 		var e *widget.Entry
 		if multi {
@@ -70,6 +88,13 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 			e.Wrapping = fyne.TextWrapWord
 		} else {
 			e = widget.NewEntry()
+			if shortInput(f) {
+				// Without its own scroller a short entry lets the mouse
+				// wheel scroll the form while the pointer is over it
+				// (Fyne gives the wheel to the innermost scroller).
+				e.Wrapping = fyne.TextWrapOff
+				e.Scroll = container.ScrollNone
+			}
 		}
 		e.SetPlaceHolder(placeholder)
 		e.OnChanged = func(string) { changed() }
@@ -134,11 +159,11 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 			labels[i] = o.Label.In(tl)
 		}
 		cg := widget.NewCheckGroup(labels, func([]string) { changed() })
-		width := 0
-		for _, l := range labels {
-			width += len([]rune(l)) + 2
+		// In a row when the row fits a portrait tablet's form column.
+		cg.Horizontal = true
+		if len(labels) > 6 || cg.MinSize().Width > maxRowWidth {
+			cg.Horizontal = false
 		}
-		cg.Horizontal = len(labels) <= 6 && width <= 48
 		in.get = func() string {
 			var keys []string
 			for i, o := range f.Options {

@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -62,7 +61,7 @@ func newFirePoints(a *App) page {
 	}
 	s.all = widget.NewCheck(lang.L("Whole county"), func(bool) { s.refresh() })
 	s.note = widget.NewLabel("")
-	if a.user == nil || a.user.Township == "" {
+	if fireScope(a) == "" {
 		s.all.SetChecked(true)
 		s.all.Disable()
 	}
@@ -77,28 +76,15 @@ func (s *firePointsScreen) view() fyne.CanvasObject { return s.root }
 func (s *firePointsScreen) refresh() {
 	a := s.a
 	township := ""
-	if a.user != nil && !s.all.Checked {
-		township = a.user.Township
+	if !s.all.Checked {
+		township = fireScope(a)
 	}
 	now := a.opts.Now()
 	var items []homeItem
 	a.b.run(func() error {
-		for _, status := range []string{model.FireReturned, model.FirePending, model.FireVerifying} {
-			q := store.Query{Register: s.sc.Name, County: a.county, Status: status, Limit: 500}
-			page, err := a.st.List(q)
-			if err != nil {
-				return err
-			}
-			for _, st := range page.Records {
-				if township != "" {
-					if t, _ := st.Value("pushed_township").AsText(); !strings.Contains(t, township) && !strings.Contains(township, t) {
-						continue
-					}
-				}
-				items = append(items, homeItem{sc: s.sc, st: st, extra: overdueNote(s.sc, &st, now)})
-			}
-		}
-		return nil
+		var err error
+		items, err = firesToCheck(a, township, now)
+		return err
 	}, func(err error) {
 		if err != nil {
 			s.note.SetText(plainError(err))
@@ -110,19 +96,7 @@ func (s *firePointsScreen) refresh() {
 				overdue++
 			}
 		}
-		// Overdue first, keeping the store's order otherwise.
-		sorted := make([]homeItem, 0, len(items))
-		for _, it := range items {
-			if it.extra != "" {
-				sorted = append(sorted, it)
-			}
-		}
-		for _, it := range items {
-			if it.extra == "" {
-				sorted = append(sorted, it)
-			}
-		}
-		s.items = sorted
+		s.items = items
 		s.note.SetText(lang.L("{{.N}} to check, {{.Overdue}} overdue", map[string]any{"N": len(items), "Overdue": overdue}))
 		s.list.Refresh()
 	})
@@ -194,6 +168,13 @@ func (s *fireCheck) title() string {
 }
 func (s *fireCheck) view() fyne.CanvasObject { return s.root }
 
+// saveShortcut saves the check once a verdict is picked (Ctrl+S).
+func (s *fireCheck) saveShortcut() {
+	if s.form != nil {
+		s.form.saveShortcut()
+	}
+}
+
 // pick shows the check form for a verdict.
 func (s *fireCheck) pick(verdict string) {
 	a := s.a
@@ -222,11 +203,15 @@ func (s *fireCheck) pick(verdict string) {
 	}
 	s.form = newFormOnly(a, s.sc, s.st.Record, vals, keys)
 	s.form.extra = map[string]model.Value{model.FieldStatus: model.Str(model.FireVerified)}
+	s.form.markRequired() // as the check will save it: verified
 	s.form.write = s.write
 	if cur, _ := s.st.Value(model.FieldStatus).AsText(); cur == model.FirePending {
 		s.form.via = model.FireVerifying
 	}
-	s.form.onSaved = func(storeState) { a.shell.pop() }
+	s.form.onSaved = func(storeState) {
+		a.shell.pop()
+		a.notify(lang.L("Fire point {{.ID}} checked and saved.", map[string]any{"ID": a.recordTitle(s.sc, &s.st)}))
+	}
 	// The first changed values differ from the stored ones: verdict and
 	// defaults must be saved too.
 	s.form.base = copyValues(s.st.Fields)

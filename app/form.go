@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -87,12 +88,8 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 		in := a.newFieldInput(f, func() { s.changed(f.Key) })
 		s.inputs = append(s.inputs, in)
 		s.byKey[f.Key] = in
-		label := f.Label.In(tl)
-		if f.Required {
-			label += " *"
-		}
-		title := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		item := container.NewVBox(title, in.obj)
+		in.title = widget.NewLabelWithStyle(f.Label.In(tl), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		item := container.NewVBox(in.title, in.obj)
 		if h := f.Help.In(tl); h != "" {
 			help := widget.NewLabel(h)
 			help.Wrapping = fyne.TextWrapWord
@@ -114,6 +111,7 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 	}
 	s.restoring = false
 	s.relevance()
+	s.markRequired()
 	s.save = widget.NewButton(lang.L("Save"), s.submit)
 	s.save.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() {
@@ -137,6 +135,34 @@ func (s *formScreen) title() string {
 
 func (s *formScreen) view() fyne.CanvasObject { return s.root }
 
+// saveShortcut saves as the Save button would (Ctrl+S).
+func (s *formScreen) saveShortcut() {
+	if !s.save.Disabled() {
+		s.submit()
+	}
+}
+
+// saver is a page that Ctrl+S saves.
+type saver interface{ saveShortcut() }
+
+// saveShortcut is Ctrl+S (Cmd+S on macOS): it saves the form shown.
+// Fyne hands a shortcut to a focused entry rather than to the canvas
+// (fyne-io/fyne#2627), so it works once the focus has left the text
+// boxes; the Save button stays the way to save while typing.
+var saveShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
+
+// addSaveShortcut lets Ctrl+S save the form on the window's canvas.
+func (a *App) addSaveShortcut() {
+	a.win.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) {
+		if a.shell == nil {
+			return
+		}
+		if p, ok := a.shell.current().(saver); ok {
+			p.saveShortcut()
+		}
+	})
+}
+
 // changed checks the edited field at once, shows the fields the answers
 // make relevant, and keeps a draft.
 func (s *formScreen) changed(key string) {
@@ -150,6 +176,11 @@ func (s *formScreen) changed(key string) {
 	} else {
 		in.showError("")
 	}
+	// The banner goes with the last message it points to.
+	if !slices.ContainsFunc(s.inputs, (*fieldInput).hasError) {
+		s.showTop("")
+	}
+	s.markRequired()
 	s.a.b.debounce(s.draftKey, 400*time.Millisecond, s.writeDraft)
 }
 
@@ -262,12 +293,11 @@ func (s *formScreen) set(key string, v model.Value) {
 	}
 }
 
-// collect parses every input; it returns the values and whether all
-// parsed.
-func (s *formScreen) collect() (map[string]model.Value, bool) {
-	tl := s.a.textLang()
+// collect parses every input; it returns the values that parsed and the
+// errors of those that did not.
+func (s *formScreen) collect() (map[string]model.Value, []model.FieldError) {
 	vals := map[string]model.Value{}
-	ok := true
+	var errs []model.FieldError
 	for _, in := range s.inputs {
 		if !s.shown(in.f.Key) {
 			in.showError("")
@@ -275,28 +305,47 @@ func (s *formScreen) collect() (map[string]model.Value, bool) {
 		}
 		v, ferr := in.parse()
 		if ferr != nil {
-			in.showError(ferr.Msg.In(tl))
-			ok = false
+			errs = append(errs, *ferr)
 			continue
 		}
-		in.showError("")
 		vals[in.f.Key] = v
 	}
-	return vals, ok
+	return vals, errs
 }
 
-// submit validates the record and saves the changed fields.
+// markRequired puts " *" after the labels of the fields required now:
+// always required ones, and those the values typed so far require
+// (RequiredIf).
+func (s *formScreen) markRequired() {
+	vals, _ := s.collect()
+	fields := maps.Clone(s.base)
+	if fields == nil {
+		fields = map[string]model.Value{}
+	}
+	maps.Copy(fields, vals)
+	maps.Copy(fields, s.extra)
+	r := model.Record{Register: s.sc.Name, County: s.a.county, Fields: fields}
+	tl := s.a.textLang()
+	for _, in := range s.inputs {
+		label := in.f.Label.In(tl)
+		if in.f.Required || in.f.RequiredIf != nil && in.f.RequiredIf(r) {
+			label += " *"
+		}
+		if in.title.Text != label {
+			in.title.SetText(label)
+		}
+	}
+}
+
+// submit validates the record and saves the changed fields. Every
+// field's message shows at once: those of input that cannot be read and
+// those of the rules on the rest.
 func (s *formScreen) submit() {
 	a := s.a
 	tl := a.textLang()
-	vals, ok := s.collect()
-	if !ok {
-		s.showTop(lang.L("Some fields are not valid; see the messages under them."))
-		s.scrollToFirstError()
-		return
-	}
+	vals, parseErrs := s.collect()
 	set := s.changes(vals)
-	if s.id != uuid.Nil && len(set) == 0 {
+	if s.id != uuid.Nil && len(set) == 0 && len(parseErrs) == 0 {
 		s.finish(storeState{})
 		return
 	}
@@ -313,6 +362,18 @@ func (s *formScreen) submit() {
 		ch.County = ""
 	}
 	ad, err := model.Admit(s.sc, cur, ch)
+	if len(parseErrs) > 0 {
+		// Fields that could not be read are missing from the change: the
+		// rules' messages about them would only repeat their own.
+		errs := parseErrs
+		for _, fe := range model.FieldErrors(err) {
+			if !slices.ContainsFunc(parseErrs, func(p model.FieldError) bool { return p.Field == fe.Field }) {
+				errs = append(errs, fe)
+			}
+		}
+		s.showErrors(errs)
+		return
+	}
 	if err != nil {
 		s.showAdmitError(err)
 		return
@@ -426,7 +487,7 @@ func (s *formScreen) showErrors(errs []model.FieldError) {
 // scrollToFirstError brings the first field with a message into view.
 func (s *formScreen) scrollToFirstError() {
 	for _, in := range s.inputs {
-		if in.errLabel.Visible() && in.item != nil {
+		if in.hasError() && in.item != nil {
 			y := in.item.Position().Y
 			if d := fyne.CurrentApp().Driver(); d.CanvasForObject(in.item) != nil {
 				y = d.AbsolutePositionForObject(in.item).Y - d.AbsolutePositionForObject(s.scroll.Content).Y

@@ -39,38 +39,12 @@ type homeScreen struct {
 	root                                 fyne.CanvasObject
 }
 
-func newHome(a *App) *homeScreen {
+func newHome(a *App) page {
 	s := &homeScreen{a: a}
-	mkList := func(items *[]homeItem) *widget.List {
-		l := widget.NewList(
-			func() int { return len(*items) },
-			func() fyne.CanvasObject {
-				t := widget.NewLabelWithStyle("title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-				t.Truncation = fyne.TextTruncateEllipsis
-				sub := widget.NewLabel("sub")
-				sub.Truncation = fyne.TextTruncateEllipsis
-				return container.NewVBox(t, sub)
-			},
-			func(i widget.ListItemID, o fyne.CanvasObject) {
-				it := (*items)[i]
-				c := o.(*fyne.Container)
-				c.Objects[0].(*widget.Label).SetText(it.sc.Label.In(a.textLang()) + "：" + a.recordTitle(it.sc, &it.st) + " · " + a.statusLabel(it.sc, &it.st))
-				sub := c.Objects[1].(*widget.Label)
-				if it.extra != "" {
-					sub.SetText(it.extra)
-					sub.Importance = widget.DangerImportance
-				} else {
-					sub.SetText(a.recordSubtitle(it.sc, &it.st))
-					sub.Importance = widget.MediumImportance
-				}
-				sub.Refresh()
-			})
-		l.OnSelected = func(i widget.ListItemID) {
-			l.UnselectAll()
-			a.shell.push(newDetail(a, (*items)[i].st.Record))
-		}
-		return l
+	if a.user != nil && a.role() != model.RoleGrid {
+		return newCountyHome(a)
 	}
+	mkList := a.homeList
 	s.firesList = mkList(&s.fires)
 	s.patrolsList = mkList(&s.patrols)
 	s.returnedList = mkList(&s.returned)
@@ -109,6 +83,40 @@ func newHome(a *App) *homeScreen {
 	return s
 }
 
+// homeList lists home items: register, title and status, then the
+// item's note (overdue, comment) or the record's subtitle; a tap opens the
+// record.
+func (a *App) homeList(items *[]homeItem) *widget.List {
+	l := widget.NewList(
+		func() int { return len(*items) },
+		func() fyne.CanvasObject {
+			t := widget.NewLabelWithStyle("title", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+			t.Truncation = fyne.TextTruncateEllipsis
+			sub := widget.NewLabel("sub")
+			sub.Truncation = fyne.TextTruncateEllipsis
+			return container.NewVBox(t, sub)
+		},
+		func(i widget.ListItemID, o fyne.CanvasObject) {
+			it := (*items)[i]
+			c := o.(*fyne.Container)
+			c.Objects[0].(*widget.Label).SetText(it.sc.Label.In(a.textLang()) + "：" + a.recordTitle(it.sc, &it.st) + " · " + a.statusLabel(it.sc, &it.st))
+			sub := c.Objects[1].(*widget.Label)
+			if it.extra != "" {
+				sub.SetText(it.extra)
+				sub.Importance = widget.DangerImportance
+			} else {
+				sub.SetText(a.recordSubtitle(it.sc, &it.st))
+				sub.Importance = widget.MediumImportance
+			}
+			sub.Refresh()
+		})
+	l.OnSelected = func(i widget.ListItemID) {
+		l.UnselectAll()
+		a.shell.push(newDetail(a, (*items)[i].st.Record))
+	}
+	return l
+}
+
 func (s *homeScreen) title() string {
 	return lang.L("Today · {{.County}}", map[string]any{"County": s.a.countyName()})
 }
@@ -124,31 +132,15 @@ func (s *homeScreen) refresh() {
 	now := a.opts.Now()
 	today := now.In(model.Beijing).Format(model.LayoutDate)
 	var fires, patrols, returned []homeItem
-	var pending int
+	var pending, nFires int
 	a.b.run(func() error {
-		if sc, ok := model.Lookup("fire_point"); ok {
-			for _, status := range []string{model.FireReturned, model.FirePending, model.FireVerifying} {
-				page, err := a.st.List(store.Query{Register: sc.Name, County: a.county, Status: status, Limit: homeLimit})
-				if err != nil {
-					return err
-				}
-				for _, st := range page.Records {
-					fires = append(fires, homeItem{sc: sc, st: st, extra: overdueNote(sc, &st, now)})
-				}
-			}
-			// Overdue first.
-			slices.SortStableFunc(fires, func(x, y homeItem) int {
-				switch {
-				case x.extra != "" && y.extra == "":
-					return -1
-				case x.extra == "" && y.extra != "":
-					return 1
-				}
-				return 0
-			})
-			if len(fires) > homeLimit {
-				fires = fires[:homeLimit]
-			}
+		var err error
+		if fires, err = firesToCheck(a, fireScope(a), now); err != nil {
+			return err
+		}
+		nFires = len(fires)
+		if len(fires) > homeLimit {
+			fires = fires[:homeLimit]
 		}
 		if sc, ok := model.Lookup("straw_patrol"); ok {
 			page, err := a.st.List(store.Query{Register: sc.Name, County: a.county, Limit: homeLimit})
@@ -179,7 +171,6 @@ func (s *homeScreen) refresh() {
 				}
 			}
 		}
-		var err error
 		pending, err = a.st.Pending()
 		return err
 	}, func(err error) {
@@ -188,7 +179,7 @@ func (s *homeScreen) refresh() {
 			return
 		}
 		s.fires, s.patrols, s.returned, s.pending = fires, patrols, returned, pending
-		s.firesHead.SetText(lang.L("Fire points to check ({{.N}})", map[string]any{"N": len(fires)}))
+		s.firesHead.SetText(firesHeading(a, nFires))
 		s.patrolsHead.SetText(lang.L("Patrols logged today ({{.N}})", map[string]any{"N": len(patrols)}))
 		s.returnedHead.SetText(lang.L("Returned by the county ({{.N}})", map[string]any{"N": len(returned)}))
 		if s.tabs != nil {
@@ -206,6 +197,68 @@ func (s *homeScreen) refresh() {
 		s.patrolsList.Refresh()
 		s.returnedList.Refresh()
 	})
+}
+
+// fireScope is the township whose fire points a user checks: a grid
+// worker's own, or "" (the whole county) for others. Home and the fire
+// point screen count in the same scope.
+func fireScope(a *App) string {
+	if a.user == nil || a.role() != model.RoleGrid {
+		return ""
+	}
+	return a.user.Township
+}
+
+// firesHeading is the fire point section's heading: the count and its
+// scope.
+func firesHeading(a *App, n int) string {
+	if t := fireScope(a); t != "" {
+		return lang.L("Fire points to check in {{.Township}} ({{.N}})", map[string]any{"Township": t, "N": n})
+	}
+	return lang.L("Fire points to check ({{.N}})", map[string]any{"N": n})
+}
+
+// firesToCheck are the fire points waiting for a check (returned,
+// pushed, being checked) in township ("" for the whole county), overdue
+// ones first. Call it off the UI goroutine.
+func firesToCheck(a *App, township string, now time.Time) ([]homeItem, error) {
+	sc, ok := model.Lookup("fire_point")
+	if !ok {
+		return nil, nil
+	}
+	var items []homeItem
+	for _, status := range []string{model.FireReturned, model.FirePending, model.FireVerifying} {
+		q := store.Query{Register: sc.Name, County: a.county, Status: status, Limit: 500}
+		for {
+			page, err := a.st.List(q)
+			if err != nil {
+				return nil, err
+			}
+			for _, st := range page.Records {
+				if township != "" {
+					if t, _ := st.Value("pushed_township").AsText(); !strings.Contains(t, township) && !strings.Contains(township, t) {
+						continue
+					}
+				}
+				items = append(items, homeItem{sc: sc, st: st, extra: overdueNote(sc, &st, now)})
+			}
+			if page.Next == "" {
+				break
+			}
+			q.After = page.Next
+		}
+	}
+	// Overdue first, keeping the store's order otherwise.
+	slices.SortStableFunc(items, func(x, y homeItem) int {
+		switch {
+		case x.extra != "" && y.extra == "":
+			return -1
+		case x.extra == "" && y.extra != "":
+			return 1
+		}
+		return 0
+	})
+	return items, nil
 }
 
 // returnStatuses are the statuses a reviewer's return (a transition that

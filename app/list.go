@@ -55,7 +55,8 @@ func newListScreen(a *App, sc *model.Schema) *listScreen {
 			title.Truncation = fyne.TextTruncateEllipsis
 			sub := widget.NewLabel("sub")
 			sub.Truncation = fyne.TextTruncateEllipsis
-			sub.Importance = widget.LowImportance
+			// Ordinary text colour: the low-importance grey is hard to read
+			// outdoors and on dim tablet screens.
 			status := widget.NewLabel("status")
 			return container.NewBorder(nil, nil, nil, status, container.NewVBox(title, sub))
 		},

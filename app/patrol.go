@@ -59,6 +59,7 @@ func newPatrolLog(a *App) page {
 	return s
 }
 
+func (s *patrolLog) saveShortcut()           { s.form.saveShortcut() }
 func (s *patrolLog) title() string           { return lang.L("Log a patrol") }
 func (s *patrolLog) view() fyne.CanvasObject { return s.root }
 

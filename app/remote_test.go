@@ -61,7 +61,7 @@ func TestSyncWithServer(t *testing.T) {
 	}
 	if err := a.syncer.Enroll(context.Background(), ts.URL, "wrong-code"); err == nil {
 		t.Error("got no error for a wrong code")
-	} else if msg := plainError(err); !strings.Contains(msg, "登记码") {
+	} else if msg := plainError(err); !strings.Contains(msg, "注册码") {
 		t.Errorf("got %q for a wrong code; want the server's words", msg)
 	}
 	if err := a.syncer.Enroll(context.Background(), ts.URL, code.Code); err != nil {

@@ -49,30 +49,100 @@ func (s *shell) rebuild() {
 	header := container.NewBorder(nil, nil, s.back,
 		container.NewHBox(s.syncBtn, s.userBtn), s.heading)
 
-	navItem := func(label string, icon fyne.Resource, open func() page) *widget.Button {
-		b := widget.NewButtonWithIcon(label, icon, func() { s.show(open()) })
+	navItem := func(e navEntry) *widget.Button {
+		b := widget.NewButtonWithIcon(e.label, e.icon, func() { s.show(e.open()) })
 		b.Alignment = widget.ButtonAlignLeading
 		return b
 	}
-	items := []fyne.CanvasObject{
-		navItem(lang.L("Today"), theme.HomeIcon(), func() page { return newHome(a) }),
-		navItem(lang.L("Registers"), theme.ListIcon(), func() page { return newRegisters(a) }),
-		navItem(lang.L("Fire points"), theme.WarningIcon(), func() page { return newFirePoints(a) }),
-		navItem(lang.L("Sync"), theme.ViewRefreshIcon(), func() page { return newSyncScreen(a) }),
-		navItem(lang.L("Held changes"), theme.ErrorIcon(), func() page { return newQuarantine(a) }),
-		navItem(lang.L("Settings"), theme.SettingsIcon(), func() page { return newSettings(a) }),
-	}
-	items = append(items, a.countyNavItems(navItem)...)
+	entries := a.navEntries()
 	s.body = container.NewStack()
 	if a.touch {
-		bar := container.NewGridWithColumns(len(items), items...)
-		s.root = container.NewBorder(header, bar, nil, nil, s.body)
+		s.root = container.NewBorder(header, s.bottomBar(entries), nil, nil, s.body)
 	} else {
+		items := make([]fyne.CanvasObject, len(entries))
+		for i, e := range entries {
+			items[i] = navItem(e)
+		}
 		county := widget.NewLabelWithStyle(a.countyName(), fyne.TextAlignCenter, fyne.TextStyle{Bold: true})
 		nav := container.NewVBox(append([]fyne.CanvasObject{county, widget.NewSeparator()}, items...)...)
 		s.root = container.NewBorder(header, nil, container.NewHBox(nav, widget.NewSeparator()), nil, s.body)
 	}
 	s.updateHeader()
+}
+
+// navEntry is one navigation item.
+type navEntry struct {
+	label string
+	icon  fyne.Resource
+	open  func() page
+}
+
+// navEntries are the user's navigation items, the most used first.
+func (a *App) navEntries() []navEntry {
+	county := a.countyNavEntries()
+	out := []navEntry{{lang.L("Today"), theme.HomeIcon(), func() page { return newHome(a) }}}
+	if len(county) > 0 {
+		out = append(out, county[0]) // the review queue
+	}
+	out = append(out,
+		navEntry{lang.L("Registers"), theme.ListIcon(), func() page { return newRegisters(a) }},
+		navEntry{lang.L("Fire points"), theme.WarningIcon(), func() page { return newFirePoints(a) }})
+	if len(county) > 0 {
+		out = append(out, county[1:]...)
+	}
+	return append(out,
+		navEntry{lang.L("Sync"), theme.ViewRefreshIcon(), func() page { return newSyncScreen(a) }},
+		navEntry{lang.L("Held changes"), theme.ErrorIcon(), func() page { return newQuarantine(a) }},
+		navEntry{lang.L("Settings"), theme.SettingsIcon(), func() page { return newSettings(a) }})
+}
+
+// barItems is how many navigation items the bottom bar shows; the rest
+// go in its "More" menu, so each label keeps its full width on a
+// portrait tablet.
+const barItems = 4
+
+// bottomBar is the touch layout's navigation: the first items as
+// buttons, the others in a menu.
+func (s *shell) bottomBar(entries []navEntry) fyne.CanvasObject {
+	var items []fyne.CanvasObject
+	for i, e := range entries {
+		if i == barItems && len(entries) > barItems+1 {
+			break
+		}
+		items = append(items, barButton(e.label, e.icon, func() { s.show(e.open()) }))
+	}
+	if len(entries) > len(items) {
+		var menu []*fyne.MenuItem
+		for _, e := range entries[len(items):] {
+			it := fyne.NewMenuItem(e.label, func() { s.show(e.open()) })
+			it.Icon = e.icon
+			menu = append(menu, it)
+		}
+		var more fyne.CanvasObject
+		more = barButton(lang.L("More"), theme.MoreHorizontalIcon(), func() {
+			c := fyne.CurrentApp().Driver().CanvasForObject(more)
+			if c == nil {
+				return
+			}
+			pop := widget.NewPopUpMenu(fyne.NewMenu("", menu...), c)
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(more)
+			size := pop.MinSize()
+			pop.ShowAtPosition(fyne.NewPos(pos.X+more.Size().Width-size.Width, pos.Y-size.Height))
+		})
+		items = append(items, more)
+	}
+	return container.NewGridWithColumns(len(items), items...)
+}
+
+// barButton is a bottom bar item: its icon above a caption-sized label
+// that shortens rather than widening the bar.
+func barButton(label string, icon fyne.Resource, tapped func()) fyne.CanvasObject {
+	l := widget.NewLabel(label)
+	l.Alignment = fyne.TextAlignCenter
+	l.Truncation = fyne.TextTruncateEllipsis
+	l.SizeName = theme.SizeNameCaptionText
+	return container.NewStack(widget.NewButton("", tapped),
+		container.NewVBox(container.NewCenter(widget.NewIcon(icon)), l))
 }
 
 // goHome shows the home screen as the only page.

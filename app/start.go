@@ -257,6 +257,10 @@ func (a *App) showLogin() {
 	note := widget.NewLabel(lang.L("Several people can share this device. Unsynced changes stay on the device whoever signs in."))
 	note.Wrapping = fyne.TextWrapWord
 	box := container.NewVBox(form, msg, ok, widget.NewSeparator(), note, add)
+	if a.user != nil && a.shell != nil {
+		// Switching user can be called off: back to the page left.
+		box.Add(widget.NewButton(lang.L("Cancel"), func() { a.setContent(a.shell.root) }))
+	}
 	if a.opts.Demo {
 		hint := widget.NewLabel(lang.L("Demo: {{.Grid}} (grid staff) and {{.Reviewer}} (county reviewer), PIN {{.PIN}}.",
 			map[string]any{"Grid": demoGridUser, "Reviewer": demoReviewerUser, "PIN": demoPIN}))
@@ -267,7 +271,8 @@ func (a *App) showLogin() {
 	a.setContent(startCard(lang.L("Who is using this device?"), a.countyName(), box))
 }
 
-// showAddUser asks for a new user's name, village, role and PIN.
+// showAddUser asks for a new user's name, village, role and PIN (twice),
+// then signs them in.
 func (a *App) showAddUser(first bool) {
 	name := widget.NewEntry()
 	township := widget.NewEntry()
@@ -303,13 +308,22 @@ func (a *App) showAddUser(first bool) {
 		}
 		p := pin.Text
 		save.Disable()
-		a.b.run(func() error { return a.users.save(u, p) }, func(err error) {
+		var saved User
+		a.b.run(func() error {
+			if err := a.users.save(u, p); err != nil {
+				return err
+			}
+			var err error
+			saved, err = a.users.check(u.Name, p)
+			return err
+		}, func(err error) {
 			save.Enable()
 			if err != nil {
 				msg.SetText(plainError(err))
 				return
 			}
-			a.showLogin()
+			// The PIN was just typed twice: no third time to sign in.
+			a.signIn(saved)
 		})
 	})
 	save.Importance = widget.HighImportance

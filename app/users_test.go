@@ -132,3 +132,22 @@ func TestRemoveUserKeepsTheirWork(t *testing.T) {
 		t.Error("reviewer could not remove a user")
 	}
 }
+
+// Switching user can be called off: Cancel on the login screen returns
+// to the page left, with the same user.
+func TestLoginCancel(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	a.shell.show(newSettings(a))
+	test.Tap(a.shell.userBtn)
+	cancel := button(a, lang.L("Cancel"))
+	if cancel == nil {
+		t.Fatal("no Cancel on the login screen")
+	}
+	test.Tap(cancel)
+	if a.win.Content() != a.shell.root || a.user == nil || a.user.Name != "张伟" {
+		t.Errorf("after Cancel: content %T, user %+v; want the shell with 张伟", a.win.Content(), a.user)
+	}
+	if _, ok := a.shell.current().(*settingsScreen); !ok {
+		t.Errorf("after Cancel: page %T; want settings, the page left", a.shell.current())
+	}
+}

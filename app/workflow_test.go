@@ -300,8 +300,8 @@ func (w *workflow) fill(form *formScreen) map[string]model.Value {
 			form.set(in.f.Key, v)
 		}
 	}
-	vals, ok := form.collect()
-	if !ok {
+	vals, errs := form.collect()
+	if len(errs) > 0 {
 		t.Fatalf("the demo values do not parse: %s", formMessages(form))
 	}
 	sent := form.changes(vals)

@@ -80,6 +80,15 @@ type Deps struct {
 	// Open, when set, shows a record in the app's detail screen (the
 	// review queue's Open button).
 	Open func(register string, id uuid.UUID)
+	// Notify, when set, briefly confirms a done action (an approval).
+	Notify func(msg string)
+}
+
+// notify confirms a done action through Notify, when set.
+func (d *Deps) notify(msg string) {
+	if d.Notify != nil {
+		d.Notify(msg)
+	}
 }
 
 func (d *Deps) now() time.Time {

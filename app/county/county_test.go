@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/assets"
@@ -352,5 +353,99 @@ func TestDashboardProvinceRanksCounties(t *testing.T) {
 	scr.county.SetSelectedIndex(2) // 深泽县
 	if text := scr.Text(); !strings.Contains(text, "1.深泽镇 9.50") {
 		t.Errorf("county figures: township ranking missing from\n%s", text)
+	}
+}
+
+// An export holds every record unless the user narrows the dates, says
+// which date the range is on, and tells how many of how many records it
+// wrote.
+func TestExportScreenCountsOfAll(t *testing.T) {
+	t.Setenv("LC_ALL", "zh_CN.UTF-8")
+	t.Setenv("LANGUAGE", "")
+	s, d := setup(t, model.RoleCounty)
+	reading(t, s, "城关镇", 6.4)
+	reading(t, s, "慈峪镇", 5.1)
+	scr := NewExportScreen(d)
+	for i, sc := range scr.schemas {
+		if sc.Name == "dustfall_monthly" {
+			scr.register.SetSelectedIndex(i)
+		}
+	}
+	sc, _ := model.Lookup("dustfall_monthly")
+	f, _ := sc.FieldOrReserved(sc.DateField)
+	if !strings.Contains(scr.RangeHint(), f.Label.ZH) {
+		t.Errorf("range hint %q does not name %s", scr.RangeHint(), f.Label.ZH)
+	}
+	req, err := scr.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !req.From.IsZero() || !req.To.IsZero() {
+		t.Errorf("default range %v to %v; want none", req.From, req.To)
+	}
+	var out closingBuffer
+	scr.Run(req, FormatCSV, &out)
+	if got, want := scr.Status(), "已导出 2 条（共 2 条）"; got != want {
+		t.Errorf("status: got %q; want %q", got, want)
+	}
+	scr.from.SetText("2024-01-01")
+	req, err = scr.Request()
+	if err != nil {
+		t.Fatal(err)
+	}
+	scr.Run(req, FormatCSV, &closingBuffer{})
+	if got, want := scr.Status(), "已导出 0 条（共 2 条）"; got != want {
+		t.Errorf("status with a range after the readings: got %q; want %q", got, want)
+	}
+}
+
+// Approving and returning from the queue are confirmed with a notice.
+func TestReviewQueueConfirms(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	reading(t, s, "城关镇", 6.4)
+	reading(t, s, "慈峪镇", 8.1)
+	var notices []string
+	d.Notify = func(msg string) { notices = append(notices, msg) }
+	scr := NewReviewScreen(d)
+	scr.Approve(0)
+	scr.Return(0, "请核对称量记录")
+	if len(notices) != 2 || notices[0] == "" || notices[1] == "" {
+		t.Errorf("got notices %q; want one for the approval and one for the return", notices)
+	}
+}
+
+// The return dialog's comment box is wide enough to write in.
+func TestReturnDialogWide(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	reading(t, s, "城关镇", 6.4)
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	w.Resize(fyne.NewSize(1000, 700))
+	d.Window = w
+	scr.list.Select(0)
+	scr.returnSelected()
+	var e *widget.Entry
+	var find func(o fyne.CanvasObject)
+	find = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Entry:
+			e = x
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				find(c)
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				find(c)
+			}
+		}
+	}
+	find(w.Canvas().Overlays().Top())
+	if e == nil {
+		t.Fatal("no comment box in the return dialog")
+	}
+	if got := e.Size().Width; got < 400 {
+		t.Errorf("comment box %.0f wide; want ≥ 400", got)
 	}
 }

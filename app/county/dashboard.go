@@ -88,7 +88,8 @@ func NewDashboardScreen(d *Deps) *DashboardScreen {
 		}
 		return widget.NewCard(title, "", container.NewVBox(objs...))
 	}
-	body := container.NewGridWithColumns(2,
+	// One card a row: two columns do not fit a portrait tablet.
+	body := container.NewVBox(
 		card(lang.L("Farm coal replacement"), s.farmCoal, s.coalChart),
 		card(lang.L("Straw burning patrols"), s.straw, s.patrolChart),
 		card(lang.L("Fire points"), s.fire, s.fireChart),
@@ -100,7 +101,8 @@ func NewDashboardScreen(d *Deps) *DashboardScreen {
 		targetBox.Hide()
 	}
 	top := container.NewVBox(
-		container.NewHBox(widget.NewLabel(lang.L("Month")), s.month, s.county, targetBox, setTarget, summary),
+		container.NewHBox(widget.NewLabel(lang.L("Month")), s.month, s.county),
+		container.NewHBox(targetBox, setTarget, summary),
 		s.progress, s.status)
 	s.root = container.NewBorder(top, nil, nil, nil, container.NewVScroll(body))
 	s.month.SetSelectedIndex(0)

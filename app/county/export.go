@@ -33,13 +33,15 @@ type ExportScreen struct {
 	schemas  []*model.Schema
 	register *widget.Select
 	from, to *widget.Entry
-	format   *widget.RadioGroup
-	progress *widget.ProgressBar
-	status   *widget.Label
-	start    *widget.Button
-	cancel   *widget.Button
-	stop     context.CancelFunc
-	root     fyne.CanvasObject
+	// rangeHint names the date the range applies to.
+	rangeHint *widget.Label
+	format    *widget.RadioGroup
+	progress  *widget.ProgressBar
+	status    *widget.Label
+	start     *widget.Button
+	cancel    *widget.Button
+	stop      context.CancelFunc
+	root      fyne.CanvasObject
 }
 
 // NewExportScreen builds the export form.
@@ -49,14 +51,14 @@ func NewExportScreen(d *Deps) *ExportScreen {
 	for _, sc := range s.schemas {
 		names = append(names, sc.Label.In(d.Lang))
 	}
-	s.register = widget.NewSelect(names, nil)
-	s.register.SetSelectedIndex(0)
-	now := d.now()
-	first := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, now.Location())
+	// No range at first: an export holds every record unless the user
+	// narrows it, and the hint says which date the range is on.
+	s.rangeHint = widget.NewLabel("")
+	s.rangeHint.Wrapping = fyne.TextWrapWord
+	s.register = widget.NewSelect(names, func(string) { s.showRangeField() })
 	s.from = widget.NewEntry()
-	s.from.SetText(first.Format("2006-01-02"))
 	s.to = widget.NewEntry()
-	s.to.SetText(now.Format("2006-01-02"))
+	s.register.SetSelectedIndex(0)
 	for _, e := range []*widget.Entry{s.from, s.to} {
 		e.SetPlaceHolder("YYYY-MM-DD")
 		e.Validator = func(t string) error {
@@ -86,11 +88,25 @@ func NewExportScreen(d *Deps) *ExportScreen {
 		widget.NewFormItem(lang.L("Register"), s.register),
 		widget.NewFormItem(lang.L("From"), s.from),
 		widget.NewFormItem(lang.L("To"), s.to),
+		widget.NewFormItem("", s.rangeHint),
 		widget.NewFormItem(lang.L("Format"), s.format),
 	)
 	s.root = container.NewVBox(form, container.NewHBox(s.start, s.cancel), s.progress, s.status)
 	return s
 }
+
+// showRangeField names the chosen register's date the range applies to.
+func (s *ExportScreen) showRangeField() {
+	i := s.register.SelectedIndex()
+	if i < 0 || s.rangeHint == nil {
+		return
+	}
+	s.rangeHint.SetText(fmt.Sprintf(lang.L("The dates apply to %s. Leave both empty to export every record."),
+		export.RangeField(s.schemas[i].Name, s.d.Lang)))
+}
+
+// RangeHint returns the line naming the date the range applies to.
+func (s *ExportScreen) RangeHint() string { return s.rangeHint.Text }
 
 // CanvasObject returns the screen's content.
 func (s *ExportScreen) CanvasObject() fyne.CanvasObject { return s.root }
@@ -158,10 +174,13 @@ func (s *ExportScreen) Run(req export.Request, format string, w io.WriteCloser) 
 			post(s.d, func() { s.progress.SetValue(float64(done) / float64(total)) })
 		}
 	}
-	var n int
+	var n, total int
 	s.d.run(func() error {
 		defer w.Close()
 		var err error
+		if total, err = export.Total(ctx, s.d.Store, req); err != nil {
+			return err
+		}
 		if format == FormatCSV {
 			n, err = export.CSV(ctx, s.d.Store, req, w)
 		} else {
@@ -181,7 +200,7 @@ func (s *ExportScreen) Run(req export.Request, format string, w io.WriteCloser) 
 			showError(s.d, err)
 		default:
 			s.progress.SetValue(1)
-			s.status.SetText(fmt.Sprintf(lang.L("Exported %d records"), n))
+			s.status.SetText(fmt.Sprintf(lang.L("Exported %d of %d records"), n, total))
 		}
 	})
 }

@@ -95,7 +95,7 @@ func NewReviewScreen(d *Deps) *ReviewScreen {
 	s.progress = widget.NewProgressBar()
 	s.progress.Hide()
 
-	filters := container.NewGridWithColumns(4, s.register, s.status, s.village, s.age)
+	filters := container.NewGridWithColumns(2, s.register, s.status, s.village, s.age)
 	actions := container.NewHBox(s.openBtn, s.approve, s.ret, s.bulk, s.count)
 	s.root = container.NewBorder(container.NewVBox(filters, actions, s.progress), nil, nil, nil, s.list)
 
@@ -249,7 +249,9 @@ func (s *ReviewScreen) Approve(i int) {
 	if i < 0 || i >= len(s.items) {
 		return
 	}
-	id := s.items[i].State.Record
+	it := s.items[i]
+	id := it.State.Record
+	title := recordTitle(it.Flow.Schema, &it.State, s.d.Lang)
 	now := s.d.now()
 	s.d.run(func() error {
 		_, err := review.Approve(context.Background(), s.d.Store, id, s.d.User, s.d.Role, now)
@@ -257,6 +259,8 @@ func (s *ReviewScreen) Approve(i int) {
 	}, func(err error) {
 		if err != nil {
 			s.showError(err)
+		} else {
+			s.d.notify(fmt.Sprintf(lang.L("Approved: %s"), title))
 		}
 		s.Reload()
 	})
@@ -277,6 +281,8 @@ func (s *ReviewScreen) Return(i int, comment string) {
 	}, func(err error) {
 		if err != nil {
 			s.showError(err)
+		} else {
+			s.d.notify(lang.L("Returned for correction"))
 		}
 		s.Reload()
 	})
@@ -303,7 +309,11 @@ func (s *ReviewScreen) returnSelected() {
 				s.Return(i, entry.Text)
 			}
 		}, s.d.Window)
-	form.Resize(fyne.NewSize(480, 260))
+	// Wide enough to write in: the box gets at least 400 px beside its
+	// label (less on a narrower window).
+	entry.SetMinRowsVisible(4)
+	entry.Wrapping = fyne.TextWrapWord
+	form.Resize(fyne.NewSize(min(float32(600), s.d.Window.Canvas().Size().Width-40), 300))
 	form.Show()
 }
 
@@ -335,6 +345,8 @@ func (s *ReviewScreen) BulkApprove() {
 		}
 		if err != nil {
 			s.showError(err)
+		} else {
+			s.d.notify(fmt.Sprintf(lang.L("%d records approved"), len(res.Approved)))
 		}
 		s.checked = map[uuid.UUID]bool{}
 		s.Reload()

@@ -203,6 +203,36 @@ func inRange(sc *model.Schema, st *oplog.State, req *Request) bool {
 	return req.To.IsZero() || day(d) <= day(req.To)
 }
 
+// Total returns how many records of req's register and county there are,
+// whatever the date range: what an export of them all would write.
+func Total(ctx context.Context, s Source, req Request) (int, error) {
+	sc, err := schemaOf(req.Register)
+	if err != nil {
+		return 0, err
+	}
+	req.From, req.To = time.Time{}, time.Time{}
+	ids, err := records(ctx, s, sc, &req)
+	return len(ids), err
+}
+
+// RangeField is the label, in lang, of the date the range of an export
+// of register applies to: its date field, else the last change.
+func RangeField(register, lang string) string {
+	sc, err := schemaOf(register)
+	if err != nil {
+		return ""
+	}
+	if sc.DateField != "" {
+		if f, ok := sc.FieldOrReserved(sc.DateField); ok {
+			return f.Label.In(lang)
+		}
+	}
+	if len(lang) >= 2 && lang[:2] == "en" {
+		return "last change"
+	}
+	return "最后修改时间"
+}
+
 // records returns the ids of the records to export, oldest first (by
 // creation), reading the store page by page.
 func records(ctx context.Context, s Source, sc *model.Schema, req *Request) ([]uuid.UUID, error) {

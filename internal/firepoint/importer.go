@@ -291,13 +291,21 @@ func villageTownship(v Village, township string) string {
 	return township
 }
 
-// reasonOf turns a store refusal into a bilingual reason.
+// reasonOf turns a store refusal into a bilingual reason, naming fields
+// by their labels.
 func reasonOf(err error) *model.Text {
 	if fes := model.FieldErrors(err); len(fes) > 0 {
+		sc, _ := model.Lookup(Register)
 		var zh, en []string
 		for _, fe := range fes {
-			zh = append(zh, fe.Field+"："+fe.Msg.ZH)
-			en = append(en, fe.Field+": "+fe.Msg.EN)
+			label := model.Text{ZH: fe.Field, EN: fe.Field}
+			if sc != nil {
+				if f, ok := sc.FieldOrReserved(fe.Field); ok {
+					label = f.Label
+				}
+			}
+			zh = append(zh, label.ZH+"："+fe.Msg.ZH)
+			en = append(en, label.EN+": "+fe.Msg.EN)
 		}
 		return &model.Text{ZH: strings.Join(zh, "；"), EN: strings.Join(en, "; ")}
 	}

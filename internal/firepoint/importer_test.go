@@ -123,6 +123,9 @@ func TestImportAssignsNearestVillage(t *testing.T) {
 	// F005 was detected after the push: the store refuses it, by line.
 	if len(res.Bad) != 1 || res.Bad[0].Line != 6 || res.Bad[0].Reason.ZH == "" || res.Bad[0].Reason.EN == "" {
 		t.Errorf("bad: got %+v; want line 6 with a bilingual reason", res.Bad)
+	} else if r := res.Bad[0].Reason; strings.Contains(r.ZH+r.EN, "pushed_at") ||
+		!strings.Contains(r.ZH, "推送时间") || !strings.Contains(r.EN, "Pushed at") {
+		t.Errorf("bad reason %+v: want the field's label, not its key", r)
 	}
 	if progress != 6 {
 		t.Errorf("progress: got %d; want 6", progress)

@@ -86,7 +86,7 @@ func refusal(err error) (string, model.Text) {
 	case errors.Is(err, ErrBrokenChain):
 		code, t = RefusedChain, model.Text{ZH: "操作链校验失败：与该设备的上一条修改不衔接", EN: "hash chain broken: it does not follow the device's previous change"}
 	case errors.Is(err, ErrUnknownDevice):
-		code, t = RefusedDevice, model.Text{ZH: "来自未登记的设备", EN: "from a device whose key is not known here"}
+		code, t = RefusedDevice, model.Text{ZH: "来自未注册的设备", EN: "from a device whose key is not known here"}
 	case errors.Is(err, oplog.ErrMalformed):
 		code, t = RefusedShape, model.Text{ZH: "修改格式错误", EN: "malformed change"}
 	default:

@@ -49,5 +49,5 @@ var (
 	// ErrForeignProvince: the bundle comes from another province.
 	ErrForeignProvince = sentinel(model.ErrScope, "foreign_province", "数据包来自其他省份，不能导入", "bundle is from another province and cannot be imported")
 	// ErrKeyMismatch: the receiver knows the device with another key.
-	ErrKeyMismatch = sentinel(model.ErrSignature, "key_mismatch", "数据包的设备密钥与已登记的不一致", "the bundle's device key differs from the one on record")
+	ErrKeyMismatch = sentinel(model.ErrSignature, "key_mismatch", "数据包的设备密钥与已注册的不一致", "the bundle's device key differs from the one on record")
 )

@@ -229,13 +229,13 @@ var (
 	ErrUnknownVersion = sentinel(model.ErrBadInput, CodeUnknownVersion, 404, "不支持的协议版本，请升级应用", "unknown protocol version; please update the app")
 	ErrNotFound       = sentinel(model.ErrNotFound, CodeNotFound, 404, "未找到", "not found")
 	ErrMethod         = sentinel(model.ErrBadInput, CodeMethod, 405, "不支持的请求方法", "method not allowed")
-	ErrUnauthorized   = sentinel(model.ErrUnauthorized, CodeUnauthorized, 401, "未登记或令牌无效，请重新登记设备", "missing or invalid token; enroll the device again")
+	ErrUnauthorized   = sentinel(model.ErrUnauthorized, CodeUnauthorized, 401, "未注册或令牌无效，请重新注册设备", "missing or invalid token; enroll the device again")
 	ErrRevoked        = sentinel(model.ErrUnauthorized, CodeRevoked, 403, "此设备已被停用，请联系县级管理员", "this device has been revoked; contact the county administrator")
 	ErrForbidden      = sentinel(model.ErrForbidden, CodeForbidden, 403, "无权执行此操作", "not allowed for this device")
-	ErrEnrollUnknown  = sentinel(model.ErrUnauthorized, CodeEnrollUnknown, 403, "登记码无效", "unknown enrollment code")
-	ErrEnrollUsed     = sentinel(model.ErrUnauthorized, CodeEnrollUsed, 403, "登记码已被使用", "enrollment code already used")
-	ErrEnrollExpired  = sentinel(model.ErrUnauthorized, CodeEnrollExpired, 403, "登记码已过期", "enrollment code expired")
-	ErrDeviceExists   = sentinel(model.ErrConflict, CodeDeviceExists, 409, "设备标识已登记", "device id already enrolled")
+	ErrEnrollUnknown  = sentinel(model.ErrUnauthorized, CodeEnrollUnknown, 403, "注册码无效", "unknown enrollment code")
+	ErrEnrollUsed     = sentinel(model.ErrUnauthorized, CodeEnrollUsed, 403, "注册码已被使用", "enrollment code already used")
+	ErrEnrollExpired  = sentinel(model.ErrUnauthorized, CodeEnrollExpired, 403, "注册码已过期", "enrollment code expired")
+	ErrDeviceExists   = sentinel(model.ErrConflict, CodeDeviceExists, 409, "设备标识已注册", "device id already enrolled")
 	ErrDeviceMismatch = sentinel(model.ErrForbidden, CodeDeviceMismatch, 403, "操作不属于此设备", "ops do not belong to this device")
 	ErrGap            = sentinel(model.ErrConflict, CodeGap, 409, "同步序号不连续，请从服务器期望的序号重新提交", "sequence gap; resend from the expected sequence number")
 	ErrBadOffset      = sentinel(model.ErrConflict, CodeBadOffset, 409, "上传位置不符，请从服务器期望的位置继续", "upload offset mismatch; resume at the expected offset")
@@ -247,7 +247,7 @@ var (
 	ErrBadRole        = sentinel(model.ErrBadInput, CodeBadRole, 400, "角色无效", "unknown role")
 	ErrBadKey         = sentinel(model.ErrBadInput, CodeBadKey, 400, "设备公钥无效", "invalid device public key")
 	ErrBusy           = sentinel(model.ErrBusy, CodeBusy, 503, "服务器繁忙，请稍后重试", "server busy; retry later")
-	ErrTooManyTries   = sentinel(model.ErrBusy, CodeTooManyTries, 429, "登记码错误次数过多，请稍后再试", "too many wrong enrollment codes; try again later")
+	ErrTooManyTries   = sentinel(model.ErrBusy, CodeTooManyTries, 429, "注册码错误次数过多，请稍后再试", "too many wrong enrollment codes; try again later")
 	// ErrSlowBody answers a request whose body arrived more slowly than
 	// the server's minimum rate; the connection is closed after it.
 	ErrSlowBody = sentinel(model.ErrNetwork, CodeSlowBody, 408, "网络过慢，上传已中断，请在网络较好时重试", "the upload was too slow and has been cut off; retry on a better connection")
@@ -257,7 +257,7 @@ var (
 	ErrUploadQuota = sentinel(model.ErrBusy, CodeUploadQuota, 429, "此设备未完成的附件上传过多，请先完成已开始的上传，或等待其过期后再试", "this device has too many unfinished photo uploads; finish them, or try again once they expire")
 	// ErrCodeTTL refuses an enrollment code valid for longer than the
 	// server allows; the server's answer names its limit.
-	ErrCodeTTL = sentinel(model.ErrBadInput, CodeBadTTL, 400, "登记码有效期过长", "enrollment code validity too long")
+	ErrCodeTTL = sentinel(model.ErrBadInput, CodeBadTTL, 400, "注册码有效期过长", "enrollment code validity too long")
 	// ErrBadSince refuses a withdrawal start time that does not parse
 	// (ParseSince).
 	ErrBadSince = sentinel(model.ErrBadInput, CodeBadSince, 400,

@@ -70,7 +70,7 @@ func TestDecodeErrorOfOlderServers(t *testing.T) {
 		kind model.ErrorKind
 	}{
 		{`{"code":"gap","status":409,"msg":{"zh":"同步序号不连续","en":"sequence gap"},"expected":5}`, ErrGap, model.ErrConflict},
-		{`{"code":"enroll_code_used","status":403,"msg":{"zh":"登记码已被使用","en":"enrollment code already used"}}`, ErrEnrollUsed, model.ErrUnauthorized},
+		{`{"code":"enroll_code_used","status":403,"msg":{"zh":"注册码已被使用","en":"enrollment code already used"}}`, ErrEnrollUsed, model.ErrUnauthorized},
 		{`{"code":"busy","status":503}`, ErrBusy, model.ErrBusy},
 		{`{"code":"from_the_future","status":413,"kind":"too_large"}`, nil, model.ErrTooLarge},
 		{`{"code":"from_the_future","status":401}`, nil, model.ErrUnauthorized},

@@ -106,7 +106,7 @@ func checkCodeTTL(ttl, max time.Duration) error {
 	}
 	e := protocol.ErrCodeTTL.Withf("%v; at most %v", ttl, max)
 	zh, en := spellDuration(max)
-	e.Msg = model.Text{ZH: "登记码有效期过长，最长为" + zh, EN: "enrollment code validity too long: at most " + en}
+	e.Msg = model.Text{ZH: "注册码有效期过长，最长为" + zh, EN: "enrollment code validity too long: at most " + en}
 	return e
 }
 

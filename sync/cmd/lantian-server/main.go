@@ -10,6 +10,10 @@
 //	lantian-server import --data DIR FILE
 //	lantian-server verify --data DIR [--record ID] [--county CODE] [--json]
 //	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
+//	lantian-server help (or --help): the subcommands and the serving flags
+//
+// Serving plain HTTP on an address other than loopback, it warns: codes,
+// tokens and records would cross the network unencrypted.
 //
 // Serving, the server bounds what requests may hold (see the flags):
 // request body bytes in flight (--max-inflight-mib; more are refused busy
@@ -52,10 +56,26 @@ import (
 func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	if err := run(os.Args[1:], os.Stdout, log); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return // the help was asked for and printed
+		}
 		fmt.Fprintln(os.Stderr, "lantian-server:", err)
 		os.Exit(1)
 	}
 }
+
+// usage is the summary of the subcommands --help prints before the
+// serving flags.
+const usage = `Usage:
+  lantian-server [flags]                    serve the sync protocol (flags below)
+  lantian-server code --data DIR ...        issue an enrollment code offline
+  lantian-server devices --data DIR         list the enrolled devices
+  lantian-server import --data DIR FILE     import a bundle file handed over offline
+  lantian-server help                       show this help
+Run 'lantian-server SUBCOMMAND --help' for a subcommand's flags.
+
+Flags of the server:
+`
 
 // run dispatches the subcommands.
 func run(args []string, out io.Writer, log *slog.Logger) error {
@@ -69,6 +89,8 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 			return runImport(args[1:], out, log)
 		case "verify":
 			return runVerify(args[1:], out)
+		case "help":
+			args = []string{"--help"}
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -135,6 +157,11 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	expiry := fs.Duration("upload-expiry", server.DefaultUploadExpiry, "how long an unfinished photo upload is kept after its last part")
 	maxCodeTTL := fs.Duration("max-code-ttl", server.DefaultMaxCodeTTL, "longest validity of an enrollment code issued through the admin API")
 	pgURL := pgOption(fs)
+	fs.SetOutput(out)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usage)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -184,6 +211,11 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 		scheme = "https"
 	}
 	fmt.Fprintf(out, "lantian-server: serving protocol %s on %s://%s\n", protocol.Version, scheme, *listen)
+	if *cert == "" && !loopback(ln.Addr()) {
+		const warn = "serving plain HTTP on an address other machines reach: enrollment codes, device tokens and records cross the network unencrypted; give --tls-cert and --tls-key, or put a TLS proxy in front and listen on 127.0.0.1"
+		log.Warn(warn, "listen", *listen)
+		fmt.Fprintln(out, "WARNING: "+warn)
+	}
 	fmt.Fprintf(out, "Issue the first enrollment code offline (with the server stopped: the database is single-process),\nor with the admin API while it runs:\n")
 	fmt.Fprintf(out, "  lantian-server code --data %s --county 130126 --role county --ttl 72h\n", *data)
 	fmt.Fprintf(out, "  curl -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n")
@@ -203,6 +235,19 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 		return err
 	}
 	return nil
+}
+
+// loopback reports whether addr can only be reached from this machine.
+func loopback(addr net.Addr) bool {
+	host := addr.String()
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // mib is n MiB in bytes, or -1 (no bound) when n is negative.

@@ -11,6 +11,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"flag"
 	"io"
 	"log/slog"
 	"math/big"
@@ -19,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -326,5 +328,56 @@ func TestDevicesRevokeWithdraw(t *testing.T) {
 	}
 	if want := `WITHDRAWN[^\n]*\n` + dev.String() + `\s+被盗平板\s+130000\s+130126\s+grid\s+3\s+0\s+2\s.*\strue\n`; !regexp.MustCompile(want).MatchString(out.String()) {
 		t.Errorf("got %q; want the device revoked with 2 ops withdrawn", out.String())
+	}
+}
+
+// --help (and help) lists the subcommands before the serving flags.
+func TestHelpListsSubcommands(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"help"}} {
+		var out bytes.Buffer
+		err := run(args, &out, slog.New(slog.DiscardHandler))
+		if !errors.Is(err, flag.ErrHelp) {
+			t.Errorf("%v: got error %v; want flag.ErrHelp", args, err)
+		}
+		for _, want := range []string{"lantian-server code", "lantian-server devices", "lantian-server import", "-listen", "-tls-cert"} {
+			if !strings.Contains(out.String(), want) {
+				t.Errorf("%v: help lacks %q:\n%s", args, want, out.String())
+			}
+		}
+	}
+}
+
+// Serving plain HTTP beyond loopback warns; on loopback it does not.
+func TestPlainHTTPWarning(t *testing.T) {
+	for _, tt := range []struct {
+		addr string
+		warn bool
+	}{{"127.0.0.1:0", false}, {"0.0.0.0:0", true}} {
+		t.Run(tt.addr, func(t *testing.T) {
+			ln, err := net.Listen("tcp", tt.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out, logs bytes.Buffer
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error)
+			go func() {
+				done <- serve(ctx, []string{"--data", t.TempDir()}, ln, &out, slog.New(slog.NewTextHandler(&logs, nil)))
+			}()
+			port := ln.Addr().(*net.TCPAddr).Port
+			resp, err := http.Get("http://127.0.0.1:" + strconv.Itoa(port) + "/healthz") // serving: the start lines are written
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = resp.Body.Close()
+			cancel()
+			if err := <-done; err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Contains(out.String(), "WARNING: serving plain HTTP") && strings.Contains(logs.String(), "plain HTTP")
+			if got != tt.warn {
+				t.Errorf("listening on %s: warned %v; want %v\n%s", tt.addr, got, tt.warn, out.String())
+			}
+		})
 	}
 }

@@ -1,0 +1,224 @@
+package app
+
+import (
+	"bytes"
+	"io"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/model"
+)
+
+// Save shows every field's message at once: a phone number that cannot
+// be read and the required fields left empty.
+func TestFormShowsAllErrorsAtOnce(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	typeInto(t, form, "phone", "12")
+	test.Tap(form.save)
+	for _, k := range []string{"phone", "grid_no", "grid_leader"} {
+		if !form.byKey[k].hasError() {
+			t.Errorf("%s: no message after Save; want one", k)
+		}
+	}
+	if !form.topErr.Visible() {
+		t.Error("no banner after Save with errors")
+	}
+}
+
+// A message appearing under a field keeps the fields below in place: its
+// line is reserved.
+func TestFormErrorLineReserved(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	in := form.byKey["cropland_mu"]
+	before := in.item.MinSize().Height
+	typeInto(t, form, "cropland_mu", "twelve")
+	if !in.hasError() {
+		t.Fatal("no message for a number that cannot be read")
+	}
+	if after := in.item.MinSize().Height; after != before {
+		t.Errorf("field grew from %.0f to %.0f when its message appeared; want the line reserved", before, after)
+	}
+}
+
+// The banner goes once the last field's message is fixed.
+func TestFormBannerClearsAfterFixes(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	typeInto(t, form, "grid_no", "LS-TEST-001")
+	form.byKey["grid_level"].set("county")
+	typeInto(t, form, "grid_leader", "王建国")
+	typeInto(t, form, "grid_members", "李明\n赵强")
+	typeInto(t, form, "area_desc", "演示镇1全域")
+	typeInto(t, form, "phone", "12")
+	test.Tap(form.save)
+	if !form.topErr.Visible() {
+		t.Fatal("no banner after Save with a bad phone number")
+	}
+	form.byKey["phone"].set("")
+	typeInto(t, form, "phone", "13812345678")
+	if form.topErr.Visible() {
+		t.Errorf("banner %q still shown after the fix", form.topErr.Text)
+	}
+}
+
+// Ctrl+S on the window saves the form shown.
+func TestFormSavesOnCtrlS(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	typeInto(t, form, "grid_no", "LS-TEST-002")
+	form.byKey["grid_level"].set("county")
+	typeInto(t, form, "grid_leader", "王建国")
+	typeInto(t, form, "grid_members", "李明")
+	typeInto(t, form, "phone", "13812345678")
+	typeInto(t, form, "area_desc", "演示镇1全域")
+	a.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault})
+	if n, _ := a.st.Count(store.Query{Register: sc.Name}); n != 1 {
+		t.Errorf("got %d records after Ctrl+S; want 1 (banner %q)", n, form.topErr.Text)
+	}
+}
+
+// The fire check marks the fields a check requires, and confirms the
+// save with a notice.
+func TestFireCheckMarksRequiredAndConfirms(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	var fire storeState
+	for _, st := range seed(t, a, "fire_point", 30) {
+		if s, _ := st.Value("status").AsText(); s == model.FirePending {
+			fire = st
+			break
+		}
+	}
+	c := newFireCheck(a, fire)
+	a.shell.push(c)
+	test.Tap(c.verdicts[0]) // straw burning
+	for _, k := range []string{"verified_location", "verify_photos", "burned_area_mu", "fire_state"} {
+		if in, ok := c.form.byKey[k]; !ok || !strings.HasSuffix(in.title.Text, " *") {
+			t.Errorf("%s: label not marked required", k)
+		}
+	}
+	test.Tap(c.verdicts[2]) // false alarm: no photos needed beyond the check's own
+	f := c.form
+	typeInto(t, f, "verified_location", "38.163875, 114.659714, 8")
+	typeInto(t, f, "verify_note", "现场查看为大棚保温被反光，无焚烧痕迹")
+	// Saving needs photos; give the form three.
+	pic := testPNG(t)
+	n := 0
+	a.photoPicker = func(use func(rc io.ReadCloser)) {
+		n++
+		use(io.NopCloser(bytes.NewReader(append(append([]byte(nil), pic...), byte(n)))))
+	}
+	var add *widget.Button
+	walk(f.byKey["verify_photos"].obj, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == lang.L("Add photo") {
+			add = b
+		}
+	})
+	if add == nil {
+		t.Fatal("no add photo button")
+	}
+	for i := 0; i < 3; i++ {
+		test.Tap(add)
+	}
+	test.Tap(f.save)
+	if f.topErr.Visible() {
+		var msgs []string
+		for _, in := range f.inputs {
+			if in.hasError() {
+				msgs = append(msgs, in.f.Key+": "+in.errLabel.Text)
+			}
+		}
+		t.Fatalf("check not saved: %s %v", f.topErr.Text, msgs)
+	}
+	if a.notice == nil || !strings.Contains(noticeText(a), "核查结果已保存") {
+		t.Errorf("got notice %q after the check; want it confirmed", noticeText(a))
+	}
+}
+
+// noticeText is the text of the notice shown, "" when none.
+func noticeText(a *App) string {
+	if a.notice == nil || !a.notice.Visible() {
+		return ""
+	}
+	var out string
+	walk(a.notice, func(o fyne.CanvasObject) {
+		if l, ok := o.(*widget.Label); ok {
+			out += l.Text
+		}
+	})
+	return out
+}
+
+// The mouse wheel scrolls the form over short inputs too: they hold no
+// scroller of their own that would take the wheel.
+func TestShortInputsLeaveTheWheelToTheForm(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	for _, k := range []string{"cropland_mu"} {
+		var e *widget.Entry
+		walk(form.byKey[k].obj, func(o fyne.CanvasObject) {
+			if x, ok := o.(*widget.Entry); ok {
+				e = x
+			}
+		})
+		if e == nil {
+			t.Fatalf("%s: no entry", k)
+		}
+		if scrollerInside(e) {
+			t.Errorf("%s: the entry holds a scroller that takes the mouse wheel", k)
+		}
+	}
+}
+
+// scrollerInside reports whether a visible fyne.Scrollable is drawn inside w.
+func scrollerInside(w fyne.Widget) bool {
+	var in func(o fyne.CanvasObject) bool
+	in = func(o fyne.CanvasObject) bool {
+		if !o.Visible() {
+			return false
+		}
+		if _, ok := o.(fyne.Scrollable); ok {
+			return true
+		}
+		switch x := o.(type) {
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(x).Objects() {
+				if in(c) {
+					return true
+				}
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				if in(c) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, c := range test.WidgetRenderer(w).Objects() {
+		if in(c) {
+			return true
+		}
+	}
+	return false
+}
