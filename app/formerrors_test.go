@@ -21,6 +21,7 @@ import (
 // be read and the required fields left empty.
 func TestFormShowsAllErrorsAtOnce(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
 	sc, _ := model.Lookup("straw_grid")
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)
@@ -40,6 +41,7 @@ func TestFormShowsAllErrorsAtOnce(t *testing.T) {
 // line is reserved.
 func TestFormErrorLineReserved(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
 	sc, _ := model.Lookup("straw_grid")
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)
@@ -57,6 +59,7 @@ func TestFormErrorLineReserved(t *testing.T) {
 // The banner goes once the last field's message is fixed.
 func TestFormBannerClearsAfterFixes(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
 	sc, _ := model.Lookup("straw_grid")
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)
@@ -80,6 +83,7 @@ func TestFormBannerClearsAfterFixes(t *testing.T) {
 // Ctrl+S on the window saves the form shown.
 func TestFormSavesOnCtrlS(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
 	sc, _ := model.Lookup("straw_grid")
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)
@@ -170,6 +174,7 @@ func noticeText(a *App) string {
 // scroller of their own that would take the wheel.
 func TestShortInputsLeaveTheWheelToTheForm(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
 	sc, _ := model.Lookup("straw_grid")
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)

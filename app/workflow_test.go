@@ -415,7 +415,11 @@ func (w *workflow) walkTo(d *detailScreen, role model.Role, status string) bool 
 		}
 		test.Tap(b)
 		if got := w.status(); got != tr.To {
-			t.Fatalf("after %q: status %s; want %s (%s)", tr.Label.ZH, got, tr.To, overlayText(w.a))
+			// A move that needs fields the record was created without
+			// (they apply only from a later status) stops here: the
+			// matrix records it as a finding.
+			w.row["blocked"] = fmt.Sprintf("%q stays %s: %s", tr.Label.ZH, got, overlayText(w.a))
+			return false
 		}
 	}
 	return true
