@@ -13,6 +13,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"fmt"
@@ -144,7 +145,11 @@ func Run(ctx context.Context, src Source, opt Options) (*Report, error) {
 	}
 	v := &run{opt: opt, devs: devs, homes: map[uuid.UUID]home{}, rep: &Report{ByKind: map[string]int{}}}
 	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(1, cmp(opt.Workers, runtime.GOMAXPROCS(0))))
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g.SetLimit(workers)
 	err = src.Logs(gctx, func(l Log) error {
 		v.log(g, l)
 		return nil
@@ -163,7 +168,7 @@ func Run(ctx context.Context, src Source, opt Options) (*Report, error) {
 		v.rep.Records = len(v.homes)
 	}
 	slices.SortStableFunc(v.rep.Problems, func(a, b Problem) int {
-		if c := compareUUID(a.Record, b.Record); c != 0 {
+		if c := bytes.Compare(a.Record[:], b.Record[:]); c != 0 {
 			return c
 		}
 		return oplog.CompareOpID(a.Op, b.Op)
@@ -178,22 +183,6 @@ func Run(ctx context.Context, src Source, opt Options) (*Report, error) {
 	v.rep.Elapsed = time.Since(start)
 	v.rep.Seconds = v.rep.Elapsed.Seconds()
 	return v.rep, nil
-}
-
-func cmp(a, b int) int {
-	if a > 0 {
-		return a
-	}
-	return b
-}
-
-func compareUUID(a, b uuid.UUID) int {
-	for i := range a {
-		if a[i] != b[i] {
-			return int(a[i]) - int(b[i])
-		}
-	}
-	return 0
 }
 
 // home is where a record lives: the register and county its first op

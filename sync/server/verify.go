@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"slices"
 
@@ -84,7 +85,7 @@ func (s serverSource) Logs(ctx context.Context, fn func(verify.Log) error) error
 		for i := range idx {
 			idx[i] = i
 		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmpSeq(l.Ops[a].Seq, l.Ops[b].Seq) })
+		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(l.Ops[a].Seq, l.Ops[b].Seq) })
 		sorted := verify.Log{Device: id, Ops: make([]oplog.Op, len(idx)), After: make([]uint64, len(idx))}
 		for i, j := range idx {
 			sorted.Ops[i], sorted.After[i] = l.Ops[j], l.After[j]
@@ -95,14 +96,4 @@ func (s serverSource) Logs(ctx context.Context, fn func(verify.Log) error) error
 		}
 	}
 	return nil
-}
-
-func cmpSeq(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }

@@ -1,6 +1,7 @@
 package pgstore
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -60,7 +61,7 @@ func (s *Store) Withdraw(ctx context.Context, w server.Withdrawal) (server.Withd
 		if len(out.Ops) == 0 {
 			return nil
 		}
-		slices.SortFunc(out.Ops, func(a, b server.WithdrawnOp) int { return cmpU64(a.Seq, b.Seq) })
+		slices.SortFunc(out.Ops, func(a, b server.WithdrawnOp) int { return cmp.Compare(a.Seq, b.Seq) })
 		reason, err := json.Marshal(w.Reason)
 		if err != nil {
 			return err
@@ -74,16 +75,6 @@ func (s *Store) Withdraw(ctx context.Context, w server.Withdrawal) (server.Withd
 		return server.Withdrawal{}, err
 	}
 	return out, nil
-}
-
-func cmpU64(a, b uint64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // Withdrawals returns the withdrawals after seq after and the last
