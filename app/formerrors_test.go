@@ -64,6 +64,7 @@ func TestFormBannerClearsAfterFixes(t *testing.T) {
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)
 	typeInto(t, form, "grid_no", "LS-TEST-001")
+	form.byKey["township"].set("演示镇1") // a county user has no township of their own
 	form.byKey["grid_level"].set("county")
 	typeInto(t, form, "grid_leader", "王建国")
 	typeInto(t, form, "grid_members", "李明\n赵强")
@@ -88,6 +89,7 @@ func TestFormSavesOnCtrlS(t *testing.T) {
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)
 	typeInto(t, form, "grid_no", "LS-TEST-002")
+	form.byKey["township"].set("演示镇1") // a county user has no township of their own
 	form.byKey["grid_level"].set("county")
 	typeInto(t, form, "grid_leader", "王建国")
 	typeInto(t, form, "grid_members", "李明")
