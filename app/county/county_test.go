@@ -6,11 +6,13 @@ import (
 	"image/png"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/dashboard"
+	"github.com/lantian-tz/lantian/internal/demo"
 	"github.com/lantian-tz/lantian/internal/firepoint"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
@@ -448,4 +451,136 @@ func TestReturnDialogWide(t *testing.T) {
 	if got := e.Size().Width; got < 400 {
 		t.Errorf("comment box %.0f wide; want ≥ 400", got)
 	}
+}
+
+// gridFarmCoal enters a farm coal facility as grid staff, from a demo
+// record, with what grid staff may fill in: it awaits review without
+// 是否纳入年度任务, which only the county sets.
+func gridFarmCoal(t *testing.T, s *store.Store) uuid.UUID {
+	t.Helper()
+	sc, _ := model.Lookup("farm_coal_facility")
+	for _, sd := range demo.Records(rand.New(rand.NewPCG(1, 2)), county, 200) {
+		if sd.Register != sc.Name {
+			continue
+		}
+		set := map[string]model.Value{}
+		for k, v := range sd.Fields {
+			if f, ok := sc.Field(k); ok && f.EditableBy(model.RoleGrid) && k != model.FieldStatus && !v.IsNull() {
+				set[k] = v
+			}
+		}
+		st, err := s.Append(context.Background(), store.Change{Register: sc.Name, County: county, Author: "王网格", Role: model.RoleGrid, Set: set})
+		if err != nil {
+			continue // a demo record in a later status holds fields grid staff enter later
+		}
+		if !st.Value("in_annual_task").IsNull() {
+			t.Fatal("grid staff set 是否纳入年度任务")
+		}
+		return st.Record
+	}
+	t.Fatal("no demo farm coal record that grid staff can enter")
+	return uuid.Nil
+}
+
+// Approving a grid staff entry that lacks what only the reviewer fills in
+// asks for it in the queue (是否纳入年度任务, then 任务年度 once it is 是)
+// and approves with it in one step.
+func TestReviewQueueAsksForReviewerFields(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	id := gridFarmCoal(t, s)
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	w.Resize(fyne.NewSize(900, 700))
+	d.Window = w
+	before := status(t, s, id)
+	scr.list.Select(0)
+	test.Tap(scr.approve)
+	if got := status(t, s, id); got != before {
+		t.Fatalf("approved without 是否纳入年度任务: status %s", got)
+	}
+	radio := findIn[*widget.RadioGroup](w)
+	if radio == nil {
+		t.Fatal("approving asks for nothing; want 是否纳入年度任务")
+	}
+	radio.SetSelected(lang.L("Yes"))
+	test.Tap(buttonIn(w, lang.L("Approve")))
+	// 任务年度 is asked next, with the answer kept.
+	entry := findIn[*widget.Entry](w)
+	if entry == nil {
+		t.Fatal("任务年度 not asked after 是")
+	}
+	if r := findIn[*widget.RadioGroup](w); r == nil || r.Selected != lang.L("Yes") {
+		t.Error("the 是 answer was not kept when 任务年度 was asked")
+	}
+	test.Type(entry, "2023")
+	test.Tap(buttonIn(w, lang.L("Approve")))
+	st, err := s.Get(id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := status(t, s, id); got == before {
+		t.Fatalf("still %s after filling in; want approved", got)
+	}
+	if st.Value("in_annual_task") != model.Bool(true) || st.Value("task_year") != model.Int(2023) {
+		t.Errorf("approved with in_annual_task %s, task_year %s; want true, 2023", st.Value("in_annual_task"), st.Value("task_year"))
+	}
+	if got := st.Value(model.FieldReviewedBy); got != model.Str("李科长") {
+		t.Errorf("reviewed_by %s; want 李科长", got)
+	}
+}
+
+// findIn returns the first T in the window's top overlay (a dialog).
+func findIn[T fyne.CanvasObject](w fyne.Window) T {
+	var out T
+	var found bool
+	o := w.Canvas().Overlays().Top()
+	if o == nil {
+		return out
+	}
+	var walk func(fyne.CanvasObject)
+	walk = func(c fyne.CanvasObject) {
+		if x, ok := c.(T); ok && !found {
+			out, found = x, true
+			return
+		}
+		switch v := c.(type) {
+		case *fyne.Container:
+			for _, ch := range v.Objects {
+				walk(ch)
+			}
+		case fyne.Widget:
+			r := test.WidgetRenderer(v)
+			for _, ch := range r.Objects() {
+				walk(ch)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+// buttonIn returns the top overlay's button labelled text.
+func buttonIn(w fyne.Window, text string) *widget.Button {
+	var out *widget.Button
+	var walk func(fyne.CanvasObject)
+	walk = func(c fyne.CanvasObject) {
+		if b, ok := c.(*widget.Button); ok && b.Text == text && out == nil {
+			out = b
+		}
+		switch v := c.(type) {
+		case *fyne.Container:
+			for _, ch := range v.Objects {
+				walk(ch)
+			}
+		case fyne.Widget:
+			for _, ch := range test.WidgetRenderer(v).Objects() {
+				walk(ch)
+			}
+		}
+	}
+	if o := w.Canvas().Overlays().Top(); o != nil {
+		walk(o)
+	}
+	return out
 }

@@ -258,6 +258,10 @@ func (s *ReviewScreen) Approve(i int) {
 		return err
 	}, func(err error) {
 		if err != nil {
+			if fs := fillable(it.Flow.Schema, s.d.Role, err); fs != nil && s.d.Window != nil {
+				s.askAndApprove(it, title, fs, nil, err)
+				return
+			}
 			s.showError(err)
 		} else {
 			s.d.notify(fmt.Sprintf(lang.L("Approved: %s"), title))

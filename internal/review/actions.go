@@ -71,6 +71,13 @@ func statusOf(st *oplog.State) string {
 // status, recording the reviewer and time and clearing the comment of an
 // earlier return (it stays in the history).
 func Approve(ctx context.Context, s Store, id uuid.UUID, reviewer string, role model.Role, now time.Time) (oplog.State, error) {
+	return ApproveWith(ctx, s, id, reviewer, role, now, nil)
+}
+
+// ApproveWith approves as Approve does, writing in the same op the
+// fields the reviewer fills in at approval (those only reviewers edit,
+// such as 是否纳入年度任务, that the approved status requires).
+func ApproveWith(ctx context.Context, s Store, id uuid.UUID, reviewer string, role model.Role, now time.Time, fields map[string]model.Value) (oplog.State, error) {
 	_, _, g, err := gateOf(s, id)
 	if err != nil {
 		return oplog.State{}, err
@@ -79,9 +86,13 @@ func Approve(ctx context.Context, s Store, id uuid.UUID, reviewer string, role m
 		return oplog.State{}, fmt.Errorf("review: approve %s as %s: %w", id, role, ErrForbidden)
 	}
 	// model.Admit stamps reviewed_by/at and clears the returned comment.
-	st, err := s.Append(ctx, store.Change{Record: id, Author: reviewer, Role: role, Now: now, Set: map[string]model.Value{
-		model.FieldStatus: model.Str(g.Approve.To),
-	}})
+	set := map[string]model.Value{model.FieldStatus: model.Str(g.Approve.To)}
+	for k, v := range fields {
+		if k != model.FieldStatus {
+			set[k] = v
+		}
+	}
+	st, err := s.Append(ctx, store.Change{Record: id, Author: reviewer, Role: role, Now: now, Set: set})
 	if err != nil {
 		return oplog.State{}, fmt.Errorf("review: approve %s: %w", id, err)
 	}
