@@ -135,7 +135,10 @@ func strawPatrol() *Schema {
 				"referred", "上报移交", "Reported and handed over",
 				"none_needed", "无需处置", "No action needed")), when(found), reqIf(found)),
 			fld("fire_point_ids", KindRefList, "生成火点记录", "Fire point records", ref("fire_point"),
-				when(found), reqIf(func(r Record) bool { return found(r) && !statusIn(PatrolDraft)(r) })),
+				// Grid staff may not create fire points; the county's
+				// approval registers them (internal/review), so they are
+				// required from then on.
+				when(found), reqIf(func(r Record) bool { return found(r) && statusIn(PatrolReviewed, PatrolSummarized)(r) })),
 			fld("outreach", KindLongText, "宣传情况", "Outreach", length(0, 1000)),
 			photosField("photos", "照片", "Photos", 1, reqIf(found),
 				help("零报告建议附 1 张路线照片；每处发现至少 2 张", "a route photo is advised for a zero report; 2 per finding")),

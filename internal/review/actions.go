@@ -87,6 +87,11 @@ func ApproveWith(ctx context.Context, s Store, id uuid.UUID, reviewer string, ro
 	}
 	// model.Admit stamps reviewed_by/at and clears the returned comment.
 	set := map[string]model.Value{model.FieldStatus: model.Str(g.Approve.To)}
+	if ids, err := patrolFirePoints(ctx, s, id, fields, reviewer, role, now); err != nil {
+		return oplog.State{}, fmt.Errorf("review: approve %s: %w", id, err)
+	} else if !ids.IsNull() {
+		set[PatrolFirePoints] = ids
+	}
 	for k, v := range fields {
 		if k != model.FieldStatus {
 			set[k] = v
