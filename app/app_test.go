@@ -81,16 +81,22 @@ func typeInto(t *testing.T, s *formScreen, key, text string) {
 	if !ok {
 		t.Fatalf("form has no input %s", key)
 	}
-	var e *widget.Entry
-	walk(in.obj, func(o fyne.CanvasObject) {
-		if x, ok := o.(*widget.Entry); ok && e == nil {
-			e = x
-		}
-	})
+	e := formEntryOf(in)
 	if e == nil {
 		t.Fatalf("input %s is not an entry", key)
 	}
 	test.Type(e, text)
+}
+
+// formEntryOf is the text box of a form input; nil when it has none.
+func formEntryOf(in *fieldInput) *formEntry {
+	var e *formEntry
+	walk(in.obj, func(o fyne.CanvasObject) {
+		if x, ok := o.(*formEntry); ok && e == nil {
+			e = x
+		}
+	})
+	return e
 }
 
 func TestFormCreatesRecordFoundInList(t *testing.T) {

@@ -80,14 +80,21 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 	in.errLabel.Importance = widget.DangerImportance
 	in.errLabel.Wrapping = fyne.TextWrapWord
 	in.errLabel.SizeName = theme.SizeNameCaptionText
-	entry := func(multi bool, placeholder string) *widget.Entry {
-		var e *widget.Entry
+	entry := func(multi bool, placeholder string) *formEntry {
+		fe := newFormEntry(multi, a.saveShown)
+		e := &fe.Entry
 		if multi {
-			e = widget.NewMultiLineEntry()
 			e.SetMinRowsVisible(3)
 			e.Wrapping = fyne.TextWrapWord
+			if f.Kind != model.KindLongText {
+				// A list, one short item a line, grows to its lines
+				// rather than scrolling inside, and so leaves the mouse
+				// wheel to the form. (Fyne keeps a scroller in any
+				// entry that wraps, so long notes keep theirs.)
+				e.Wrapping = fyne.TextWrapOff
+				e.Scroll = container.ScrollNone
+			}
 		} else {
-			e = widget.NewEntry()
 			if shortInput(f) {
 				// Without its own scroller a short entry lets the mouse
 				// wheel scroll the form while the pointer is over it
@@ -101,8 +108,8 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 		in.get = func() string { return e.Text }
 		in.set = func(s string) { e.SetText(s) }
 		in.disable = e.Disable
-		in.obj = e
-		return e
+		in.obj = fe
+		return fe
 	}
 	switch f.Kind {
 	case model.KindLongText:
@@ -125,7 +132,7 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 	case model.KindDate:
 		e := entry(false, "YYYY-MM-DD")
 		pick := widget.NewButtonWithIcon("", theme.CalendarIcon(), nil)
-		pick.OnTapped = func() { a.pickDate(pick, e) }
+		pick.OnTapped = func() { a.pickDate(pick, &e.Entry) }
 		in.obj = container.NewBorder(nil, nil, nil, pick, e)
 	case model.KindDateTime:
 		e := entry(false, "YYYY-MM-DD HH:MM")
@@ -473,4 +480,30 @@ func shrink(img image.Image, n int) image.Image {
 		}
 	}
 	return out
+}
+
+// formEntry is a form's text box. Fyne gives the shortcuts typed in a
+// focused entry to the entry alone (fyne-io/fyne#2627), so the entry
+// hands Ctrl+S to the form itself.
+type formEntry struct {
+	widget.Entry
+	save func()
+}
+
+func newFormEntry(multi bool, save func()) *formEntry {
+	e := &formEntry{save: save}
+	e.MultiLine = multi
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedShortcut saves on Ctrl+S and leaves every other shortcut to the
+// entry.
+func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
+	if s.ShortcutName() == saveShortcut.ShortcutName() && e.save != nil {
+		e.save()
+		return
+	}
+	e.Entry.TypedShortcut(s)
 }

@@ -146,21 +146,23 @@ func (s *formScreen) saveShortcut() {
 type saver interface{ saveShortcut() }
 
 // saveShortcut is Ctrl+S (Cmd+S on macOS): it saves the form shown.
-// Fyne hands a shortcut to a focused entry rather than to the canvas
-// (fyne-io/fyne#2627), so it works once the focus has left the text
-// boxes; the Save button stays the way to save while typing.
+// The canvas has it while no text box has the focus; a form's text boxes
+// (formEntry) pass it on while typing.
 var saveShortcut = &desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault}
 
 // addSaveShortcut lets Ctrl+S save the form on the window's canvas.
 func (a *App) addSaveShortcut() {
-	a.win.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) {
-		if a.shell == nil {
-			return
-		}
-		if p, ok := a.shell.current().(saver); ok {
-			p.saveShortcut()
-		}
-	})
+	a.win.Canvas().AddShortcut(saveShortcut, func(fyne.Shortcut) { a.saveShown() })
+}
+
+// saveShown saves the page shown when it is a form (Ctrl+S).
+func (a *App) saveShown() {
+	if a.shell == nil {
+		return
+	}
+	if p, ok := a.shell.current().(saver); ok {
+		p.saveShortcut()
+	}
 }
 
 // changed checks the edited field at once, shows the fields the answers

@@ -81,6 +81,45 @@ func TestFormBannerClearsAfterFixes(t *testing.T) {
 	}
 }
 
+// Ctrl+S typed in a text box saves the form too: Fyne gives a focused
+// box's shortcuts to the box alone.
+func TestFormSavesOnCtrlSWhileTyping(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	typeInto(t, form, "grid_no", "LS-TEST-003")
+	form.byKey["township"].set("演示镇1")
+	form.byKey["grid_level"].set("county")
+	typeInto(t, form, "grid_leader", "王建国")
+	typeInto(t, form, "grid_members", "李明")
+	typeInto(t, form, "phone", "13812345678")
+	typeInto(t, form, "area_desc", "演示镇1全域")
+	e := formEntryOf(form.byKey["area_desc"])
+	a.win.Canvas().Focus(e)
+	e.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault})
+	if n, _ := a.st.Count(store.Query{Register: sc.Name}); n != 1 {
+		t.Errorf("got %d records after Ctrl+S in a text box; want 1 (banner %q)", n, form.topErr.Text)
+	}
+}
+
+// A list box (one item a line) grows with its lines rather than
+// scrolling inside, so the mouse wheel over it scrolls the form.
+func TestLongTextGrowsWithItsText(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	e := formEntryOf(form.byKey["grid_members"])
+	before := e.MinSize().Height
+	form.byKey["grid_members"].set("李明\n赵强\n王芳\n刘洋\n陈静\n杨帆")
+	if after := e.MinSize().Height; after <= before {
+		t.Errorf("six members: box height %.0f, as with none (%.0f); want it grown to show them", after, before)
+	}
+}
+
 // Ctrl+S on the window saves the form shown.
 func TestFormSavesOnCtrlS(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
@@ -180,13 +219,8 @@ func TestShortInputsLeaveTheWheelToTheForm(t *testing.T) {
 	sc, _ := model.Lookup("straw_grid")
 	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
 	a.shell.push(form)
-	for _, k := range []string{"cropland_mu"} {
-		var e *widget.Entry
-		walk(form.byKey[k].obj, func(o fyne.CanvasObject) {
-			if x, ok := o.(*widget.Entry); ok {
-				e = x
-			}
-		})
+	for _, k := range []string{"cropland_mu", "grid_members"} {
+		e := formEntryOf(form.byKey[k])
 		if e == nil {
 			t.Fatalf("%s: no entry", k)
 		}
