@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -49,9 +50,25 @@ func (s *Store) Blobs(maxSize int64) *Blobs {
 	return &Blobs{s: s, maxSize: maxSize, chunk: DefaultChunkBytes}
 }
 
-// The BlobStorage interface takes no context: its queries run under
-// one, as long as they take.
-func bg() context.Context { return context.Background() }
+// blobTimeout bounds each of the blob storage's queries and
+// transactions (the BlobStorage interface takes no context), so that a
+// lost database connection fails a request instead of holding it.
+const blobTimeout = time.Minute
+
+// tx runs fn in a transaction of at most blobTimeout.
+func (b *Blobs) tx(fn func(ctx context.Context, tx pgx.Tx) error) error {
+	ctx, cancel := context.WithTimeout(context.Background(), blobTimeout)
+	defer cancel()
+	return pgx.BeginFunc(ctx, b.s.pool, func(tx pgx.Tx) error { return fn(ctx, tx) })
+}
+
+// row runs a query of one row of at most blobTimeout and scans it into
+// dst.
+func (b *Blobs) row(dst []any, q string, args ...any) error {
+	ctx, cancel := context.WithTimeout(context.Background(), blobTimeout)
+	defer cancel()
+	return b.s.pool.QueryRow(ctx, q, args...).Scan(dst...)
+}
 
 func checkBlobID(id string) error {
 	if !protocol.ValidBlobID(id) {
@@ -67,7 +84,7 @@ func (b *Blobs) Stat(id string) (int64, bool, error) {
 	}
 	var held int64
 	var complete bool
-	err := b.s.pool.QueryRow(bg(), `SELECT held, complete FROM blobs WHERE id = $1`, id).Scan(&held, &complete)
+	err := b.row([]any{&held, &complete}, `SELECT held, complete FROM blobs WHERE id = $1`, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -100,10 +117,9 @@ func (b *Blobs) Write(id string, offset, total int64, r io.Reader, by server.Upl
 	if total > b.maxSize {
 		return 0, false, protocol.ErrBlobTooLarge.Withf("%d bytes; at most %d", total, b.maxSize)
 	}
-	ctx := bg()
 	var st blobState
 	var prefix []byte // the bytes of the last, unfilled chunk held
-	err := b.s.tx(ctx, func(tx pgx.Tx) error {
+	err := b.tx(func(ctx context.Context, tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO blobs (id, total, chunk, device, at) VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (id) DO NOTHING`, id, total, b.chunk, pgUUID(by.Device), by.At); err != nil {
 			return err
@@ -143,7 +159,7 @@ func (b *Blobs) Write(id string, offset, total int64, r io.Reader, by server.Upl
 	}
 	p := &part{b: b, id: id, total: total, chunk: int64(st.chunk), start: st.held, startHash: st.hash,
 		startPrefix: prefix, pos: st.held, h: h}
-	return p.run(ctx, io.LimitReader(r, total-st.held+1), prefix)
+	return p.run(io.LimitReader(r, total-st.held+1), prefix)
 }
 
 // part is one Write on its way: the bytes up to pos are stored, with
@@ -162,7 +178,7 @@ type part struct {
 
 // run reads the part into chunks of buf (which starts with the bytes
 // of pos's chunk already held) and stores each.
-func (p *part) run(ctx context.Context, r io.Reader, prefix []byte) (int64, bool, error) {
+func (p *part) run(r io.Reader, prefix []byte) (int64, bool, error) {
 	if p.pos > p.total {
 		return p.pos, false, protocol.ErrBlobTooLarge.Withf("%d bytes held; %d announced", p.pos, p.total)
 	}
@@ -184,22 +200,22 @@ func (p *part) run(ctx context.Context, r io.Reader, prefix []byte) (int64, bool
 		case overrun:
 			// A part that overran (its blob or its own range) is
 			// dropped whole.
-			return p.drop(ctx, rerr)
+			return p.drop(rerr)
 		case last && rerr == io.EOF:
-			return p.finish(ctx, n, buf)
+			return p.finish(n, buf)
 		case last:
 			// A cut that would leave a full-size partial never verified
 			// drops the part too.
-			return p.drop(ctx, rerr)
+			return p.drop(rerr)
 		case rerr == nil: // the chunk is full: store it and go on
-			if held, complete, err := p.store(ctx, n, buf); err != nil || complete {
+			if held, complete, err := p.store(n, buf); err != nil || complete {
 				return held, complete, err
 			}
 			buf = buf[:0]
 		default:
 			// The part ended (io.EOF) or was cut: keep what arrived.
 			if len(buf) > have {
-				if held, complete, err := p.store(ctx, n, buf); err != nil || complete {
+				if held, complete, err := p.store(n, buf); err != nil || complete {
 					return held, complete, err
 				}
 			}
@@ -262,7 +278,7 @@ func (p *part) locked(ctx context.Context, tx pgx.Tx) (held int64, complete, ok 
 
 // store writes chunk n as data (the chunk's bytes from its start), and
 // the upload's new size and hash state.
-func (p *part) store(ctx context.Context, n int64, data []byte) (int64, bool, error) {
+func (p *part) store(n int64, data []byte) (int64, bool, error) {
 	state, err := p.h.(encoding.BinaryMarshaler).MarshalBinary()
 	if err != nil {
 		return p.pos, false, err
@@ -270,7 +286,7 @@ func (p *part) store(ctx context.Context, n int64, data []byte) (int64, bool, er
 	end := n*p.chunk + int64(len(data))
 	var held int64
 	var complete, ok bool
-	err = p.b.s.tx(ctx, func(tx pgx.Tx) (err error) {
+	err = p.b.tx(func(ctx context.Context, tx pgx.Tx) (err error) {
 		if held, complete, ok, err = p.locked(ctx, tx); !ok || err != nil {
 			return err
 		}
@@ -296,11 +312,11 @@ func (p *part) store(ctx context.Context, n int64, data []byte) (int64, bool, er
 // finish verifies the whole content, whose last chunk n is data, and
 // makes the blob complete, or drops the upload when the content does not
 // hash to its id.
-func (p *part) finish(ctx context.Context, n int64, data []byte) (int64, bool, error) {
+func (p *part) finish(n int64, data []byte) (int64, bool, error) {
 	got := hex.EncodeToString(p.h.Sum(nil))
 	var held int64
 	var complete, ok bool
-	err := p.b.s.tx(ctx, func(tx pgx.Tx) (err error) {
+	err := p.b.tx(func(ctx context.Context, tx pgx.Tx) (err error) {
 		if held, complete, ok, err = p.locked(ctx, tx); !ok || err != nil {
 			return err
 		}
@@ -332,13 +348,13 @@ func (p *part) finish(ctx context.Context, n int64, data []byte) (int64, bool, e
 
 // drop undoes what the part stored, back to where it began, and
 // returns cause.
-func (p *part) drop(ctx context.Context, cause error) (int64, bool, error) {
+func (p *part) drop(cause error) (int64, bool, error) {
 	if p.pos == p.start { // nothing stored yet
 		return p.start, false, cause
 	}
 	var held int64
 	var complete, ok bool
-	err := p.b.s.tx(ctx, func(tx pgx.Tx) (err error) {
+	err := p.b.tx(func(ctx context.Context, tx pgx.Tx) (err error) {
 		if held, complete, ok, err = p.locked(ctx, tx); !ok || err != nil {
 			return err
 		}
@@ -376,7 +392,7 @@ func (b *Blobs) Open(id string) (io.ReadSeekCloser, int64, error) {
 	}
 	var size int64
 	var chunk int
-	err := b.s.pool.QueryRow(bg(), `SELECT held, chunk FROM blobs WHERE id = $1 AND complete`, id).Scan(&size, &chunk)
+	err := b.row([]any{&size, &chunk}, `SELECT held, chunk FROM blobs WHERE id = $1 AND complete`, id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, 0, protocol.ErrNotFound.Withf("no blob %s", id)
 	}
@@ -404,7 +420,7 @@ func (r *blobReader) Read(p []byte) (int, error) {
 	n := r.off / r.chunk
 	if n != r.n {
 		r.data, r.n = nil, -1
-		if err := r.b.s.pool.QueryRow(bg(), `SELECT data FROM blob_chunks WHERE blob = $1 AND n = $2`, r.id, n).Scan(&r.data); err != nil {
+		if err := r.b.row([]any{&r.data}, `SELECT data FROM blob_chunks WHERE blob = $1 AND n = $2`, r.id, n); err != nil {
 			return 0, fmt.Errorf("pgstore: blob %s chunk %d: %w", r.id, n, err)
 		}
 		if want := min(r.chunk, r.size-n*r.chunk); int64(len(r.data)) != want {
@@ -441,7 +457,9 @@ func (r *blobReader) Close() error {
 
 // Partials lists the unfinished uploads (see server.BlobStorage).
 func (b *Blobs) Partials() ([]server.Partial, error) {
-	rows, err := b.s.pool.Query(bg(), `SELECT id, held, total, device, at FROM blobs WHERE NOT complete ORDER BY id`)
+	ctx, cancel := context.WithTimeout(context.Background(), blobTimeout)
+	defer cancel()
+	rows, err := b.s.pool.Query(ctx, `SELECT id, held, total, device, at FROM blobs WHERE NOT complete ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: blobs: %w", err)
 	}
@@ -469,7 +487,9 @@ func (b *Blobs) Discard(id string) error {
 	if err := checkBlobID(id); err != nil {
 		return err
 	}
-	if _, err := b.s.pool.Exec(bg(), `DELETE FROM blobs WHERE id = $1 AND NOT complete`, id); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), blobTimeout)
+	defer cancel()
+	if _, err := b.s.pool.Exec(ctx, `DELETE FROM blobs WHERE id = $1 AND NOT complete`, id); err != nil {
 		return fmt.Errorf("pgstore: blob %s: %w", id, err)
 	}
 	return nil
