@@ -27,7 +27,7 @@
 // ops and photos go to PostgreSQL (and may be used while servers run on
 // it). The first time a data directory is opened with --pg, the photos
 // of its blob directory are copied into PostgreSQL and the directory is
-// renamed blobs.moved-to-pg.
+// renamed blobs.moved-to-pg. With --pg, --data may be left out.
 package main
 
 import (
@@ -110,12 +110,12 @@ type env struct {
 }
 
 // open opens the store and the blobs: in PostgreSQL when pgURL is set
-// (moving there the photos a blob directory under dir still holds), else
-// the Badger database and the blob directory under dir (one process at a
-// time).
+// (moving there the photos a blob directory under dir, when given, still
+// holds), else the Badger database and the blob directory under dir (one
+// process at a time).
 func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error) {
-	if dir == "" {
-		return nil, errors.New("--data DIR is required")
+	if dir == "" && pgURL == "" {
+		return nil, errors.New("--data DIR is required (or --pg URL)")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -131,6 +131,9 @@ func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error
 			return nil, err
 		}
 		bl := st.Blobs(0)
+		if dir == "" {
+			return &env{store: st, blobs: bl, gaz: gaz, close: func() { _ = st.Close() }}, nil
+		}
 		if err := moveFileBlobs(filepath.Join(dir, "blobs"), bl, log); err != nil {
 			_ = st.Close()
 			return nil, fmt.Errorf("moving the photos of %s into PostgreSQL: %w", dir, err)
@@ -225,8 +228,14 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 		log.Warn(warn, "listen", *listen)
 		fmt.Fprintln(out, "WARNING: "+warn)
 	}
-	fmt.Fprintf(out, "Issue the first enrollment code offline (with the server stopped: the database is single-process),\nor with the admin API while it runs:\n")
-	fmt.Fprintf(out, "  lantian-server code --data %s --county 130126 --role county --ttl 72h\n", *data)
+	where := "--data " + *data
+	if *pgURL != "" {
+		where = "--pg URL"
+		fmt.Fprintf(out, "Issue the first enrollment code with the code subcommand (it works beside the running servers),\nor with the admin API:\n")
+	} else {
+		fmt.Fprintf(out, "Issue the first enrollment code offline (with the server stopped: the database is single-process),\nor with the admin API while it runs:\n")
+	}
+	fmt.Fprintf(out, "  lantian-server code %s --county 130126 --role county --ttl 72h\n", where)
 	fmt.Fprintf(out, "  curl -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n")
 	fmt.Fprintf(out, "    -d '{\"scope\":{\"county\":\"130126\"},\"role\":\"county\"}' %s://%s%s\n", scheme, *listen, protocol.PathAdminCodes)
 	select {

@@ -117,7 +117,7 @@ func TestCodeAndDevicesPG(t *testing.T) {
 		t.Fatalf("enroll with the code issued by code --pg: %d", resp.StatusCode)
 	}
 	out.Reset()
-	if err := run([]string{"devices", "--data", t.TempDir(), "--pg", db}, &out, quiet); err != nil {
+	if err := run([]string{"devices", "--pg", db}, &out, quiet); err != nil { // --data is not needed with --pg
 		t.Fatalf("devices --pg: %v", err)
 	}
 	if !strings.Contains(out.String(), dev.String()) || !strings.Contains(out.String(), "灵寿 平板") {
