@@ -9,7 +9,7 @@
 //	lantian-server devices revoke ID --data DIR [--withdraw [--since 2026-12-01T08:00]]
 //	lantian-server import --data DIR FILE
 //	lantian-server verify --data DIR [--record ID] [--county CODE] [--json]
-//	lantian-server --data DIR --pg postgres://... (ops, devices and photos in PostgreSQL)
+//	lantian-server [--data DIR] --pg postgres://... (ops, devices and photos in PostgreSQL)
 //	lantian-server help (or --help): the subcommands and the serving flags
 //
 // Serving plain HTTP on an address other than loopback, it warns: codes,

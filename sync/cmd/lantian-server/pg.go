@@ -56,8 +56,12 @@ func moveFileBlobs(dir string, to *pgstore.Blobs, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	log.Info("moving photos into PostgreSQL (once; the server starts when they are in)", "dir", dir, "photos", len(ids))
 	copied := 0
-	for _, id := range ids {
+	for i, id := range ids {
+		if i > 0 && i%1000 == 0 {
+			log.Info("moving photos into PostgreSQL", "done", i, "of", len(ids))
+		}
 		if _, complete, err := to.Stat(id); err != nil {
 			return err
 		} else if complete {
