@@ -9,7 +9,7 @@
 //	lantian-server devices revoke ID --data DIR [--withdraw [--since 2026-12-01T08:00]]
 //	lantian-server import --data DIR FILE
 //	lantian-server verify --data DIR [--record ID] [--county CODE] [--json]
-//	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
+//	lantian-server [--data DIR] --pg postgres://... (ops, devices and photos in PostgreSQL)
 //	lantian-server help (or --help): the subcommands and the serving flags
 //
 // Serving plain HTTP on an address other than loopback, it warns: codes,
@@ -24,7 +24,10 @@
 // (--max-code-ttl; --max-ttl for the code command).
 //
 // Every subcommand takes --pg too: with it, codes, devices and imported
-// ops go to PostgreSQL (and may be used while servers run on it).
+// ops and photos go to PostgreSQL (and may be used while servers run on
+// it). The first time a data directory is opened with --pg, the photos
+// of its blob directory are copied into PostgreSQL and the directory is
+// renamed blobs.moved-to-pg. With --pg, --data may be left out.
 package main
 
 import (
@@ -100,18 +103,19 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 
 // env is what every subcommand opens.
 type env struct {
-	store server.Storage // Badger under --data, or PostgreSQL with --pg
-	blobs *badgerstore.Blobs
+	store server.Storage     // Badger under --data, or PostgreSQL with --pg
+	blobs server.BlobStorage // files under --data, or PostgreSQL with --pg
 	gaz   *model.Gazetteer
 	close func()
 }
 
-// open opens the data directory's blobs and the store: PostgreSQL when
-// pgURL is set, else the Badger database under dir (one process at a
-// time).
+// open opens the store and the blobs: in PostgreSQL when pgURL is set
+// (moving there the photos a blob directory under dir, when given, still
+// holds), else the Badger database and the blob directory under dir (one
+// process at a time).
 func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error) {
-	if dir == "" {
-		return nil, errors.New("--data DIR is required")
+	if dir == "" && pgURL == "" {
+		return nil, errors.New("--data DIR is required (or --pg URL)")
 	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -121,16 +125,24 @@ func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error
 		return nil, err
 	}
 	model.SetGazetteer(gaz)
-	bl, err := badgerstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
-	if err != nil {
-		return nil, err
-	}
 	if pgURL != "" {
 		st, err := openPG(ctx, pgURL, log)
 		if err != nil {
 			return nil, err
 		}
+		bl := st.Blobs(0)
+		if dir == "" {
+			return &env{store: st, blobs: bl, gaz: gaz, close: func() { _ = st.Close() }}, nil
+		}
+		if err := moveFileBlobs(filepath.Join(dir, "blobs"), bl, log); err != nil {
+			_ = st.Close()
+			return nil, fmt.Errorf("moving the photos of %s into PostgreSQL: %w", dir, err)
+		}
 		return &env{store: st, blobs: bl, gaz: gaz, close: func() { _ = st.Close() }}, nil
+	}
+	bl, err := badgerstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
+	if err != nil {
+		return nil, err
 	}
 	st, err := badgerstore.Open(badgerstore.Options{Dir: filepath.Join(dir, "db"), Logger: log})
 	if err != nil {
@@ -216,8 +228,14 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 		log.Warn(warn, "listen", *listen)
 		fmt.Fprintln(out, "WARNING: "+warn)
 	}
-	fmt.Fprintf(out, "Issue the first enrollment code offline (with the server stopped: the database is single-process),\nor with the admin API while it runs:\n")
-	fmt.Fprintf(out, "  lantian-server code --data %s --county 130126 --role county --ttl 72h\n", *data)
+	where := "--data " + *data
+	if *pgURL != "" {
+		where = "--pg URL"
+		fmt.Fprintf(out, "Issue the first enrollment code with the code subcommand (it works beside the running servers),\nor with the admin API:\n")
+	} else {
+		fmt.Fprintf(out, "Issue the first enrollment code offline (with the server stopped: the database is single-process),\nor with the admin API while it runs:\n")
+	}
+	fmt.Fprintf(out, "  lantian-server code %s --county 130126 --role county --ttl 72h\n", where)
 	fmt.Fprintf(out, "  curl -H 'Authorization: Bearer <admin token>' -H 'Content-Type: application/json' \\\n")
 	fmt.Fprintf(out, "    -d '{\"scope\":{\"county\":\"130126\"},\"role\":\"county\"}' %s://%s%s\n", scheme, *listen, protocol.PathAdminCodes)
 	select {

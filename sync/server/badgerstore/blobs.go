@@ -292,3 +292,27 @@ func (b *Blobs) Discard(id string) error {
 	}
 	return nil
 }
+
+// Complete lists the ids of the complete blobs, in order.
+func (b *Blobs) Complete() ([]string, error) {
+	ents, err := os.ReadDir(b.dir)
+	if err != nil {
+		return nil, fmt.Errorf("badgerstore: blobs: %w", err)
+	}
+	var out []string
+	for _, d := range ents {
+		if !d.IsDir() || len(d.Name()) != 2 {
+			continue
+		}
+		files, err := os.ReadDir(filepath.Join(b.dir, d.Name()))
+		if err != nil {
+			return nil, fmt.Errorf("badgerstore: blobs: %w", err)
+		}
+		for _, f := range files {
+			if id := f.Name(); f.Type().IsRegular() && protocol.ValidBlobID(id) && id[:2] == d.Name() {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}

@@ -3,12 +3,19 @@ package pgstore_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"io"
 	"sync/atomic"
 	"testing"
 
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 )
 
 // benchBatch is the server's largest push.
@@ -91,4 +98,64 @@ func benchAppendParallel(b *testing.B, oneRecord bool) {
 		}
 	})
 	b.ReportMetric(float64(n.Load())/b.Elapsed().Seconds(), "ops/s")
+}
+
+// BenchmarkBlobs writes and reads photos of the largest size allowed
+// through the PostgreSQL blob storage, beside the file storage of the
+// Badger backend, one photo per iteration.
+func BenchmarkBlobs(b *testing.B) {
+	const size = protocol.MaxBlobBytes
+	data := make([]byte, size)
+	_, _ = rand.Read(data)
+	stores := []struct {
+		name string
+		open func(b *testing.B) server.BlobStorage
+	}{
+		{"pg", func(b *testing.B) server.BlobStorage { return openStore(b).Blobs(0) }},
+		{"file", func(b *testing.B) server.BlobStorage {
+			bl, err := badgerstore.OpenBlobs(b.TempDir(), 0)
+			if err != nil {
+				b.Fatal(err)
+			}
+			return bl
+		}},
+	}
+	for _, st := range stores {
+		// write stores a new photo (its first bytes made distinct by n).
+		write := func(b *testing.B, bl server.BlobStorage, n int) string {
+			b.StopTimer()
+			binary.BigEndian.PutUint64(data, uint64(n))
+			sum := sha256.Sum256(data)
+			id := hex.EncodeToString(sum[:])
+			b.StartTimer()
+			if _, done, err := bl.Write(id, 0, size, bytes.NewReader(data), server.Upload{}); err != nil || !done {
+				b.Fatalf("Write: %v %v", done, err)
+			}
+			return id
+		}
+		b.Run("store="+st.name+"/op=write", func(b *testing.B) {
+			bl := st.open(b)
+			b.SetBytes(size)
+			n := 0
+			for b.Loop() {
+				n++
+				write(b, bl, n)
+			}
+		})
+		b.Run("store="+st.name+"/op=read", func(b *testing.B) {
+			bl := st.open(b)
+			id := write(b, bl, 0)
+			b.SetBytes(size)
+			for b.Loop() {
+				f, _, err := bl.Open(id)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := io.Copy(io.Discard, f); err != nil {
+					b.Fatal(err)
+				}
+				_ = f.Close()
+			}
+		})
+	}
 }

@@ -1,6 +1,7 @@
-// Package pgstore is a PostgreSQL backend of sync/server's Storage, for
-// provinces that run several stateless server instances behind a load
-// balancer and want SQL access to the ops for analysts. Like
+// Package pgstore is a PostgreSQL backend of sync/server's Storage and
+// BlobStorage (Store.Blobs), for provinces that run several stateless
+// server instances behind a load balancer and want SQL access to the ops
+// for analysts: every instance serves every op and every photo. Like
 // sync/server/badgerstore it sits beside the interface it implements and
 // imports sync/server.
 //
@@ -47,6 +48,11 @@
 //	                 lock
 //	withdrawn_ops    ops rows moved out of ops by a withdrawal (so Pull
 //	                 never serves them), with its seq
+//	blobs            photos by SHA-256: bytes held, size announced,
+//	                 complete, chunk size, and while unfinished the
+//	                 SHA-256 state over the bytes held and who sent the
+//	                 last part, when (see Blobs)
+//	blob_chunks      (blob, n): chunk n of a photo's bytes
 //
 // The prev columns are the scope links of pull pages
 // (protocol.PageOp.ScopePrev); migration 002 adds them and fills them in

@@ -21,7 +21,6 @@ import (
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 	"github.com/lantian-tz/lantian/sync/server"
-	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 	"github.com/lantian-tz/lantian/sync/server/pgstore"
 )
 
@@ -39,11 +38,7 @@ type instance struct {
 func newInstance(t *testing.T, u string, gaz *model.Gazetteer, now func() time.Time) *instance {
 	t.Helper()
 	st := openURL(t, u)
-	bl, err := badgerstore.OpenBlobs(t.TempDir(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv, err := server.New(server.Config{Store: st, Blobs: bl, Gazetteer: gaz, Now: now, AdminTokenHash: server.HashToken(adminToken)})
+	srv, err := server.New(server.Config{Store: st, Blobs: st.Blobs(0), Gazetteer: gaz, Now: now, AdminTokenHash: server.HashToken(adminToken)})
 	if err != nil {
 		t.Fatalf("server.New: %v", err)
 	}

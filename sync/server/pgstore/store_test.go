@@ -451,6 +451,9 @@ func TestPullLast(t *testing.T) {
 // a schema back to an older version.
 const dropWithdrawals = `ALTER TABLE device_log DROP COLUMN accepted; DROP TABLE withdrawals; DROP TABLE withdrawn_ops`
 
+// dropBlobs undoes migration 007 (photos in the database).
+const dropBlobs = `DROP TABLE blob_chunks; DROP TABLE blobs`
+
 // TestOpenAddsScopeLinks opens a schema made before ops had scope links
 // (and so before blob_refs and recorded schema versions): Open fills them
 // in, and appends go on from them.
@@ -466,7 +469,7 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads;
-		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE op_reports; DROP TABLE lantian_schema_version;`+dropWithdrawals); err != nil {
+		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE op_reports; DROP TABLE lantian_schema_version;`+dropWithdrawals+`;`+dropBlobs); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Close(ctx)
