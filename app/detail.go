@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -115,6 +116,13 @@ func (s *detailScreen) render() {
 		head.Add(widget.NewLabel(lang.L("(deleted)")))
 	}
 	s.box.Add(head)
+	late := review.LateEdits(sc, s.hist)
+	if m := late.Mark(tl); m != "" {
+		l := widget.NewLabelWithStyle("⚠ "+m, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		s.box.Add(l)
+	}
 	if c, _ := st.Value(model.FieldReviewComment).AsText(); c != "" {
 		l := widget.NewLabel(lang.L("Review comment: {{.Comment}}", map[string]any{"Comment": c}))
 		l.Wrapping = fyne.TextWrapWord
@@ -218,7 +226,7 @@ func (s *detailScreen) render() {
 	s.box.Add(widget.NewSeparator())
 	s.box.Add(heading(lang.L("History")))
 	for _, h := range s.hist { // oldest first, in the merge's order
-		s.box.Add(s.historyRow(h))
+		s.box.Add(s.historyRow(h, late))
 	}
 	s.box.Refresh()
 	a.shell.heading.SetText(s.title())
@@ -397,7 +405,7 @@ func (a *App) askComment(title string, done func(comment string)) {
 }
 
 // historyRow is one op: when, who, and each field's old → new.
-func (s *detailScreen) historyRow(h store.HistoryEntry) fyne.CanvasObject {
+func (s *detailScreen) historyRow(h store.HistoryEntry, late review.AfterApproval) fyne.CanvasObject {
 	// The time the history is ordered by: the server's once it stamped
 	// the change, else the device's.
 	at := h.HLC
@@ -418,7 +426,16 @@ func (s *detailScreen) historyRow(h store.HistoryEntry) fyne.CanvasObject {
 	}
 	body := widget.NewLabel(strings.Join(lines, "\n"))
 	body.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(widget.NewLabelWithStyle(when+"  "+who, fyne.TextAlignLeading, fyne.TextStyle{Italic: true}), body)
+	top := widget.NewLabelWithStyle(when+"  "+who, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
+	for _, e := range late.Edits {
+		if e.Op == h.Op {
+			// A change made after the approval stands out.
+			top.SetText(top.Text + "  · " + lang.L("after approval"))
+			top.Importance = widget.WarningImportance
+			body.Importance = widget.WarningImportance
+		}
+	}
+	return container.NewVBox(top, body)
 }
 
 // delete removes a record entered by mistake (its own author, still in

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -8,7 +9,9 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -72,4 +75,42 @@ func newTestAppAt(t *testing.T, now func() time.Time) *App {
 	a.setCounty(testCounty, widget.NewLabel(""))
 	signInAs(t, a, "张伟", model.RoleGrid)
 	return a
+}
+
+// A record changed after its approval says so at the top, and its
+// history marks the change.
+func TestDetailMarksChangesAfterApproval(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	f, _ := review.FlowOf("dustfall_monthly")
+	var id uuid.UUID
+	for _, st := range seed(t, a, "dustfall_monthly", 40) {
+		if _, ok := f.Gate(func() string { s, _ := st.Value(model.FieldStatus).AsText(); return s }()); ok {
+			id = st.Record
+			break
+		}
+	}
+	if id == uuid.Nil {
+		t.Fatal("no demo reading awaiting review")
+	}
+	ctx := context.Background()
+	if _, err := review.Approve(ctx, a.st, id, "李审核", model.RoleCounty, a.opts.Now()); err != nil {
+		t.Fatal(err)
+	}
+	d := newDetail(a, id)
+	a.shell.push(d)
+	if txt := labelsText(d.root); strings.Contains(txt, "审核通过后修改") {
+		t.Fatalf("just approved, the detail shows a change after approval:\n%s", txt)
+	}
+	if _, err := a.st.Append(ctx, store.Change{Record: id, Author: "赵改", Role: model.RoleCounty, Set: map[string]model.Value{"dustfall": model.Decimal(3.3)}}); err != nil {
+		t.Fatal(err)
+	}
+	d = newDetail(a, id)
+	a.shell.push(d)
+	txt := labelsText(d.root)
+	if !strings.Contains(txt, "审核通过后修改 1 次（最近 赵改 ") {
+		t.Errorf("the detail does not mark the change after approval:\n%s", txt)
+	}
+	if !strings.Contains(txt, "赵改  · 审核通过后") {
+		t.Errorf("the history does not mark the change as made after approval:\n%s", txt)
+	}
 }

@@ -39,6 +39,8 @@ type Store interface {
 	Append(ctx context.Context, ch store.Change) (oplog.State, error)
 	GetMeta(key string) ([]byte, error)
 	SetMeta(key string, v []byte) error
+	// History is a record's ops, oldest first (changes after approval).
+	History(id uuid.UUID) ([]store.HistoryEntry, error)
 }
 
 // Bridge is the app's one adapter between background work and the UI

@@ -584,3 +584,54 @@ func buttonIn(w fyne.Window, text string) *widget.Button {
 	}
 	return out
 }
+
+// The dashboard counts the records changed after their approval.
+func TestDashboardCountsChangesAfterApproval(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	ctx := context.Background()
+	a, b := reading(t, s, "城关镇", 6.4), reading(t, s, "慈峪镇", 8.1)
+	reading(t, s, "陈庄镇", 5.0) // awaiting review
+	for _, id := range []uuid.UUID{a, b} {
+		if _, err := review.Approve(ctx, s, id, "李科长", model.RoleCounty, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, v := range []float64{6.0, 5.5} {
+		if _, err := s.Append(ctx, store.Change{Record: a, Author: "李科长", Role: model.RoleCounty, Set: map[string]model.Value{"dustfall": model.Decimal(v)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	scr := NewDashboardScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	if got := scr.lateLabel.Text; !strings.HasPrefix(got, "Records changed after approval: 1 (2 changes in all)") {
+		t.Errorf("dashboard says %q; want 1 record, 2 changes", got)
+	}
+}
+
+// A record back in the queue after a change to its approved values says
+// so in its row.
+func TestReviewQueueMarksReopenedRecords(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	ctx := context.Background()
+	id := reading(t, s, "城关镇", 6.4)
+	if _, err := review.Approve(ctx, s, id, "李科长", model.RoleCounty, now); err != nil {
+		t.Fatal(err)
+	}
+	// Grid staff change the approved reading: it goes back to review.
+	if _, err := s.Append(ctx, store.Change{Record: id, Author: "王网格", Role: model.RoleGrid, Set: map[string]model.Value{"dustfall": model.Decimal(5.9)}}); err != nil {
+		t.Fatal(err)
+	}
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	if len(scr.Items()) != 1 {
+		t.Fatalf("queue holds %d; want the reopened reading", len(scr.Items()))
+	}
+	row := scr.list.CreateItem()
+	scr.fillRow(0, row)
+	sub := row.(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*widget.Label)
+	if !strings.Contains(sub.Text, "审核通过后修改 1 次（最近 王网格 ") || sub.Importance != widget.WarningImportance {
+		t.Errorf("row %q (importance %v); want it marked as changed after approval", sub.Text, sub.Importance)
+	}
+}

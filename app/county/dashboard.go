@@ -16,6 +16,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/dashboard"
 	"github.com/lantian-tz/lantian/internal/export"
+	"github.com/lantian-tz/lantian/internal/review"
 )
 
 // DashboardScreen shows the month's figures against the targets, with
@@ -26,6 +27,8 @@ type DashboardScreen struct {
 
 	result dashboard.Result
 	shown  dashboard.Figures
+	// late counts, per county, the records changed after approval.
+	late []review.LateEditCount
 
 	month    *widget.Select
 	months   []string
@@ -35,6 +38,7 @@ type DashboardScreen struct {
 	status   *widget.Label
 
 	farmCoal, straw, fire, livestock, dust *widget.Label
+	lateLabel                              *widget.Label
 	coalChart, patrolChart, fireChart      *Chart
 	dustChart, trendChart                  *Chart
 	root                                   fyne.CanvasObject
@@ -66,6 +70,7 @@ func NewDashboardScreen(d *Deps) *DashboardScreen {
 
 	label := func() *widget.Label { l := widget.NewLabel(""); l.Wrapping = fyne.TextWrapWord; return l }
 	s.farmCoal, s.straw, s.fire, s.livestock, s.dust = label(), label(), label(), label(), label()
+	s.lateLabel = label()
 	s.coalChart = NewChart(Bars, lang.L("Farm coal equipment (units)"), nil)
 	s.patrolChart = NewChart(Bars, lang.L("Straw patrols per week"), nil)
 	s.fireChart = NewChart(Bars, lang.L("Fire points by township"), nil)
@@ -95,6 +100,7 @@ func NewDashboardScreen(d *Deps) *DashboardScreen {
 		card(lang.L("Fire points"), s.fire, s.fireChart),
 		card(lang.L("Livestock ammonia ledgers"), s.livestock),
 		card(lang.L("Dust"), s.dust, s.dustChart, s.trendChart),
+		card(lang.L("Changes after approval"), s.lateLabel),
 	)
 	targetBox := container.NewGridWrap(fyne.NewSize(160, s.target.MinSize().Height), s.target)
 	if s.target.Hidden {
@@ -126,6 +132,7 @@ func (s *DashboardScreen) Reload() {
 	s.progress.Show()
 	s.progress.Start()
 	var res dashboard.Result
+	var late []review.LateEditCount
 	s.d.run(func() error {
 		opts := dashboard.Options{Now: now, Month: month, Targets: map[string]int{}}
 		if s.d.County != "" {
@@ -136,7 +143,10 @@ func (s *DashboardScreen) Reload() {
 			opts.Targets[s.d.County] = t
 		}
 		var err error
-		res, err = dashboard.Load(context.Background(), s.d.Store, s.d.County, opts)
+		if res, err = dashboard.Load(context.Background(), s.d.Store, s.d.County, opts); err != nil {
+			return err
+		}
+		late, err = review.CountLateEdits(context.Background(), s.d.Store, s.d.County)
 		return err
 	}, func(err error) {
 		s.progress.Stop()
@@ -145,7 +155,7 @@ func (s *DashboardScreen) Reload() {
 			showError(s.d, err)
 			return
 		}
-		s.result = res
+		s.result, s.late = res, late
 		if s.d.County == "" {
 			opts := []string{lang.L("All counties")}
 			for _, f := range res.Counties {
@@ -169,6 +179,7 @@ func (s *DashboardScreen) show() {
 		f = s.result.Counties[i-1]
 	}
 	s.shown = f
+	s.showLate()
 	if s.d.County != "" {
 		f.FarmCoal.Target = s.targetOf()
 	}
@@ -276,7 +287,7 @@ func (s *DashboardScreen) show() {
 
 // Text returns the figures as shown, one family a line.
 func (s *DashboardScreen) Text() string {
-	return s.farmCoal.Text + "\n" + s.straw.Text + "\n" + s.fire.Text + "\n" + s.livestock.Text + "\n" + s.dust.Text
+	return s.farmCoal.Text + "\n" + s.straw.Text + "\n" + s.fire.Text + "\n" + s.livestock.Text + "\n" + s.dust.Text + "\n" + s.lateLabel.Text
 }
 
 func (s *DashboardScreen) targetOf() int {
@@ -359,4 +370,22 @@ func (s *DashboardScreen) exportSummary() {
 	}, s.d.Window)
 	d.SetFileName(fmt.Sprintf("%s-%s-%s.xlsx", title, res.Total.Month, lang.L("monthly summary")))
 	d.Show()
+}
+
+// showLate says how many records of the chosen county (all on a county
+// device, or all counties) were changed after their approval.
+func (s *DashboardScreen) showLate() {
+	var recs, edits int
+	for _, c := range s.late {
+		if s.d.County == "" && s.county.SelectedIndex() > 0 && c.County != s.shown.County {
+			continue
+		}
+		recs += c.Records
+		edits += c.Edits
+	}
+	s.lateLabel.Importance = widget.MediumImportance
+	if recs > 0 {
+		s.lateLabel.Importance = widget.WarningImportance
+	}
+	s.lateLabel.SetText(fmt.Sprintf(lang.L("Records changed after approval: %d (%d changes in all); who and when are shown on each record and in the exported ledger."), recs, edits))
 }

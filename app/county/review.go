@@ -215,6 +215,12 @@ func (s *ReviewScreen) fillRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if a := it.State.Fields[model.FieldStatus].Author; a != "" {
 		sub += " · " + a
 	}
+	if m := it.Late.Mark(s.d.Lang); m != "" {
+		sub = "⚠ " + m + " · " + sub
+		vb.Objects[1].(*widget.Label).Importance = widget.WarningImportance
+	} else {
+		vb.Objects[1].(*widget.Label).Importance = widget.MediumImportance
+	}
 	vb.Objects[1].(*widget.Label).SetText(sub)
 	id := it.State.Record
 	check.OnChanged = nil

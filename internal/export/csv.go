@@ -30,7 +30,7 @@ func CSV(ctx context.Context, s Source, req Request, w io.Writer) (int, error) {
 	if err := cw.Write([]string{""}); err != nil {
 		return 0, fmt.Errorf("export: %w", err)
 	}
-	cols := Columns(sc, req.Lang)
+	cols := columnsFor(s, sc, req.Lang)
 	head := make([]string, len(cols))
 	for i, c := range cols {
 		head[i] = c.Header

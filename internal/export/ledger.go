@@ -10,6 +10,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -47,6 +48,50 @@ type Column struct {
 	// Header is the column title, with the unit in brackets.
 	Header string
 	field  *model.Field
+	// late marks the columns of changes made after approval, filled
+	// from the record's history rather than its fields.
+	late bool
+}
+
+// Keys of the columns of changes made after approval.
+const (
+	LateCount = "after_approval_edits"
+	LateLast  = "after_approval_last"
+)
+
+// columnsFor returns Columns, and for a register with a review step read
+// from a store that keeps histories, two more: how many times the record
+// was changed after its approval, and the latest such change (who, when).
+func columnsFor(s Source, sc *model.Schema, lang string) []Column {
+	cols := Columns(sc, lang)
+	if _, ok := s.(review.HistorySource); !ok {
+		return cols
+	}
+	if _, ok := review.FlowOf(sc.Name); !ok {
+		return cols
+	}
+	zh := !(len(lang) >= 2 && lang[:2] == "en")
+	count, last := "审核通过后修改次数", "审核通过后最近修改"
+	if !zh {
+		count, last = "Changes after approval", "Last change after approval"
+	}
+	return append(cols, Column{Key: LateCount, Header: count, late: true}, Column{Key: LateLast, Header: last, late: true})
+}
+
+// fillLate fills row's columns of changes made after approval.
+func fillLate(cols []Column, row []Cell, a review.AfterApproval, lang string) {
+	for i, c := range cols {
+		switch c.Key {
+		case LateCount:
+			if c.late && a.Approved() {
+				row[i] = Cell{Number: float64(len(a.Edits)), IsNum: true}
+			}
+		case LateLast:
+			if e, ok := a.Last(); ok && c.late {
+				row[i] = Cell{Text: e.Author + " " + e.At.In(model.Beijing).Format("2006-01-02 15:04")}
+			}
+		}
+	}
 }
 
 // Reserved fields shown after the register's own.
@@ -111,6 +156,8 @@ func Row(cols []Column, st *oplog.State, n int, lang string, resolve func(id str
 	row := make([]Cell, len(cols))
 	for i, c := range cols {
 		switch {
+		case c.late:
+			continue // fillLate
 		case c.Key == "":
 			row[i] = Cell{Number: float64(n), IsNum: true}
 		case c.Key == model.FieldRecordNo:
@@ -267,7 +314,9 @@ func rows(ctx context.Context, s Source, sc *model.Schema, req *Request, fn func
 	if err != nil {
 		return 0, err
 	}
-	cols := Columns(sc, req.Lang)
+	cols := columnsFor(s, sc, req.Lang)
+	hs, late := s.(review.HistorySource)
+	late = late && len(cols) > 0 && cols[len(cols)-1].late
 	resolve := titles(s, req.Lang)
 	for i, id := range ids {
 		if i%progressEvery == 0 {
@@ -282,7 +331,15 @@ func rows(ctx context.Context, s Source, sc *model.Schema, req *Request, fn func
 		if err != nil {
 			return i, fmt.Errorf("export: record %s: %w", id, err)
 		}
-		if err := fn(Row(cols, &st, i+1, req.Lang, resolve)); err != nil {
+		row := Row(cols, &st, i+1, req.Lang, resolve)
+		if late && !st.Value(model.FieldReviewedBy).IsNull() {
+			a, err := review.LateEditsOf(hs, sc, id)
+			if err != nil {
+				return i, fmt.Errorf("export: %w", err)
+			}
+			fillLate(cols, row, a, req.Lang)
+		}
+		if err := fn(row); err != nil {
 			return i, err
 		}
 	}

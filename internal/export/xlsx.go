@@ -50,7 +50,7 @@ func XLSX(ctx context.Context, s Source, req Request, w io.Writer) (int, error) 
 		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"DDEBF7"}},
 		Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true},
 		Border:    borders()})
-	cols := Columns(sc, req.Lang)
+	cols := columnsFor(s, sc, req.Lang)
 	if err := sw.SetColWidth(1, 1, 6); err != nil {
 		return 0, err
 	}

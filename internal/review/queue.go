@@ -33,6 +33,10 @@ type Item struct {
 	// edits of other fields while it waits do not reset it.
 	Submitted time.Time
 	Waiting   time.Duration
+	// Late holds the changes made since the record was first approved
+	// (a reopened record back in review), read when the store keeps
+	// histories (HistorySource) and a reviewer has stamped the record.
+	Late AfterApproval
 }
 
 // pageSize is the store page Queue reads with.
@@ -74,6 +78,11 @@ func Queue(s Store, f Filter, now time.Time) ([]Item, error) {
 					it := Item{State: st, Flow: fl, Gate: g, Submitted: sub, Waiting: now.Sub(sub)}
 					if f.OlderThan > 0 && it.Waiting < f.OlderThan {
 						continue
+					}
+					if h, ok := s.(HistorySource); ok && !st.Value(model.FieldReviewedBy).IsNull() {
+						if it.Late, err = LateEditsOf(h, fl.Schema, st.Record); err != nil {
+							return nil, err
+						}
 					}
 					items = append(items, it)
 				}
