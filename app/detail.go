@@ -2,6 +2,7 @@ package app
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -189,8 +190,10 @@ func (s *detailScreen) render() {
 		if f.Kind == model.KindPhotos {
 			hashes, _ := v.AsList()
 			row := container.NewHBox()
-			for _, h := range hashes {
-				row.Add(a.thumbnail(h, nil))
+			for i, h := range hashes {
+				row.Add(a.thumbnailOpening(h, nil, func() {
+					a.shell.push(newPhotoViewer(a, hashes, i, func(i int) string { return s.photoCaption(f, hashes[i]) }))
+				}))
 			}
 			w = container.NewHScroll(row)
 		} else {
@@ -455,4 +458,38 @@ func (s *detailScreen) delete() {
 				a.shell.pop()
 			})
 	}, a.win)
+}
+
+// photoCaption says who attached photo sha to field f and when (from the
+// history), and where the record is.
+func (s *detailScreen) photoCaption(f *model.Field, sha string) string {
+	tl := s.a.textLang()
+	parts := []string{f.Label.In(tl)}
+	if who := s.attached(f.Key, sha); who != "" {
+		parts = append(parts, who)
+	}
+	for i := range s.sc.Fields {
+		g := &s.sc.Fields[i]
+		if v := s.st.Value(g.Key); g.Kind == model.KindGPS && !v.IsNull() {
+			parts = append(parts, g.Label.In(tl)+" "+model.Display(g, v, tl))
+			break
+		}
+	}
+	return strings.Join(parts, " · ")
+}
+
+// attached is who first attached photo sha to field key, and when.
+func (s *detailScreen) attached(key, sha string) string {
+	for _, h := range s.hist {
+		for _, c := range h.Changes {
+			if l, _ := c.New.AsList(); c.Field == key && slices.Contains(l, sha) {
+				at := h.HLC
+				if h.Eff != 0 {
+					at = h.Eff
+				}
+				return h.Author + " " + at.Time().In(model.Beijing).Format("2006-01-02 15:04")
+			}
+		}
+	}
+	return ""
 }

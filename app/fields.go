@@ -306,6 +306,12 @@ var thumbnailSize = fyne.NewSize(72, 72)
 // thumbnail shows a stored photo small, with a remove button when remove
 // is not nil. The image is read off the UI goroutine.
 func (a *App) thumbnail(sha string, remove func()) fyne.CanvasObject {
+	return a.thumbnailOpening(sha, remove, nil)
+}
+
+// thumbnailOpening is thumbnail, opening a viewer by open when tapped
+// (when open is not nil).
+func (a *App) thumbnailOpening(sha string, remove, open func()) fyne.CanvasObject {
 	img := canvas.NewImageFromResource(theme.FileImageIcon())
 	img.FillMode = canvas.ImageFillContain
 	img.SetMinSize(thumbnailSize)
@@ -335,12 +341,16 @@ func (a *App) thumbnail(sha string, remove func()) fyne.CanvasObject {
 			img.Refresh()
 		}
 	})
+	var shown fyne.CanvasObject = img
+	if open != nil {
+		shown = newTapImage(img, open)
+	}
 	if remove == nil {
-		return img
+		return shown
 	}
 	del := widget.NewButtonWithIcon("", theme.DeleteIcon(), remove)
 	del.Importance = widget.LowImportance
-	return container.NewVBox(img, del)
+	return container.NewVBox(shown, del)
 }
 
 // refInput is a choice among the county's records of the field's Ref
