@@ -263,3 +263,31 @@ func scrollerInside(w fyne.Widget) bool {
 	}
 	return false
 }
+
+// A new farm coal record is numbered after the county's last facility,
+// and its 计划完成日期 is left for the user: a plan is not today.
+func TestNewFarmCoalNumberedNotDatedToday(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	sc, _ := model.Lookup("farm_coal_facility")
+	last := 0
+	for _, st := range seed(t, a, sc.Name, 30) {
+		no, _ := st.Value(model.FieldFacilityNo).AsText()
+		if n, ok := model.FacilitySeq(testCounty, no); ok && n > last {
+			last = n
+		}
+	}
+	if last == 0 {
+		t.Fatal("no demo facility numbers")
+	}
+	vals := a.defaults(sc)
+	if got, want := vals[model.FieldFacilityNo], model.Str(model.FacilityNo(testCounty, last+1)); got != want {
+		t.Errorf("new facility number %s; want %s", got, want)
+	}
+	if v, ok := vals["planned_date"]; ok {
+		t.Errorf("计划完成日期 prefilled with %s; want it empty", v)
+	}
+	p, _ := model.Lookup("straw_patrol")
+	if got := a.defaults(p)["patrol_date"]; got != model.Str(a.opts.Now().In(model.Beijing).Format(model.LayoutDate)) {
+		t.Errorf("巡查日期 prefilled with %s; want today", got)
+	}
+}

@@ -401,10 +401,37 @@ func (a *App) defaults(sc *model.Schema) map[string]model.Value {
 	if f, ok := sc.Field("grid"); ok && f.Kind == model.KindRef && f.Ref == "straw_grid" && a.user != nil && a.user.Grid != "" {
 		vals["grid"] = model.Str(a.user.Grid)
 	}
-	if sc.DateField != "" {
-		if f, ok := sc.Field(sc.DateField); ok && f.Kind == model.KindDate {
-			vals[sc.DateField] = model.Str(a.opts.Now().In(model.Beijing).Format(model.LayoutDate))
+	for _, f := range sc.Fields {
+		if f.Today && f.Kind == model.KindDate {
+			vals[f.Key] = model.Str(a.opts.Now().In(model.Beijing).Format(model.LayoutDate))
 		}
 	}
+	if _, ok := sc.Field(model.FieldFacilityNo); ok && a.county != "" {
+		vals[model.FieldFacilityNo] = model.Str(model.FacilityNo(a.county, a.lastFacilitySeq(sc)+1))
+	}
 	return vals
+}
+
+// lastFacilitySeq is the highest facility sequence number of the county's
+// records of sc held here (0 when none). Two devices offline may give the
+// same next number; the county sees both in its list.
+func (a *App) lastFacilitySeq(sc *model.Schema) int {
+	last := 0
+	q := store.Query{Register: sc.Name, County: a.county, Limit: 1000}
+	for {
+		page, err := a.st.List(q)
+		if err != nil {
+			return last
+		}
+		for i := range page.Records {
+			no, _ := page.Records[i].Value(model.FieldFacilityNo).AsText()
+			if n, ok := model.FacilitySeq(a.county, no); ok && n > last {
+				last = n
+			}
+		}
+		if page.Next == "" {
+			return last
+		}
+		q.After = page.Next
+	}
 }

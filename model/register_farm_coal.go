@@ -1,5 +1,11 @@
 package model
 
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+)
+
 // Register 1: 农业生产散煤设施清单 (registers.md §1).
 
 // Replacement-method options (计划/实际替代方式). Counties that forbid some
@@ -16,6 +22,30 @@ var replacementMethods = opts(
 	"dismantled", "拆除停用（不再生产）", "Dismantled (production stopped)",
 	"other", "其他", "Other",
 )
+
+// FieldFacilityNo is the farm coal facility number, {county}-NYSM-{seq4}
+// (registers.md §1), numbered per county.
+const FieldFacilityNo = "facility_no"
+
+// facilityNoRE is the shape of a facility number.
+var (
+	facilityNoRE = regexp.MustCompile(`^(\d{6})-NYSM-(\d{4})$`)
+	countyCodeRE = regexp.MustCompile(`^\d{6}$`)
+)
+
+// FacilityNo is the facility number n of county.
+func FacilityNo(county string, n int) string { return fmt.Sprintf("%s-NYSM-%04d", county, n) }
+
+// FacilitySeq is the sequence number of facility number s of county
+// (ok false when s is not one of county's numbers).
+func FacilitySeq(county, s string) (int, bool) {
+	m := facilityNoRE.FindStringSubmatch(s)
+	if m == nil || m[1] != county {
+		return 0, false
+	}
+	n, err := strconv.Atoi(m[2])
+	return n, err == nil && n > 0
+}
 
 // Farm-coal lifecycle status keys.
 const (
@@ -64,7 +94,7 @@ func farmCoalFacility() *Schema {
 		Family: "farm_coal",
 		Code:   "NYSM",
 		Fields: []Field{
-			fld("facility_no", KindText, "设施编号", "Facility number", req, searchable, length(1, 40),
+			fld(FieldFacilityNo, KindText, "设施编号", "Facility number", req, searchable, length(1, 40),
 				help("{县代码}-NYSM-{四位序号}", "{county code}-NYSM-{4-digit number}")),
 			fld("operator_name", KindText, "经营主体名称", "Operator", req, searchable, length(2, 60)),
 			fld("operator_type", KindEnum, "主体类型", "Operator type", req, options(opts(
@@ -202,6 +232,17 @@ func farmCoalFacility() *Schema {
 			tr(FarmCoalReburn, FarmCoalReplaced, "整改完成", "Rectified"),
 		}, voidFrom(FarmCoalVoid, FarmCoalPending, FarmCoalReturned, FarmCoalUnreplaced, FarmCoalPlanned, FarmCoalInProgress, FarmCoalReplaced)...),
 		Checks: checks(
+			func(r Record) []FieldError {
+				no := text(r, FieldFacilityNo)
+				if no == "" || !countyCodeRE.MatchString(r.County) {
+					return nil // a bad county is reported on its own
+				}
+				if _, ok := FacilitySeq(r.County, no); !ok {
+					return []FieldError{{Field: FieldFacilityNo, Msg: msg("设施编号应为“%s”的格式（县代码-NYSM-四位序号）", "the facility number must look like %s (county code-NYSM-4 digits)",
+						FacilityNo(r.County, 42), FacilityNo(r.County, 42))}}
+				}
+				return nil
+			},
 			orderCheck("work_start_date", "completed_date", false, "完成日期不能早于开工日期", "completion cannot be before the start of work"),
 			orderCheck("acceptance_date", "last_revisit_date", false, "回头看日期不能早于验收日期", "follow-up check cannot be before acceptance"),
 			orderCheck("completed_date", "acceptance_date", false, "验收日期不能早于完成日期", "acceptance cannot be before completion"),

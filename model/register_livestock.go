@@ -419,7 +419,7 @@ func manureUseLog() *Schema {
 		Parent: "farm",
 		Fields: []Field{
 			farmRef(),
-			fld("date", KindDate, "日期", "Date", req),
+			fld("date", KindDate, "日期", "Date", req, today),
 			fld("material", KindEnum, "粪污类型", "Material", req, options(opts(
 				"solid_manure", "固体粪便", "Solid manure",
 				"slurry", "粪水", "Slurry",

@@ -109,7 +109,7 @@ func strawPatrol() *Schema {
 		Code:   "JGXC",
 		Parent: "grid",
 		Fields: []Field{
-			fld("patrol_date", KindDate, "巡查日期", "Patrol date", req),
+			fld("patrol_date", KindDate, "巡查日期", "Patrol date", req, today),
 			fld("start_at", KindDateTime, "开始时间", "Start", req),
 			fld("end_at", KindDateTime, "结束时间", "End", req),
 			fld("patrollers", KindTextList, "巡查人员", "Patrollers", req, searchable, minItems(1), length(1, 20)),

@@ -123,6 +123,10 @@ type Field struct {
 	Computed bool
 	// Searchable fields feed the store's name search and list titles.
 	Searchable bool
+	// Today: a new record's form fills in today's date (the day of a
+	// patrol), where the date is usually the day of entry; never for
+	// planned or past dates such as 计划完成日期.
+	Today bool
 }
 
 // Status is one state of a register's lifecycle.

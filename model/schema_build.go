@@ -25,6 +25,8 @@ func ptr(x float64) *float64 { return &x }
 var (
 	req        fieldOpt = func(f *Field) { f.Required = true }
 	searchable fieldOpt = func(f *Field) { f.Searchable = true }
+	// today fills in today's date on a new record's form.
+	today      fieldOpt = func(f *Field) { f.Today = true }
 	computed   fieldOpt = func(f *Field) { f.Computed = true }
 	countyOnly fieldOpt = func(f *Field) { f.EditRoles = []Role{RoleCounty, RoleProvince} }
 	phoneCheck fieldOpt = check(func(v Value, _ Record) *Text {

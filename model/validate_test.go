@@ -380,3 +380,37 @@ func TestHebeiMonitorPoints(t *testing.T) {
 		}
 	}
 }
+
+// A facility number is the county's code, NYSM and four digits.
+func TestFacilityNoPattern(t *testing.T) {
+	sc, _ := Lookup("farm_coal_facility")
+	for _, tc := range []struct {
+		no string
+		ok bool
+	}{
+		{"130126-NYSM-0042", true},
+		{"130126-NYSM-9999", true},
+		{"130125-NYSM-0042", false}, // another county's
+		{"130126-NYSM-42", false},
+		{"NYSM-0042", false},
+		{"130126-NYSM-0000", false},
+	} {
+		r := farmCoalBase()
+		r.Fields[FieldFacilityNo] = Str(tc.no)
+		var got *FieldError
+		for _, fe := range sc.Validate(r) {
+			if fe.Field == FieldFacilityNo {
+				got = &fe
+			}
+		}
+		if (got == nil) != tc.ok {
+			t.Errorf("%s: error %v; want ok=%v", tc.no, got, tc.ok)
+		}
+		if got != nil && !strings.Contains(got.Msg.ZH, "130126-NYSM-0042") {
+			t.Errorf("%s: message %q does not show the expected shape", tc.no, got.Msg.ZH)
+		}
+	}
+	if n, ok := FacilitySeq("130126", FacilityNo("130126", 7)); !ok || n != 7 {
+		t.Errorf("FacilitySeq(FacilityNo(7)) = %d, %v", n, ok)
+	}
+}
