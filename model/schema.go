@@ -123,6 +123,11 @@ type Field struct {
 	Computed bool
 	// Searchable fields feed the store's name search and list titles.
 	Searchable bool
+	// Place, when set (PlaceTownship, PlaceVillage), makes the field's
+	// values the codes of townships or villages of the record's county
+	// (see Places and PlaceError); free text kept from before places were
+	// coded is shown as it is, with a warning.
+	Place int
 }
 
 // Status is one state of a register's lifecycle.

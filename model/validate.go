@@ -50,6 +50,13 @@ func (s *Schema) Validate(r Record) []FieldError {
 			}
 		}
 	}
+	for i := range s.Fields {
+		if f := &s.Fields[i]; f.Place != 0 {
+			if t := PlaceError(f, r.Get(f.Key), r.County, r.Get(FieldTownship)); t != nil {
+				add(ferr(f.Key, *t))
+			}
+		}
+	}
 	for _, c := range s.Checks {
 		errs = append(errs, c(r)...)
 	}

@@ -1,0 +1,374 @@
+package model
+
+import (
+	"bufio"
+	"bytes"
+	"compress/gzip"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// Place is a township (乡镇、街道: a 9-digit code) or a village (村、居委会:
+// a 12-digit code) of a county in scope, with its official statistical
+// division code (统计用区划代码).
+type Place struct {
+	Code string
+	Name string
+}
+
+// Places holds the townships and villages of the counties in scope
+// (assets/places.tsv.gz, extracted by packaging/places). It is immutable
+// once loaded and safe for concurrent use.
+type Places struct {
+	towns  map[string][]Place // county → townships, in code order
+	vills  map[string][]Place // township → villages, in code order
+	byCode map[string]string  // township or village code → name
+}
+
+// Place levels of a field (Field.Place): the field's values are the codes
+// of townships or villages of the record's county.
+const (
+	PlaceTownship = 1
+	PlaceVillage  = 2
+)
+
+// placeEndings are the common endings of village names, written as one
+// control character each in the asset (most specific first).
+var placeEndings = []string{"\x05社区居民委员会", "\x06居民委员会", "\x04村民委员会", "\x02社区居委会", "\x03居委会", "\x01村委会"}
+
+// PlacesAbbrev writes the common ending of a village name as the control
+// character LoadPlaces reads back (packaging/places uses it).
+func PlacesAbbrev(name string) string {
+	for _, e := range placeEndings {
+		if strings.HasSuffix(name, e[1:]) {
+			return strings.TrimSuffix(name, e[1:]) + e[:1]
+		}
+	}
+	return name
+}
+
+func placesExpand(name string) string {
+	if n := len(name); n > 0 && name[n-1] < 0x10 {
+		for _, e := range placeEndings {
+			if e[0] == name[n-1] {
+				return name[:n-1] + e[1:]
+			}
+		}
+	}
+	return name
+}
+
+// LoadPlaces decodes the gzip'd places asset (see packaging/places).
+func LoadPlaces(gz []byte) (*Places, error) {
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		return nil, fmt.Errorf("places: %w", err)
+	}
+	p := &Places{towns: map[string][]Place{}, vills: map[string][]Place{}, byCode: map[string]string{}}
+	sc := bufio.NewScanner(zr)
+	var county, town string
+	next := 1
+	line := 0
+	for sc.Scan() {
+		line++
+		l := sc.Text()
+		bad := func() (*Places, error) { return nil, fmt.Errorf("places: line %d: %q", line, l) }
+		switch {
+		case l == "":
+			continue
+		case l[0] == '=':
+			county, town = l[1:], ""
+			if len(county) != 6 {
+				return bad()
+			}
+		case l[0] == '+':
+			c, name, ok := strings.Cut(l[1:], "\t")
+			if !ok || len(c) != 3 || county == "" {
+				return bad()
+			}
+			town = county + c
+			p.towns[county] = append(p.towns[county], Place{Code: town, Name: name})
+			p.byCode[town] = name
+			next = 1
+		default:
+			c, name, ok := strings.Cut(l, "\t")
+			if !ok || town == "" {
+				return bad()
+			}
+			if c == "" {
+				c = fmt.Sprintf("%03d", next)
+			}
+			n, err := strconv.Atoi(c)
+			if err != nil || len(c) != 3 {
+				return bad()
+			}
+			next = n + 1
+			v := Place{Code: town + c, Name: placesExpand(name)}
+			p.vills[town] = append(p.vills[town], v)
+			p.byCode[v.Code] = v.Name
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("places: %w", err)
+	}
+	if len(p.towns) == 0 {
+		return nil, fmt.Errorf("places: no counties")
+	}
+	return p, nil
+}
+
+// Townships returns the townships of a county in code order.
+func (p *Places) Townships(county string) []Place { return append([]Place(nil), p.towns[county]...) }
+
+// Villages returns the villages of a township in code order.
+func (p *Places) Villages(township string) []Place { return append([]Place(nil), p.vills[township]...) }
+
+// VillagesOfCounty returns every village of a county, township by township.
+func (p *Places) VillagesOfCounty(county string) []Place {
+	var out []Place
+	for _, t := range p.towns[county] {
+		out = append(out, p.vills[t.Code]...)
+	}
+	return out
+}
+
+// HasCounty reports whether the places of county are known.
+func (p *Places) HasCounty(county string) bool { return len(p.towns[county]) > 0 }
+
+// Lookup returns the township or village with the given code.
+func (p *Places) Lookup(code string) (Place, bool) {
+	name, ok := p.byCode[code]
+	return Place{Code: code, Name: name}, ok
+}
+
+// MatchName finds the place called name among the children of parent (the
+// townships of a county code, the villages of a township code): the one
+// whose name equals name after trimming spaces; failing that, the only
+// one whose name equals it without the usual ending (镇, 乡, 街道办事处,
+// 村委会, 社区居委会, ...). It returns false when none or several match.
+func (p *Places) MatchName(parent, name string) (Place, bool) {
+	var list []Place
+	switch len(parent) {
+	case 6:
+		list = p.towns[parent]
+	case 9:
+		list = p.vills[parent]
+	}
+	return matchPlace(list, name)
+}
+
+// MatchVillage finds a village by name in a county: among the villages of
+// township when that is a township code of the county, else among all the
+// county's villages (then only a unique match counts).
+func (p *Places) MatchVillage(county, township, name string) (Place, bool) {
+	if strings.HasPrefix(township, county) && len(p.vills[township]) > 0 {
+		return matchPlace(p.vills[township], name)
+	}
+	return matchPlace(p.VillagesOfCounty(county), name)
+}
+
+func matchPlace(list []Place, name string) (Place, bool) {
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return Place{}, false
+	}
+	var hit Place
+	n := 0
+	for _, pl := range list {
+		if pl.Name == name {
+			hit = pl
+			n++
+		}
+	}
+	if n == 1 {
+		return hit, true
+	}
+	if n > 1 {
+		return Place{}, false
+	}
+	base := PlaceBase(name)
+	for _, pl := range list {
+		if PlaceBase(pl.Name) == base {
+			hit = pl
+			n++
+		}
+	}
+	return hit, n == 1
+}
+
+// placeSuffixes are the endings PlaceBase drops, longest first.
+var placeSuffixes = []string{"社区居民委员会", "社区居委会", "居民委员会", "村民委员会", "街道办事处", "村委会", "居委会", "办事处", "街道", "社区", "镇", "乡", "村"}
+
+// PlaceBase is a place name without its usual ending: 灵寿镇 → 灵寿,
+// 北关村委会 → 北关, 城关街道办事处 → 城关. A name that is nothing but an
+// ending stays as it is.
+func PlaceBase(name string) string {
+	name = strings.TrimSpace(name)
+	for _, s := range placeSuffixes {
+		if b, ok := strings.CutSuffix(name, s); ok && b != "" {
+			return b
+		}
+	}
+	return name
+}
+
+// placesSource is the asset SetPlacesData installs, decoded on first use.
+type placesSource struct {
+	data []byte
+	once sync.Once
+	p    *Places
+	err  error
+}
+
+var defaultPlaces atomic.Pointer[placesSource]
+
+// SetPlacesData installs the places asset (assets.PlacesTSVGz) that
+// Validate, Admit and Display use for township and village fields; it is
+// decoded on first use. nil removes it: then township and village codes
+// are checked for shape and county only.
+func SetPlacesData(gz []byte) {
+	if gz == nil {
+		defaultPlaces.Store(nil)
+		return
+	}
+	defaultPlaces.Store(&placesSource{data: gz})
+}
+
+// SetPlaces installs decoded places (nil removes them).
+func SetPlaces(p *Places) {
+	if p == nil {
+		defaultPlaces.Store(nil)
+		return
+	}
+	s := &placesSource{p: p}
+	s.once.Do(func() {})
+	defaultPlaces.Store(s)
+}
+
+// DefaultPlaces returns the installed places, decoding them on first use,
+// or nil when none are installed (or they fail to decode).
+func DefaultPlaces() *Places {
+	s := defaultPlaces.Load()
+	if s == nil {
+		return nil
+	}
+	s.once.Do(func() { s.p, s.err = LoadPlaces(s.data) })
+	return s.p
+}
+
+// IsPlaceCode reports whether s has the shape of a township (9 digits)
+// or village (12 digits) code.
+func IsPlaceCode(s string, level int) bool {
+	want := 9
+	if level == PlaceVillage {
+		want = 12
+	}
+	if len(s) != want {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// looksCoded reports whether s is made of digits only: a value meant as a
+// code. Any other text is a free-text name kept from before places were
+// coded.
+func looksCoded(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// PlaceName is the name of a township or village value: the place's name
+// for a known code, the value itself otherwise (a free-text name).
+func PlaceName(v string) string {
+	if looksCoded(v) {
+		if p := DefaultPlaces(); p != nil {
+			if pl, ok := p.Lookup(v); ok {
+				return pl.Name
+			}
+		}
+	}
+	return v
+}
+
+// checkPlaceValue judges a township or village value alone: a code must
+// have the level's shape and, with places installed, be known. Free text
+// (a name kept from before places were coded) passes.
+func checkPlaceValue(f *Field, s string) *Text {
+	if !looksCoded(s) {
+		return nil
+	}
+	if !IsPlaceCode(s, f.Place) {
+		t := msg("%s代码 %s 格式不对（乡镇 9 位，村 12 位）", "%s code %s has the wrong shape (township 9 digits, village 12)", f.Label.ZH, s, f.Label.EN, s)
+		return &t
+	}
+	if p := DefaultPlaces(); p != nil {
+		if _, ok := p.Lookup(s); !ok {
+			t := msg("未知的%s代码 %s", "unknown %s code %s", f.Label.ZH, s, f.Label.EN, s)
+			return &t
+		}
+	}
+	return nil
+}
+
+// PlaceError says why a township or village value does not belong to the
+// record's county (and, for a village code, to the record's township code
+// when township is one), or nil. Free-text names are not judged. Admit
+// and Validate both call it: it is the one rule of coded places.
+func PlaceError(f *Field, v Value, county string, township Value) *Text {
+	s, _ := v.AsText()
+	if f.Place == 0 || !looksCoded(s) {
+		return nil
+	}
+	if t := checkPlaceValue(f, s); t != nil {
+		return t
+	}
+	name := PlaceName(s)
+	if county != "" && !strings.HasPrefix(s, county) {
+		cn := county
+		if g := DefaultGazetteer(); g != nil {
+			if c, ok := g.County(county); ok {
+				cn = c.Name
+			}
+		}
+		t := msg("%s“%s”（%s）不属于本记录的区县 %s", "%s %s (%s) is not in the record's county %s", f.Label.ZH, name, s, cn, f.Label.EN, name, s, cn)
+		return &t
+	}
+	if f.Place == PlaceVillage {
+		if ts, _ := township.AsText(); IsPlaceCode(ts, PlaceTownship) && !strings.HasPrefix(s, ts) {
+			t := msg("%s“%s”不属于所选乡镇“%s”", "%s %s is not in the chosen township %s", f.Label.ZH, name, PlaceName(ts), f.Label.EN, name, PlaceName(ts))
+			return &t
+		}
+	}
+	return nil
+}
+
+// placeWarning notes a free-text township or village name that is not a
+// known place of the record's county (renamed or misspelt places are kept
+// as typed, and listed by MatchPlaceNames for a person to fix).
+func placeWarning(f *Field, v Value, r Record) *Text {
+	s, _ := v.AsText()
+	if s == "" || looksCoded(s) {
+		return nil
+	}
+	p := DefaultPlaces()
+	if p == nil || !p.HasCounty(r.County) {
+		return nil
+	}
+	t := msg("%s“%s”不是名录中的名称，请从列表中选择", "%s %s is not a listed name; pick it from the list", f.Label.ZH, s, f.Label.EN, s)
+	return &t
+}
