@@ -154,6 +154,8 @@ func New(fa fyne.App, opts Options) *App {
 	} else {
 		opts.Logger.Error("gazetteer", "err", err)
 	}
+	model.SetPlacesData(assets.PlacesTSVGz)
+	go model.DefaultPlaces() // decode in the background before a form needs them
 	a.win = fa.NewWindow(lang.L("Lantian Registers"))
 	a.win.SetIcon(appIcon)
 	// Fyne cannot ask a desktop for its screen size, so the window opens

@@ -1,10 +1,11 @@
 package model
 
 import (
-	"bufio"
 	"bytes"
 	"compress/gzip"
 	"fmt"
+	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,9 +24,8 @@ type Place struct {
 // (assets/places.tsv.gz, extracted by packaging/places). It is immutable
 // once loaded and safe for concurrent use.
 type Places struct {
-	towns  map[string][]Place // county → townships, in code order
-	vills  map[string][]Place // township → villages, in code order
-	byCode map[string]string  // township or village code → name
+	towns map[string][]Place // county → townships, in code order
+	vills map[string][]Place // township → villages, in code order
 }
 
 // Place levels of a field (Field.Place): the field's values are the codes
@@ -67,53 +67,63 @@ func LoadPlaces(gz []byte) (*Places, error) {
 	if err != nil {
 		return nil, fmt.Errorf("places: %w", err)
 	}
-	p := &Places{towns: map[string][]Place{}, vills: map[string][]Place{}, byCode: map[string]string{}}
-	sc := bufio.NewScanner(zr)
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return nil, fmt.Errorf("places: %w", err)
+	}
+	text := string(raw) // names are slices of it
+	p := &Places{towns: map[string][]Place{}, vills: map[string][]Place{}}
 	var county, town string
+	var vills []Place
 	next := 1
-	line := 0
-	for sc.Scan() {
-		line++
-		l := sc.Text()
+	flush := func() {
+		if town != "" {
+			p.vills[town] = vills
+		}
+		vills = nil
+	}
+	for line := 1; text != ""; line++ {
+		var l string
+		l, text, _ = strings.Cut(text, "\n")
 		bad := func() (*Places, error) { return nil, fmt.Errorf("places: line %d: %q", line, l) }
 		switch {
 		case l == "":
 			continue
 		case l[0] == '=':
+			flush()
 			county, town = l[1:], ""
 			if len(county) != 6 {
 				return bad()
 			}
 		case l[0] == '+':
+			flush()
 			c, name, ok := strings.Cut(l[1:], "\t")
 			if !ok || len(c) != 3 || county == "" {
 				return bad()
 			}
 			town = county + c
 			p.towns[county] = append(p.towns[county], Place{Code: town, Name: name})
-			p.byCode[town] = name
 			next = 1
 		default:
 			c, name, ok := strings.Cut(l, "\t")
 			if !ok || town == "" {
 				return bad()
 			}
-			if c == "" {
-				c = fmt.Sprintf("%03d", next)
+			n := next
+			if c != "" {
+				if n, err = strconv.Atoi(c); err != nil || len(c) != 3 {
+					return bad()
+				}
 			}
-			n, err := strconv.Atoi(c)
-			if err != nil || len(c) != 3 {
+			if n < 1 || n > 999 {
 				return bad()
 			}
 			next = n + 1
-			v := Place{Code: town + c, Name: placesExpand(name)}
-			p.vills[town] = append(p.vills[town], v)
-			p.byCode[v.Code] = v.Name
+			code := town + string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
+			vills = append(vills, Place{Code: code, Name: placesExpand(name)})
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("places: %w", err)
-	}
+	flush()
 	if len(p.towns) == 0 {
 		return nil, fmt.Errorf("places: no counties")
 	}
@@ -140,8 +150,18 @@ func (p *Places) HasCounty(county string) bool { return len(p.towns[county]) > 0
 
 // Lookup returns the township or village with the given code.
 func (p *Places) Lookup(code string) (Place, bool) {
-	name, ok := p.byCode[code]
-	return Place{Code: code, Name: name}, ok
+	var list []Place
+	switch len(code) {
+	case 9:
+		list = p.towns[code[:6]]
+	case 12:
+		list = p.vills[code[:9]]
+	}
+	i, ok := slices.BinarySearchFunc(list, code, func(pl Place, c string) int { return strings.Compare(pl.Code, c) })
+	if !ok {
+		return Place{}, false
+	}
+	return list[i], true
 }
 
 // MatchName finds the place called name among the children of parent (the
@@ -306,29 +326,40 @@ func PlaceName(v string) string {
 }
 
 // checkPlaceValue judges a township or village value alone: a code must
-// have the level's shape and, with places installed, be known. Free text
-// (a name kept from before places were coded) passes.
+// have the level's shape. Free text (a name kept from before places were
+// coded) passes.
 func checkPlaceValue(f *Field, s string) *Text {
-	if !looksCoded(s) {
+	if !looksCoded(s) || IsPlaceCode(s, f.Place) {
 		return nil
 	}
-	if !IsPlaceCode(s, f.Place) {
-		t := msg("%s代码 %s 格式不对（乡镇 9 位，村 12 位）", "%s code %s has the wrong shape (township 9 digits, village 12)", f.Label.ZH, s, f.Label.EN, s)
-		return &t
+	t := msg("%s代码 %s 格式不对（乡镇 9 位，村 12 位）", "%s code %s has the wrong shape (township 9 digits, village 12)", f.Label.ZH, s, f.Label.EN, s)
+	return &t
+}
+
+// unknownPlace says that a township or village code is not one of the
+// installed places, or nil. Validate applies it to changes made on this
+// device only: a replica whose places are older or newer judges an op
+// made elsewhere by the rules that hold everywhere (PlaceError).
+func unknownPlace(f *Field, v Value) *Text {
+	s, _ := v.AsText()
+	p := DefaultPlaces()
+	if f.Place == 0 || !looksCoded(s) || p == nil {
+		return nil
 	}
-	if p := DefaultPlaces(); p != nil {
-		if _, ok := p.Lookup(s); !ok {
-			t := msg("未知的%s代码 %s", "unknown %s code %s", f.Label.ZH, s, f.Label.EN, s)
-			return &t
-		}
+	if _, ok := p.Lookup(s); ok {
+		return nil
 	}
-	return nil
+	t := msg("未知的%s代码 %s", "unknown %s code %s", f.Label.ZH, s, f.Label.EN, s)
+	return &t
 }
 
 // PlaceError says why a township or village value does not belong to the
 // record's county (and, for a village code, to the record's township code
-// when township is one), or nil. Free-text names are not judged. Admit
-// and Validate both call it: it is the one rule of coded places.
+// when township is one), or nil. It needs no places data (codes nest:
+// county 6 digits, township 9, village 12), so it gives the same answer on
+// every replica. Free-text names are not judged. Admit (every change) and
+// Validate (a whole record) both call it: it is the one rule of coded
+// places.
 func PlaceError(f *Field, v Value, county string, township Value) *Text {
 	s, _ := v.AsText()
 	if f.Place == 0 || !looksCoded(s) {

@@ -54,6 +54,8 @@ func (s *Schema) Validate(r Record) []FieldError {
 		if f := &s.Fields[i]; f.Place != 0 {
 			if t := PlaceError(f, r.Get(f.Key), r.County, r.Get(FieldTownship)); t != nil {
 				add(ferr(f.Key, *t))
+			} else if t := unknownPlace(f, r.Get(f.Key)); t != nil {
+				add(ferr(f.Key, *t))
 			}
 		}
 	}

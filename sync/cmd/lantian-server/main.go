@@ -121,6 +121,7 @@ func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error
 		return nil, err
 	}
 	model.SetGazetteer(gaz)
+	model.SetPlacesData(assets.PlacesTSVGz)
 	bl, err := badgerstore.OpenBlobs(filepath.Join(dir, "blobs"), 0)
 	if err != nil {
 		return nil, err
