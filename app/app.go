@@ -100,6 +100,9 @@ func Main(args []string) error {
 	if len(args) > 0 && args[0] == "verify" {
 		return runVerify(args[1:], os.Stdout)
 	}
+	if len(args) > 0 && args[0] == "places" {
+		return runPlaces(args[1:], os.Stdout)
+	}
 	fl := flag.NewFlagSet("lantian", flag.ContinueOnError)
 	demo := fl.Bool("demo", false, "open on a demo county with generated records")
 	data := fl.String("data", "", "folder of the local store (default: the app's storage folder)")
