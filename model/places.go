@@ -403,3 +403,37 @@ func placeWarning(f *Field, v Value, r Record) *Text {
 	t := msg("%s“%s”不是名录中的名称，请从列表中选择", "%s %s is not a listed name; pick it from the list", f.Label.ZH, s, f.Label.EN, s)
 	return &t
 }
+
+// TownshipKey is what per-township figures and rankings group a township
+// value of county by: its code; for a free-text name kept from before
+// places were coded, the code of the county's township of that name
+// (MatchName) when places are installed; else the name as typed. Show it
+// with PlaceName.
+func TownshipKey(county, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || looksCoded(v) {
+		return v
+	}
+	if p := DefaultPlaces(); p != nil {
+		if pl, ok := p.MatchName(county, v); ok {
+			return pl.Code
+		}
+	}
+	return v
+}
+
+// VillageKey is TownshipKey for a village of county in township (a
+// TownshipKey): its code, or the code of the village of that name, or the
+// name as typed.
+func VillageKey(county, township, v string) string {
+	v = strings.TrimSpace(v)
+	if v == "" || looksCoded(v) {
+		return v
+	}
+	if p := DefaultPlaces(); p != nil {
+		if pl, ok := p.MatchVillage(county, township, v); ok {
+			return pl.Code
+		}
+	}
+	return v
+}
