@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/mozillazg/go-pinyin"
 
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -491,7 +493,8 @@ const maxPlaceChoices = 60
 
 // placeInput is a township or village input: an entry that lists the
 // county's townships (a village input: the chosen township's villages,
-// or the county's when none is chosen) whose names contain what is typed.
+// or the county's when none is chosen) whose names contain what is typed,
+// or whose pinyin initials do (lsz for 灵寿镇).
 // Its raw text is the chosen place's code; a name that is no listed place
 // is kept as typed (model.Admit admits it with a warning).
 func (a *App) placeInput(in *fieldInput, changed func()) {
@@ -522,9 +525,13 @@ func (a *App) placeInput(in *fieldInput, changed func()) {
 	}
 	filter := func(typed string) {
 		typed = strings.TrimSpace(typed)
+		latin := strings.ToLower(typed)
+		if !isLatinLetters(latin) {
+			latin = ""
+		}
 		var names []string
 		for _, pl := range choices() {
-			if typed == "" || strings.Contains(pl.Name, typed) {
+			if typed == "" || strings.Contains(pl.Name, typed) || latin != "" && strings.Contains(pinyinInitials(pl.Name), latin) {
 				names = append(names, pl.Name)
 				if len(names) == maxPlaceChoices {
 					break
@@ -560,4 +567,30 @@ func (a *App) placeInput(in *fieldInput, changed func()) {
 	in.disable = e.Disable
 	in.obj = e
 	filter("")
+}
+
+// initials caches the pinyin initials of place names.
+var initials sync.Map // name → initials
+
+// pinyinInitials is the first letters of name's pinyin (灵寿镇 → lsz); a
+// character of several readings takes its most common one.
+func pinyinInitials(name string) string {
+	if v, ok := initials.Load(name); ok {
+		return v.(string)
+	}
+	args := pinyin.NewArgs()
+	args.Style = pinyin.FirstLetter
+	s := strings.Join(pinyin.LazyPinyin(name, args), "")
+	initials.Store(name, s)
+	return s
+}
+
+// isLatinLetters reports whether s is made of a to z only.
+func isLatinLetters(s string) bool {
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return s != ""
 }

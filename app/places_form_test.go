@@ -13,7 +13,7 @@ import (
 )
 
 // The township and village inputs are pickers: the county's townships,
-// narrowed by what is typed; the chosen township's villages; a chosen
+// narrowed by what is typed (characters or pinyin initials); the chosen township's villages; a chosen
 // name is saved as its code and shown by name when the record is opened
 // again.
 func TestPlacePickers(t *testing.T) {
@@ -39,6 +39,10 @@ func TestPlacePickers(t *testing.T) {
 	test.Type(te, "灵寿")
 	if !slices.Equal(town.choices, []string{"灵寿镇"}) {
 		t.Errorf("choices after typing 灵寿: got %q; want [灵寿镇]", town.choices)
+	}
+	te.SetText("lsz") // pinyin initials
+	if !slices.Contains(town.choices, "灵寿镇") {
+		t.Errorf("choices after typing lsz: got %q; want 灵寿镇 among them", town.choices)
 	}
 	te.SetText("灵寿镇")
 	if got := town.get(); got != "130126100" {
