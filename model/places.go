@@ -21,10 +21,19 @@ type Place struct {
 }
 
 // Places holds the townships and villages of the counties in scope
-// (assets/places.tsv.gz, extracted by packaging/places). It is immutable
-// once loaded and safe for concurrent use.
+// (assets/places.tsv.gz, extracted by packaging/places). A county's are
+// decoded the first time they are asked for: a device needs only its own
+// county's. It is safe for concurrent use.
 type Places struct {
-	towns map[string][]Place // county → townships, in code order
+	text  string            // the asset, decompressed
+	spans map[string][2]int // county → its lines in text
+	mu    sync.Mutex
+	read  map[string]*countyPlaces // counties decoded so far
+}
+
+// countyPlaces is the places of one county.
+type countyPlaces struct {
+	towns []Place            // in code order
 	vills map[string][]Place // township → villages, in code order
 }
 
@@ -61,7 +70,8 @@ func placesExpand(name string) string {
 	return name
 }
 
-// LoadPlaces decodes the gzip'd places asset (see packaging/places).
+// LoadPlaces decompresses the places asset (see packaging/places) and
+// indexes its counties.
 func LoadPlaces(gz []byte) (*Places, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
@@ -71,91 +81,163 @@ func LoadPlaces(gz []byte) (*Places, error) {
 	if err != nil {
 		return nil, fmt.Errorf("places: %w", err)
 	}
-	text := string(raw) // names are slices of it
-	p := &Places{towns: map[string][]Place{}, vills: map[string][]Place{}}
-	var county, town string
-	var vills []Place
-	next := 1
-	flush := func() {
-		if town != "" {
-			p.vills[town] = vills
+	p := &Places{text: string(raw), spans: map[string][2]int{}, read: map[string]*countyPlaces{}}
+	last := ""
+	for i := 0; i < len(p.text); {
+		end := strings.IndexByte(p.text[i:], '\n')
+		if end < 0 {
+			end = len(p.text)
+		} else {
+			end += i
 		}
-		vills = nil
-	}
-	for line := 1; text != ""; line++ {
-		var l string
-		l, text, _ = strings.Cut(text, "\n")
-		bad := func() (*Places, error) { return nil, fmt.Errorf("places: line %d: %q", line, l) }
-		switch {
-		case l == "":
-			continue
-		case l[0] == '=':
-			flush()
-			county, town = l[1:], ""
-			if len(county) != 6 {
-				return bad()
+		if p.text[i] == '=' {
+			code := p.text[i+1 : end]
+			if len(code) != 6 {
+				return nil, fmt.Errorf("places: bad county line %q", code)
 			}
-		case l[0] == '+':
-			flush()
-			c, name, ok := strings.Cut(l[1:], "\t")
-			if !ok || len(c) != 3 || county == "" {
-				return bad()
+			if last != "" {
+				sp := p.spans[last]
+				p.spans[last] = [2]int{sp[0], i}
 			}
-			town = county + c
-			p.towns[county] = append(p.towns[county], Place{Code: town, Name: name})
-			next = 1
-		default:
-			c, name, ok := strings.Cut(l, "\t")
-			if !ok || town == "" {
-				return bad()
-			}
-			n := next
-			if c != "" {
-				if n, err = strconv.Atoi(c); err != nil || len(c) != 3 {
-					return bad()
-				}
-			}
-			if n < 1 || n > 999 {
-				return bad()
-			}
-			next = n + 1
-			code := town + string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
-			vills = append(vills, Place{Code: code, Name: placesExpand(name)})
+			p.spans[code] = [2]int{end + 1, len(p.text)}
+			last = code
 		}
+		next := strings.Index(p.text[end:], "\n=")
+		if next < 0 {
+			break
+		}
+		i = end + next + 1
 	}
-	flush()
-	if len(p.towns) == 0 {
+	if len(p.spans) == 0 {
 		return nil, fmt.Errorf("places: no counties")
+	}
+	for code := range p.spans {
+		if _, err := p.decode(code); err != nil {
+			return nil, err
+		}
+		break // one county decoded checks the format early
 	}
 	return p, nil
 }
 
+// county returns the places of a county, decoding them on first use; nil
+// when the county has none.
+func (p *Places) county(code string) *countyPlaces {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if c, ok := p.read[code]; ok {
+		return c
+	}
+	c, err := p.decode(code)
+	if err != nil {
+		c = nil // a damaged county reads as one without places
+	}
+	p.read[code] = c
+	return c
+}
+
+// decode parses a county's lines: "+NNN<TAB>name" a township, "NNN<TAB>name"
+// (or "<TAB>name", the previous village's code + 1) a village of it.
+func (p *Places) decode(code string) (*countyPlaces, error) {
+	sp, ok := p.spans[code]
+	if !ok {
+		return nil, nil
+	}
+	c := &countyPlaces{vills: map[string][]Place{}}
+	text := p.text[sp[0]:sp[1]]
+	var town string
+	var vills []Place
+	next := 1
+	for text != "" {
+		var l string
+		l, text, _ = strings.Cut(text, "\n")
+		bad := fmt.Errorf("places: county %s: bad line %q", code, l)
+		switch {
+		case l == "":
+			continue
+		case l[0] == '+':
+			if town != "" {
+				c.vills[town] = vills
+			}
+			vills = nil
+			t, name, ok := strings.Cut(l[1:], "\t")
+			if !ok || len(t) != 3 {
+				return nil, bad
+			}
+			town = code + t
+			c.towns = append(c.towns, Place{Code: town, Name: name})
+			next = 1
+		default:
+			v, name, ok := strings.Cut(l, "\t")
+			if !ok || town == "" {
+				return nil, bad
+			}
+			n := next
+			if v != "" {
+				var err error
+				if n, err = strconv.Atoi(v); err != nil || len(v) != 3 {
+					return nil, bad
+				}
+			}
+			if n < 1 || n > 999 {
+				return nil, bad
+			}
+			next = n + 1
+			vcode := town + string([]byte{byte('0' + n/100), byte('0' + n/10%10), byte('0' + n%10)})
+			vills = append(vills, Place{Code: vcode, Name: placesExpand(name)})
+		}
+	}
+	if town != "" {
+		c.vills[town] = vills
+	}
+	return c, nil
+}
+
+// towns and vills are the townships of a county and the villages of a
+// township (nil when unknown).
+func (p *Places) towns(countyCode string) []Place {
+	if c := p.county(countyCode); c != nil {
+		return c.towns
+	}
+	return nil
+}
+
+func (p *Places) vills(township string) []Place {
+	if len(township) != 9 {
+		return nil
+	}
+	if c := p.county(township[:6]); c != nil {
+		return c.vills[township]
+	}
+	return nil
+}
+
 // Townships returns the townships of a county in code order.
-func (p *Places) Townships(county string) []Place { return append([]Place(nil), p.towns[county]...) }
+func (p *Places) Townships(county string) []Place { return append([]Place(nil), p.towns(county)...) }
 
 // Villages returns the villages of a township in code order.
-func (p *Places) Villages(township string) []Place { return append([]Place(nil), p.vills[township]...) }
+func (p *Places) Villages(township string) []Place { return append([]Place(nil), p.vills(township)...) }
 
 // VillagesOfCounty returns every village of a county, township by township.
 func (p *Places) VillagesOfCounty(county string) []Place {
 	var out []Place
-	for _, t := range p.towns[county] {
-		out = append(out, p.vills[t.Code]...)
+	for _, t := range p.towns(county) {
+		out = append(out, p.vills(t.Code)...)
 	}
 	return out
 }
 
 // HasCounty reports whether the places of county are known.
-func (p *Places) HasCounty(county string) bool { return len(p.towns[county]) > 0 }
+func (p *Places) HasCounty(county string) bool { return len(p.towns(county)) > 0 }
 
 // Lookup returns the township or village with the given code.
 func (p *Places) Lookup(code string) (Place, bool) {
 	var list []Place
 	switch len(code) {
 	case 9:
-		list = p.towns[code[:6]]
+		list = p.towns(code[:6])
 	case 12:
-		list = p.vills[code[:9]]
+		list = p.vills(code[:9])
 	}
 	i, ok := slices.BinarySearchFunc(list, code, func(pl Place, c string) int { return strings.Compare(pl.Code, c) })
 	if !ok {
@@ -173,9 +255,9 @@ func (p *Places) MatchName(parent, name string) (Place, bool) {
 	var list []Place
 	switch len(parent) {
 	case 6:
-		list = p.towns[parent]
+		list = p.towns(parent)
 	case 9:
-		list = p.vills[parent]
+		list = p.vills(parent)
 	}
 	return matchPlace(list, name)
 }
@@ -184,8 +266,8 @@ func (p *Places) MatchName(parent, name string) (Place, bool) {
 // township when that is a township code of the county, else among all the
 // county's villages (then only a unique match counts).
 func (p *Places) MatchVillage(county, township, name string) (Place, bool) {
-	if strings.HasPrefix(township, county) && len(p.vills[township]) > 0 {
-		return matchPlace(p.vills[township], name)
+	if vs := p.vills(township); strings.HasPrefix(township, county) && len(vs) > 0 {
+		return matchPlace(vs, name)
 	}
 	return matchPlace(p.VillagesOfCounty(county), name)
 }
