@@ -100,6 +100,9 @@ func Main(args []string) error {
 	if len(args) > 0 && args[0] == "verify" {
 		return runVerify(args[1:], os.Stdout)
 	}
+	if len(args) > 0 && args[0] == "places" {
+		return runPlaces(args[1:], os.Stdout)
+	}
 	fl := flag.NewFlagSet("lantian", flag.ContinueOnError)
 	demo := fl.Bool("demo", false, "open on a demo county with generated records")
 	data := fl.String("data", "", "folder of the local store (default: the app's storage folder)")
@@ -154,6 +157,8 @@ func New(fa fyne.App, opts Options) *App {
 	} else {
 		opts.Logger.Error("gazetteer", "err", err)
 	}
+	model.SetPlacesData(assets.PlacesTSVGz)
+	go model.DefaultPlaces() // decode in the background before a form needs them
 	a.win = fa.NewWindow(lang.L("Lantian Registers"))
 	a.win.SetIcon(appIcon)
 	// Fyne cannot ask a desktop for its screen size, so the window opens

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -19,6 +20,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+	"github.com/mozillazg/go-pinyin"
 
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -38,6 +40,12 @@ type fieldInput struct {
 	title *widget.Label
 	// item is the field's block in the form (label, input, messages).
 	item *fyne.Container
+	// township, for a village input, returns the form's township (its
+	// raw text); refresh re-reads the choices of a place input.
+	township func() string
+	refresh  func()
+	// choices are the names a place input lists.
+	choices []string
 }
 
 // showError shows msg under the input. The message's line is kept when
@@ -110,6 +118,10 @@ func (a *App) newFieldInput(f *model.Field, changed func()) *fieldInput {
 		in.disable = e.Disable
 		in.obj = fe
 		return fe
+	}
+	if f.Place != 0 {
+		a.placeInput(in, changed)
+		return in
 	}
 	switch f.Kind {
 	case model.KindLongText:
@@ -516,4 +528,112 @@ func (e *formEntry) TypedShortcut(s fyne.Shortcut) {
 		return
 	}
 	e.Entry.TypedShortcut(s)
+}
+
+// maxPlaceChoices is how many places a place input lists at once: typing
+// narrows them down.
+const maxPlaceChoices = 60
+
+// placeInput is a township or village input: an entry that lists the
+// county's townships (a village input: the chosen township's villages,
+// or the county's when none is chosen) whose names contain what is typed,
+// or whose pinyin initials do (lsz for 灵寿镇).
+// Its raw text is the chosen place's code; a name that is no listed place
+// is kept as typed (model.Admit admits it with a warning).
+func (a *App) placeInput(in *fieldInput, changed func()) {
+	f := in.f
+	e := widget.NewSelectEntry(nil)
+	e.SetPlaceHolder(lang.L("type to search, or choose"))
+	choices := func() []model.Place {
+		p := model.DefaultPlaces()
+		if p == nil {
+			return nil
+		}
+		if f.Place == model.PlaceTownship {
+			return p.Townships(a.county)
+		}
+		t := ""
+		if in.township != nil {
+			t = strings.TrimSpace(in.township())
+		}
+		if !model.IsPlaceCode(t, model.PlaceTownship) && t != "" {
+			if pl, ok := p.MatchName(a.county, t); ok {
+				t = pl.Code
+			}
+		}
+		if model.IsPlaceCode(t, model.PlaceTownship) {
+			return p.Villages(t)
+		}
+		return p.VillagesOfCounty(a.county)
+	}
+	filter := func(typed string) {
+		typed = strings.TrimSpace(typed)
+		latin := strings.ToLower(typed)
+		if !isLatinLetters(latin) {
+			latin = ""
+		}
+		var names []string
+		for _, pl := range choices() {
+			if typed == "" || strings.Contains(pl.Name, typed) || latin != "" && strings.Contains(pinyinInitials(pl.Name), latin) {
+				names = append(names, pl.Name)
+				if len(names) == maxPlaceChoices {
+					break
+				}
+			}
+		}
+		in.choices = names
+		e.SetOptions(names)
+	}
+	e.OnChanged = func(s string) {
+		filter(s)
+		changed()
+	}
+	in.get = func() string {
+		typed := strings.TrimSpace(e.Text)
+		if typed == "" {
+			return ""
+		}
+		code, n := "", 0
+		for _, pl := range choices() {
+			if pl.Name == typed {
+				code = pl.Code
+				n++
+			}
+		}
+		if n == 1 {
+			return code
+		}
+		return typed
+	}
+	in.set = func(raw string) { e.SetText(model.PlaceName(raw)) }
+	in.refresh = func() { filter(e.Text) }
+	in.disable = e.Disable
+	in.obj = e
+	filter("")
+}
+
+// initials caches the pinyin initials of place names.
+var initials sync.Map // name → initials
+
+// pinyinInitials is the first letters of name's pinyin (灵寿镇 → lsz); a
+// character of several readings takes its most common one.
+func pinyinInitials(name string) string {
+	if v, ok := initials.Load(name); ok {
+		return v.(string)
+	}
+	args := pinyin.NewArgs()
+	args.Style = pinyin.FirstLetter
+	s := strings.Join(pinyin.LazyPinyin(name, args), "")
+	initials.Store(name, s)
+	return s
+}
+
+// isLatinLetters reports whether s is made of a to z only.
+func isLatinLetters(s string) bool {
+	for _, r := range s {
+		if r < 'a' || r > 'z' {
+			return false
+		}
+	}
+	return s != ""
 }

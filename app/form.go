@@ -103,6 +103,15 @@ func newFormOnly(a *App, sc *model.Schema, id uuid.UUID, values map[string]model
 		}
 		box.Add(item)
 	}
+	if v := s.byKey[model.FieldVillage]; v != nil && v.f.Place == model.PlaceVillage {
+		v.township = func() string {
+			if t := s.byKey[model.FieldTownship]; t != nil {
+				return t.get()
+			}
+			return rawOf(v.f, s.base[model.FieldTownship])
+		}
+		v.refresh()
+	}
 	s.restoring = true
 	for _, in := range s.inputs {
 		if v, ok := values[in.f.Key]; ok {
@@ -172,6 +181,9 @@ func (s *formScreen) changed(key string) {
 		return
 	}
 	s.relevance()
+	if v := s.byKey[model.FieldVillage]; key == model.FieldTownship && v != nil && v.refresh != nil {
+		v.refresh() // the chosen township's villages
+	}
 	in := s.byKey[key]
 	if _, ferr := in.parse(); ferr != nil {
 		in.showError(ferr.Msg.In(s.a.textLang()))

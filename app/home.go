@@ -206,7 +206,7 @@ func fireScope(a *App) string {
 	if a.user == nil || a.role() != model.RoleGrid {
 		return ""
 	}
-	return a.user.Township
+	return model.PlaceName(a.user.Township) // its name when kept as a code
 }
 
 // firesHeading is the fire point section's heading: the count and its

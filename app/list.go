@@ -130,7 +130,7 @@ func (s *listScreen) refresh()                { s.load(max(len(s.rows), listPage
 // query is the store query of the current filters.
 func (s *listScreen) query() (store.Query, bool) {
 	q := store.Query{Register: s.sc.Name, County: s.a.county, Limit: listPage,
-		Search: strings.TrimSpace(s.search.Text), Village: strings.TrimSpace(s.village.Text)}
+		Search: strings.TrimSpace(s.search.Text), Village: s.a.villageFilter(strings.TrimSpace(s.village.Text))}
 	if i := s.status.SelectedIndex(); i > 0 {
 		q.Status = s.sc.Statuses[i-1].Key
 	}
@@ -360,7 +360,7 @@ func (a *App) recordSubtitle(sc *model.Schema, st *storeState) string {
 	var parts []string
 	if sc.VillageField != "" {
 		if v, _ := st.Value(sc.VillageField).AsText(); v != "" {
-			parts = append(parts, v)
+			parts = append(parts, model.PlaceName(v))
 		}
 	}
 	if sc.DateField != "" {
@@ -375,6 +375,18 @@ func (a *App) recordSubtitle(sc *model.Schema, st *storeState) string {
 		parts = append(parts, lang.L("{{.N}} conflicts", map[string]any{"N": len(st.Conflicts)}))
 	}
 	return strings.Join(parts, " · ")
+}
+
+// villageFilter is the value a typed village name filters the list by:
+// the code of the county's village of that name, when there is one, else
+// the name as typed (records kept from before places were coded).
+func (a *App) villageFilter(typed string) string {
+	if p := model.DefaultPlaces(); p != nil && typed != "" && !model.IsPlaceCode(typed, model.PlaceVillage) {
+		if pl, ok := p.MatchVillage(a.county, "", typed); ok {
+			return pl.Code
+		}
+	}
+	return typed
 }
 
 // statusLabel is the record's status in the user's language.

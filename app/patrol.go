@@ -85,7 +85,7 @@ func (a *App) patrolDefaults(sc *model.Schema) map[string]model.Value {
 			vals["grid"] = model.Str(a.user.Grid)
 		}
 		if a.user.Village != "" {
-			vals["area_desc"] = model.Str(lang.L("Fields of {{.Village}}", map[string]any{"Village": a.user.Village}))
+			vals["area_desc"] = model.Str(lang.L("Fields of {{.Village}}", map[string]any{"Village": model.PlaceName(a.user.Village)}))
 		}
 	}
 	return vals

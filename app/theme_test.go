@@ -107,6 +107,19 @@ func TestFontsCoverAppText(t *testing.T) {
 			}
 		}
 	}
+	places, err := model.LoadPlaces(assets.PlacesTSVGz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gaz, err := model.LoadGazetteer(assets.ScopeJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range gaz.Counties() {
+		for _, pl := range append(places.Townships(c.Code), places.VillagesOfCounty(c.Code)...) {
+			add("places "+pl.Code, pl.Name)
+		}
+	}
 	if len(need) < 1000 {
 		t.Fatalf("got %d characters to check; the sources were not read", len(need))
 	}

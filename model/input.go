@@ -361,6 +361,10 @@ func Display(f *Field, v Value, lang string) string {
 		}
 		return s
 	}
+	if f.Place != 0 {
+		s, _ := v.AsText()
+		return PlaceName(s)
+	}
 	switch f.Kind {
 	case KindText, KindLongText, KindRef, KindDate, KindMonth:
 		s, _ := v.AsText()

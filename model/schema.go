@@ -127,6 +127,11 @@ type Field struct {
 	// patrol), where the date is usually the day of entry; never for
 	// planned or past dates such as 计划完成日期.
 	Today bool
+	// Place, when set (PlaceTownship, PlaceVillage), makes the field's
+	// values the codes of townships or villages of the record's county
+	// (see Places and PlaceError); free text kept from before places were
+	// coded is shown as it is, with a warning.
+	Place int
 }
 
 // Status is one state of a register's lifecycle.

@@ -85,13 +85,30 @@ func opts(triples ...string) []Option {
 }
 
 // Shared fields of registers.md §0.
+// Township and village values are place codes (9 and 12 digits) chosen
+// from the county's places, or free text kept from before they were coded.
 func townshipField() Field {
-	return fld(FieldTownship, KindText, "乡镇（街道）", "Township", req, length(2, 30))
+	return fld(FieldTownship, KindText, "乡镇（街道）", "Township", req, length(2, 30), placeOf(PlaceTownship))
 }
 func villageField(required bool) Field {
-	f := fld(FieldVillage, KindText, "行政村（社区）", "Village", length(1, 30))
+	f := fld(FieldVillage, KindText, "行政村（社区）", "Village", length(1, 30), placeOf(PlaceVillage))
 	f.Required = required
 	return f
+}
+
+// placeOf makes a field a township or village field (Field.Place).
+func placeOf(level int) fieldOpt {
+	return func(f *Field) {
+		f.Place = level
+		key, label := f.Key, f.Label
+		f.Check = func(v Value, _ Record) *Text {
+			s, _ := v.AsText()
+			return checkPlaceValue(&Field{Key: key, Label: label, Place: level}, s)
+		}
+		f.Warn = func(v Value, r Record) *Text {
+			return placeWarning(&Field{Key: key, Label: label, Place: level}, v, r)
+		}
+	}
 }
 
 // optionalField is f without its requirement.

@@ -50,6 +50,15 @@ func (s *Schema) Validate(r Record) []FieldError {
 			}
 		}
 	}
+	for i := range s.Fields {
+		if f := &s.Fields[i]; f.Place != 0 {
+			if t := PlaceError(f, r.Get(f.Key), r.County, r.Get(FieldTownship)); t != nil {
+				add(ferr(f.Key, *t))
+			} else if t := unknownPlace(f, r.Get(f.Key)); t != nil {
+				add(ferr(f.Key, *t))
+			}
+		}
+	}
 	for _, c := range s.Checks {
 		errs = append(errs, c(r)...)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/lantian-tz/lantian/internal/dashboard"
 	"github.com/lantian-tz/lantian/internal/export"
 	"github.com/lantian-tz/lantian/internal/review"
+	"github.com/lantian-tz/lantian/model"
 )
 
 // DashboardScreen shows the month's figures against the targets, with
@@ -234,7 +235,7 @@ func (s *DashboardScreen) show() {
 		fi.Points, fi.Verified, fi.VerifiedIn24h, fi.In24hRate()*100, fi.Confirmed, fi.ConfirmedStraw, fi.Rate()*100, fi.Overdue))
 	var towns []Point
 	for _, t := range fi.ByTownship {
-		towns = append(towns, Point{Label: t.Township, Value: float64(t.Points), Has: true})
+		towns = append(towns, Point{Label: model.PlaceName(t.Township), Value: float64(t.Points), Has: true})
 	}
 	s.fireChart.SetPoints(towns)
 
@@ -254,8 +255,8 @@ func (s *DashboardScreen) show() {
 	ranking := ""
 	var dpts []Point
 	for _, t := range du.Townships {
-		ranking += fmt.Sprintf(" %d.%s %.2f", t.Rank, t.Township, t.Mean)
-		dpts = append(dpts, Point{Label: t.Township, Value: t.Mean, Has: true})
+		ranking += fmt.Sprintf(" %d.%s %.2f", t.Rank, model.PlaceName(t.Township), t.Mean)
+		dpts = append(dpts, Point{Label: model.PlaceName(t.Township), Value: t.Mean, Has: true})
 	}
 	if f.County == "" && len(s.result.Counties) > 1 {
 		// A province total ranks the counties (区县排名).

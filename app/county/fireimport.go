@@ -257,7 +257,7 @@ func (s *FireImportScreen) show(p firepoint.Parsed, res firepoint.Result) {
 	for _, c := range res.Created {
 		where := lang.L("no village")
 		if c.Village.Name != "" {
-			where = c.Village.Township + " " + c.Village.Name
+			where = c.Village.Label()
 			if c.Named {
 				where += " " + lang.L("(as in the file)")
 			}
@@ -285,7 +285,7 @@ func (s *FireImportScreen) chooseVillage() {
 	}
 	var names []string
 	for _, v := range s.villages {
-		names = append(names, v.Township+" "+v.Name)
+		names = append(names, v.Label())
 	}
 	sel := widget.NewSelect(names, nil)
 	i := s.selected
@@ -315,7 +315,7 @@ func (s *FireImportScreen) Assign(i int, v firepoint.Village) {
 		if j := strings.LastIndex(line, "→"); j >= 0 {
 			line = line[:j]
 		}
-		s.lines[i] = line + "→ " + v.Township + " " + v.Name + " " + lang.L("(by hand)")
+		s.lines[i] = line + "→ " + v.Label() + " " + lang.L("(by hand)")
 		s.report.RefreshItem(i)
 	})
 }

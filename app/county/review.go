@@ -209,7 +209,7 @@ func (s *ReviewScreen) fillRow(i widget.ListItemID, o fyne.CanvasObject) {
 	st, _ := sc.Status(it.Gate.Submitted)
 	sub := st.Label.In(s.d.Lang)
 	if v, _ := it.State.Value(model.FieldVillage).AsText(); v != "" {
-		sub += " · " + v
+		sub += " · " + model.PlaceName(v)
 	}
 	sub += " · " + fmt.Sprintf(lang.L("waiting %.1f days"), max(it.Waiting.Hours(), 0)/24)
 	if a := it.State.Fields[model.FieldStatus].Author; a != "" {

@@ -8,7 +8,8 @@
 // says of it made on the device (Want) and as an op already made (the
 // rules that hold in every order: WantMade). The cases that name a rule
 // (another county, a field or status the role may not set, a bad value,
-// an unknown register, a record moved) pin the kind they must get, and
+// an unknown register, a record moved, a township of another county) pin
+// the kind they must get, and
 // Cases fails if model.Admit ever disagrees with the pin.
 package admitcase
 
@@ -182,6 +183,16 @@ func Cases(g *model.Gazetteer, sc Scope) ([]Case, error) {
 				bad := clone(set)
 				bad[k] = model.Str(BadText)
 				if err := add(Case{Name: name + "/bad-" + k, Register: sch.Name, Role: role, County: sc.Own, Set: bad, Form: true, Field: k}, model.ErrInvalid, model.ErrInvalid); err != nil {
+					return nil, err
+				}
+			}
+			if f, ok := sch.Field(model.FieldTownship); ok && f.Place == model.PlaceTownship && role == model.RoleGrid {
+				// A township code of another county: refused by every
+				// path, with or without places data (codes nest). No form
+				// offers it: its picker lists the county's townships.
+				f := clone(set)
+				f[model.FieldTownship] = model.Str(sc.Other + "100")
+				if err := add(Case{Name: name + "/township-other-county", Register: sch.Name, Role: role, County: sc.Own, Set: f, Field: model.FieldTownship}, model.ErrInvalid, model.ErrInvalid); err != nil {
 					return nil, err
 				}
 			}

@@ -125,7 +125,7 @@ func (a *dustAcc) add(st *oplog.State) {
 	switch st.Register {
 	case regDustfallPoint:
 		a.points[st.Record.String()] = pointInfo{no: text(st, "point_no"), name: text(st, "name"),
-			township: text(st, model.FieldTownship), control: text(st, "point_type") == pointControl}
+			township: model.TownshipKey(st.County, text(st, model.FieldTownship)), control: text(st, "point_type") == pointControl}
 	case regDustfallMonthly:
 		if s == model.DustfallSampling || s == model.DustfallReturned {
 			return // not weighed yet, or sent back as doubtful

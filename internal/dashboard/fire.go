@@ -31,7 +31,8 @@ type Fire struct {
 	// Overdue: points of any month not checked by their due time at
 	// Options.Now.
 	Overdue int
-	// ByTownship, by township name.
+	// ByTownship, by township (code order; names typed before places
+	// were coded that match none come after).
 	ByTownship []TownshipFires
 }
 
@@ -72,7 +73,13 @@ func (a *fireAcc) add(st *oplog.State, o *Options) {
 		return
 	}
 	a.out.Points++
-	tw := text(st, "pushed_township")
+	// By the township's code when the point has one (model.TownshipKey),
+	// else by the township the push named.
+	tw := text(st, model.FieldTownship)
+	if tw == "" {
+		tw = text(st, "pushed_township")
+	}
+	tw = model.TownshipKey(st.County, tw)
 	t := a.town[tw]
 	if t == nil {
 		t = &TownshipFires{Township: tw}

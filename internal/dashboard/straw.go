@@ -60,7 +60,13 @@ func newStrawAcc(o *Options) *strawAcc {
 }
 
 func (a *strawAcc) village(st *oplog.State) *VillagePatrols {
-	k := villageKey{text(st, model.FieldTownship), text(st, model.FieldVillage)}
+	// Keyed by code (model.TownshipKey), so that a name typed before
+	// places were coded counts with its place.
+	t := model.TownshipKey(st.County, text(st, model.FieldTownship))
+	k := villageKey{t, model.VillageKey(st.County, t, text(st, model.FieldVillage))}
+	if model.IsPlaceCode(k.village, model.PlaceVillage) {
+		k.township = k.village[:9]
+	}
 	if k.village == "" {
 		return nil
 	}

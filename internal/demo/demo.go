@@ -3,7 +3,9 @@ package demo
 import (
 	"math/rand/v2"
 	"strconv"
+	"sync"
 
+	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -52,6 +54,7 @@ type gen struct {
 	parents map[string][]string // register → ids
 	seq     map[string]int
 	schemas map[string]*model.Schema
+	pool    []demoPlace // the county's villages the demo uses
 }
 
 // Records returns n demo records for county spread over every register
@@ -178,14 +181,66 @@ func (g *gen) parent(register string) model.Value {
 	return model.Str(ids[g.r.IntN(len(ids))])
 }
 
-// Demo place names: clearly marked, never real ones.
-func (g *gen) township() string { return "演示镇" + strconv.Itoa(1+g.r.IntN(6)) }
-func (g *gen) village() string  { return "演示村" + strconv.Itoa(1+g.r.IntN(30)) }
+// demoPlace is a village and its township: a real one of the county
+// (codes and names from the places list), or, for a county the list does
+// not have, a demo one clearly marked as such (演示镇1, 演示村1) whose
+// code is its name.
+type demoPlace struct{ town, village model.Place }
 
-func (g *gen) place(f map[string]model.Value, withVillage bool) {
-	f[model.FieldTownship] = model.Str(g.township())
+// villagesPerTownship is how many villages of each township the demo
+// uses, so that per-village figures are not too thin.
+const villagesPerTownship = 4
+
+// places returns the county's demo villages (for every township, its
+// first villagesPerTownship).
+func (g *gen) places() []demoPlace {
+	if g.pool != nil {
+		return g.pool
+	}
+	if p := countyPlaces(); p != nil {
+		for _, t := range p.Townships(g.county) {
+			vs := p.Villages(t.Code)
+			for i := 0; i < len(vs) && i < villagesPerTownship; i++ {
+				g.pool = append(g.pool, demoPlace{town: t, village: vs[i]})
+			}
+		}
+	}
+	if len(g.pool) == 0 {
+		for i := 0; i < 30; i++ {
+			t := "演示镇" + strconv.Itoa(1+i/5)
+			v := "演示村" + strconv.Itoa(1+i)
+			g.pool = append(g.pool, demoPlace{town: model.Place{Code: t, Name: t}, village: model.Place{Code: v, Name: v}})
+		}
+	}
+	return g.pool
+}
+
+// countyPlaces are the installed places, or the shipped ones.
+var countyPlaces = sync.OnceValue(func() *model.Places {
+	if p := model.DefaultPlaces(); p != nil {
+		return p
+	}
+	p, _ := model.LoadPlaces(assets.PlacesTSVGz)
+	return p
+})
+
+func (g *gen) pick() demoPlace {
+	pool := g.places()
+	return pool[g.r.IntN(len(pool))]
+}
+
+// township and village are place names for text (names of sites,
+// organisations, pushed townships).
+func (g *gen) township() string { return g.pick().town.Name }
+
+// place writes a township (and village) code and a position near the
+// county's centre, and returns the place.
+func (g *gen) place(f map[string]model.Value, withVillage bool) demoPlace {
+	pl := g.pick()
+	f[model.FieldTownship] = model.Str(pl.town.Code)
 	if withVillage {
-		f[model.FieldVillage] = model.Str(g.village())
+		f[model.FieldVillage] = model.Str(pl.village.Code)
 	}
 	f[model.FieldLocation] = model.GPS(near(g.r, g.centre, 0.15))
+	return pl
 }

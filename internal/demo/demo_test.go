@@ -27,6 +27,12 @@ func installGazetteer(t testing.TB) *model.Gazetteer {
 func TestRecordsValidate(t *testing.T) {
 	g := installGazetteer(t)
 	defer model.SetGazetteer(nil)
+	places := countyPlaces()
+	if places == nil {
+		t.Fatal("no places")
+	}
+	model.SetPlaces(places)
+	defer model.SetPlaces(nil)
 	for _, county := range []string{"130126", "110101", "610403", "410102", "370102", "140105", "120101"} {
 		t.Run(county, func(t *testing.T) {
 			if _, ok := g.County(county); !ok {
@@ -58,8 +64,10 @@ func TestRecordsValidate(t *testing.T) {
 					}
 				}
 				if v, ok := sd.Fields[model.FieldVillage]; ok {
-					if txt, _ := v.AsText(); !strings.HasPrefix(txt, "演示村") {
-						t.Errorf("village got %s; want a demo village", txt)
+					txt, _ := v.AsText()
+					town, _ := sd.Fields[model.FieldTownship].AsText()
+					if pl, known := places.Lookup(txt); !known || !strings.HasPrefix(txt, town) || !strings.HasPrefix(txt, county) {
+						t.Errorf("village got %s (%s) in township %s; want a village code of the record's township in %s", txt, pl.Name, town, county)
 					}
 				}
 				st, _ := sd.Fields[model.FieldStatus].AsText()

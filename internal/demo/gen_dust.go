@@ -115,10 +115,11 @@ func (g *gen) bareGround(s *model.Schema, f map[string]model.Value, status strin
 	kind := optionKey(r, s, "kind")
 	f["kind"] = model.Str(kind)
 	f["patch_no"] = model.Str(g.county + "-LD-" + pad(g.seq[s.Name], 4))
-	f["name"] = model.Str(g.township() + map[string]string{"urban_bare": "城区连片裸地", "material_yard": "砂石料堆场",
+	pl := g.pick()
+	f["name"] = model.Str(pl.town.Name + map[string]string{"urban_bare": "城区连片裸地", "material_yard": "砂石料堆场",
 		"derelict_plant": "原砖厂旧址", "demolition_plot": "拆迁地块", "idle_land": "闲置地块", "other": "裸露地块"}[kind])
-	f[model.FieldTownship] = model.Str(g.township())
-	f["owner_org"] = model.Str(g.township() + "人民政府")
+	f[model.FieldTownship] = model.Str(pl.town.Code)
+	f["owner_org"] = model.Str(pl.town.Name + "人民政府")
 	f["resp_person"] = model.Str(person(r))
 	f["phone"] = model.Str(mobile(r))
 	f["area_m2"] = model.Decimal(float64(500 + r.IntN(80000)))
@@ -172,8 +173,8 @@ func (g *gen) dustfallPoint(s *model.Schema, f map[string]model.Value) {
 		typ = "control"
 	}
 	f["point_type"] = model.Str(typ)
-	f["name"] = model.Str(g.township() + map[string]string{"regular": "降尘监测点", "control": "降尘对照点"}[typ])
-	g.place(f, false)
+	pl := g.place(f, false)
+	f["name"] = model.Str(pl.town.Name + map[string]string{"regular": "降尘监测点", "control": "降尘对照点"}[typ])
 	f["install_height_m"] = model.Decimal(float64(5 + r.IntN(10)))
 }
 

@@ -8,13 +8,13 @@ import (
 
 func (g *gen) farmCoal(s *model.Schema, f map[string]model.Value, status string) string {
 	r := g.r
-	g.place(f, true)
+	pl := g.place(f, true)
 	f["facility_no"] = model.Str(g.county + "-NYSM-" + pad(g.seq[s.Name], 4))
 	opType := pick(r, "household", "household", "household", "family_farm", "cooperative", "enterprise", "village_collective")
 	name := person(r)
 	switch opType {
 	case "cooperative":
-		name = g.village() + pick(r, enterpriseWords...) + "种植专业合作社"
+		name = model.PlaceBase(pl.village.Name) + pick(r, enterpriseWords...) + "种植专业合作社"
 		f["uscc"] = model.Str(uscc(r, g.county, "93"))
 	case "enterprise":
 		name = "演示" + pick(r, enterpriseWords...) + pick(r, "农业科技有限公司", "食用菌有限公司", "粮食烘干有限公司")
@@ -22,7 +22,7 @@ func (g *gen) farmCoal(s *model.Schema, f map[string]model.Value, status string)
 	case "family_farm":
 		name = name + "家庭农场"
 	case "village_collective":
-		name = g.village() + "村民委员会"
+		name = model.PlaceBase(pl.village.Name) + "村民委员会"
 	}
 	f["operator_name"] = model.Str(name)
 	f["operator_type"] = model.Str(opType)

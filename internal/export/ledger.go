@@ -51,6 +51,9 @@ type Column struct {
 	// late marks the columns of changes made after approval, filled
 	// from the record's history rather than its fields.
 	late bool
+	// code marks the code column that follows a township or village
+	// column (which shows the name).
+	code bool
 }
 
 // Keys of the columns of changes made after approval.
@@ -99,7 +102,8 @@ var trailing = []string{model.FieldStatus, model.FieldReviewedBy, model.FieldRev
 
 // Columns returns the ledger columns of sc in lang: 序号, 记录编号, the
 // register's fields in schema order (headers with units), then status and
-// review fields.
+// review fields. A township or village column (its name) is followed by
+// its code (empty for a free-text name kept from before places were coded).
 func Columns(sc *model.Schema, lang string) []Column {
 	zh := !(len(lang) >= 2 && lang[:2] == "en")
 	pick := func(z, e string) string {
@@ -118,6 +122,9 @@ func Columns(sc *model.Schema, lang string) []Column {
 			h += pick("（"+u+"）", " ("+u+")")
 		}
 		cols = append(cols, Column{Key: f.Key, Header: h, field: f})
+		if f.Place != 0 {
+			cols = append(cols, Column{Key: f.Key, Header: h + pick("代码", " code"), field: f, code: true})
+		}
 	}
 	for _, k := range trailing {
 		if slices.ContainsFunc(cols, func(c Column) bool { return c.Key == k }) {
@@ -166,6 +173,10 @@ func Row(cols []Column, st *oplog.State, n int, lang string, resolve func(id str
 				s = st.Record.String()
 			}
 			row[i] = Cell{Text: s}
+		case c.code:
+			if s, _ := st.Value(c.Key).AsText(); model.IsPlaceCode(s, c.field.Place) {
+				row[i] = Cell{Text: s}
+			}
 		default:
 			v := st.Value(c.Key)
 			if (c.field.Kind == model.KindInteger || c.field.Kind == model.KindDecimal) && !v.IsNull() {

@@ -99,7 +99,7 @@ func Summary(ctx context.Context, res dashboard.Result, req SummaryRequest, w io
 	st.add("县（区）", "乡镇", "推送火点数", "确认焚烧", "查实率")
 	for _, f := range res.Counties {
 		for _, t := range f.Fire.ByTownship {
-			st.add(names(f.County), t.Township, t.Points, t.Confirmed, pct(t.Rate()))
+			st.add(names(f.County), model.PlaceName(t.Township), t.Points, t.Confirmed, pct(t.Rate()))
 		}
 	}
 	st.add()
@@ -111,7 +111,7 @@ func Summary(ctx context.Context, res dashboard.Result, req SummaryRequest, w io
 			if !v.Last.IsZero() {
 				last = v.Last.In(model.Beijing).Format("2006-01-02")
 			}
-			st.add(names(f.County), v.Township, v.Village, last)
+			st.add(names(f.County), model.PlaceName(v.Township), model.PlaceName(v.Village), last)
 		}
 	}
 
@@ -148,7 +148,7 @@ func Summary(ctx context.Context, res dashboard.Result, req SummaryRequest, w io
 			if p.Has {
 				v = p.Value
 			}
-			du.add(names(f.County), p.Township, p.PointNo, p.Name, typ, v, yesNo(p.Exceeds))
+			du.add(names(f.County), model.PlaceName(p.Township), p.PointNo, p.Name, typ, v, yesNo(p.Exceeds))
 		}
 	}
 
@@ -157,7 +157,7 @@ func Summary(ctx context.Context, res dashboard.Result, req SummaryRequest, w io
 	rk.add("县（区）", "名次", "乡镇", "降尘均值（吨/(平方公里·月)）", "有效点位数", "是否超过 7 吨")
 	for _, f := range res.Counties {
 		for _, t := range f.Dust.Townships {
-			rk.add(names(f.County), t.Rank, t.Township, round2(t.Mean), t.Points, yesNo(t.Exceeds))
+			rk.add(names(f.County), t.Rank, model.PlaceName(t.Township), round2(t.Mean), t.Points, yesNo(t.Exceeds))
 		}
 	}
 	if len(res.CountyRanking) > 1 {

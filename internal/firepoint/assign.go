@@ -8,11 +8,25 @@ import (
 	"github.com/lantian-tz/lantian/model"
 )
 
-// Village is a place fire points can be assigned to.
+// Village is a place fire points can be assigned to. Township and Name
+// are the values written to the township and village fields: the places'
+// codes, or free-text names kept from before places were coded. At is its
+// position (zero for a village known only from the places list).
 type Village struct {
 	Township, Name string
 	At             model.Point
 }
+
+// Label is the village's township and name as people read them.
+func (v Village) Label() string {
+	if v.Township == "" {
+		return model.PlaceName(v.Name)
+	}
+	return model.PlaceName(v.Township) + " " + model.PlaceName(v.Name)
+}
+
+// located reports whether the village's position is known.
+func (v Village) located() bool { return v.At != (model.Point{}) }
 
 // earthRadius is the mean Earth radius in metres.
 const earthRadius = 6371008.8

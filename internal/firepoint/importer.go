@@ -187,15 +187,18 @@ func create(ctx context.Context, s Store, p Point, o *Options) (Created, *model.
 		"pushed_at":       model.DateTimeValue(o.Now),
 		"pushed_location": model.GPS(p.Location()),
 		"pushed_county":   model.Str(o.County),
-		"pushed_township": model.Str(township),
+		"pushed_township": model.Str(model.PlaceName(township)),
 		"due_at":          model.DateTimeValue(o.Now.Add(o.Due)),
 	}
 	if strings.HasPrefix(o.Source, "satellite") {
 		set["sensor"] = model.Str(SensorKey(p.Satellite))
 	}
 	if c.Village.Name != "" {
-		set[model.FieldVillage] = model.Str(c.Village.Name)
-		set[model.FieldTownship] = model.Str(villageTownship(c.Village, township))
+		t, v := placeCodes(o.County, villageTownship(c.Village, township), c.Village.Name)
+		set[model.FieldVillage] = model.Str(v)
+		set[model.FieldTownship] = model.Str(t)
+	} else if t, _ := placeCodes(o.County, township, ""); model.IsPlaceCode(t, model.PlaceTownship) {
+		set[model.FieldTownship] = model.Str(t)
 	}
 	if len(remarks) > 0 {
 		set[model.FieldRemarks] = model.Str(strings.Join(remarks, "；"))
@@ -227,7 +230,18 @@ func assign(c *Created, p Point, o *Options) *model.Text {
 	}
 	at := p.Location()
 	if p.Village != "" {
-		if v, ok := namedVillage(o.Villages, p.Township, p.Village); ok {
+		v, ok := namedVillage(o.Villages, p.Township, p.Village)
+		if !ok {
+			// A village of the county's places list, by its code: the
+			// file's name is respected even where no record gives the
+			// village a position.
+			v, ok = listedVillage(o.County, p.Township, p.Village)
+		}
+		if ok && !v.located() {
+			c.Village, c.Named = v, true
+			return nil
+		}
+		if ok {
 			c.Village, c.Named = v, true
 			if d := Distance(v.At, at); limit > 0 && d > limit {
 				return &model.Text{
@@ -237,14 +251,14 @@ func assign(c *Created, p Point, o *Options) *model.Text {
 			return nil
 		}
 		return &model.Text{
-			ZH: fmt.Sprintf("火点 %s：文件中的村“%s”不在本县记录中，未分派到村，请手动分派", p.ID, p.Village),
-			EN: fmt.Sprintf("fire point %s: village %q of the file is not in this county's records; not assigned, assign it by hand", p.ID, p.Village)}
+			ZH: fmt.Sprintf("火点 %s：文件中的村“%s”不在本县记录和乡镇村名录中，未分派到村，请手动分派", p.ID, p.Village),
+			EN: fmt.Sprintf("fire point %s: village %q of the file is not in this county's records nor its places list; not assigned, assign it by hand", p.ID, p.Village)}
 	}
 	candidates := o.Villages
 	if p.Township != "" {
 		var in []Village
 		for _, v := range o.Villages {
-			if v.Township == p.Township {
+			if model.PlaceName(v.Township) == p.Township || v.Township == p.Township {
 				in = append(in, v)
 			}
 		}
@@ -269,11 +283,12 @@ func assign(c *Created, p Point, o *Options) *model.Text {
 }
 
 // namedVillage is the village called name among villages, in township
-// when it is given; without a township the name must be unique.
+// when it is given; without a township the name must be unique. Names are
+// compared as people read them (a coded village by its place name).
 func namedVillage(villages []Village, township, name string) (Village, bool) {
 	var found []Village
 	for _, v := range villages {
-		if v.Name == name && (township == "" || v.Township == township) {
+		if model.PlaceName(v.Name) == name && (township == "" || model.PlaceName(v.Township) == township) {
 			found = append(found, v)
 		}
 	}
@@ -281,6 +296,58 @@ func namedVillage(villages []Village, township, name string) (Village, bool) {
 		return Village{}, false
 	}
 	return found[0], true
+}
+
+// listedVillage is the village called name in the county's places list,
+// in township when it names one of the county's townships; without one the
+// name must be unique in the county.
+func listedVillage(county, township, name string) (Village, bool) {
+	p := model.DefaultPlaces()
+	if p == nil {
+		return Village{}, false
+	}
+	tc := ""
+	if township != "" {
+		t, ok := p.MatchName(county, township)
+		if !ok {
+			return Village{}, false
+		}
+		tc = t.Code
+	}
+	v, ok := p.MatchVillage(county, tc, name)
+	if !ok {
+		return Village{}, false
+	}
+	return Village{Township: v.Code[:9], Name: v.Code}, true
+}
+
+// placeCodes returns the codes of a township and village of county given
+// by code or by name (village "" for none): a name is mapped to its place
+// when it matches one (model.Places.MatchName); a village's township is
+// the village's own. A name that matches nothing is returned as it is.
+func placeCodes(county, township, village string) (string, string) {
+	p := model.DefaultPlaces()
+	if p == nil {
+		return township, village
+	}
+	if township != "" && !model.IsPlaceCode(township, model.PlaceTownship) {
+		if t, ok := p.MatchName(county, township); ok {
+			township = t.Code
+		}
+	}
+	if village != "" && !model.IsPlaceCode(village, model.PlaceVillage) {
+		tc := ""
+		if model.IsPlaceCode(township, model.PlaceTownship) {
+			tc = township
+		}
+		if v, ok := p.MatchVillage(county, tc, village); ok {
+			village = v.Code
+		}
+	}
+	if model.IsPlaceCode(village, model.PlaceVillage) {
+		township = village[:9]
+	}
+	return township, village
 }
 
 // villageTownship is v's township, or township when v has none.

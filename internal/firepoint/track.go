@@ -150,12 +150,17 @@ func Assign(ctx context.Context, s Store, id uuid.UUID, v Village, author string
 	if err != nil {
 		return oplog.State{}, fmt.Errorf("firepoint: %w", err)
 	}
-	set := map[string]model.Value{model.FieldVillage: model.Str(v.Name)}
-	if len([]rune(v.Township)) >= 2 {
-		set["pushed_township"] = model.Str(v.Township)
-		set[model.FieldTownship] = model.Str(v.Township)
-	} else if t, _ := st.Value("pushed_township").AsText(); t != "" {
-		set[model.FieldTownship] = model.Str(t)
+	township := v.Township
+	if len([]rune(township)) < 2 {
+		township, _ = st.Value("pushed_township").AsText()
+	}
+	township, village := placeCodes(st.County, township, v.Name)
+	set := map[string]model.Value{model.FieldVillage: model.Str(village)}
+	if township != "" {
+		set[model.FieldTownship] = model.Str(township)
+		if len([]rune(v.Township)) >= 2 || model.IsPlaceCode(village, model.PlaceVillage) {
+			set["pushed_township"] = model.Str(model.PlaceName(township))
+		}
 	}
 	remarks, _ := st.Value(model.FieldRemarks).AsText()
 	var keep []string

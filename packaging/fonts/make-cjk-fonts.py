@@ -20,8 +20,9 @@ The characters kept are:
     from Python's gb2312 codec, rows 16-55);
   - every non-ASCII character in the repository's Go sources (schema
     labels and options, messages, demo names), translations
-    (assets/translations, app/county/translations) and the gazetteer
-    (assets/scope.json);
+    (assets/translations, app/county/translations), the gazetteer
+    (assets/scope.json) and the townships and villages
+    (assets/places.tsv.gz);
 but not the few in EXCLUDE, which Fyne then draws with its own font.
 
 app/theme_test.go checks that every character of the schemas, the
@@ -38,6 +39,7 @@ running it twice gives the same files.
 """
 
 import argparse
+import gzip
 import os
 import re
 import sys
@@ -50,6 +52,7 @@ FACES = {"Regular": "NotoSansCJK-Regular.ttc", "Bold": "NotoSansCJK-Bold.ttc"}
 OUT_DIR = os.path.join("assets", "fonts")
 SCAN_DIRS = ["app", "model", "internal", "assets", "sync", "main.go"]
 SCAN_EXT = (".go", ".json")
+PLACES = os.path.join("assets", "places.tsv.gz")
 
 # Left out so that Fyne draws them with its own Latin font: Noto Sans CJK
 # SC centres the ellipsis on the line (Chinese style), which reads wrong
@@ -97,6 +100,8 @@ def repo_chars(root):
                 continue
             with open(f, encoding="utf-8", errors="ignore") as fh:
                 out.update(c for c in fh.read() if ord(c) > 0x7E and c.isprintable())
+    with gzip.open(os.path.join(root, PLACES), "rt", encoding="utf-8") as fh:
+        out.update(c for c in fh.read() if ord(c) > 0x7E and c.isprintable())
     return out
 
 

@@ -125,6 +125,7 @@ func open(ctx context.Context, dir, pgURL string, log *slog.Logger) (*env, error
 		return nil, err
 	}
 	model.SetGazetteer(gaz)
+	model.SetPlacesData(assets.PlacesTSVGz)
 	if pgURL != "" {
 		st, err := openPG(ctx, pgURL, log)
 		if err != nil {
