@@ -101,9 +101,11 @@ func TestRefusedOpQuarantined(t *testing.T) {
 	}{
 		{"cross-county record", func(t *testing.T, st *store.Store) uuid.UUID {
 			p1, p2 := fixture.Photo(t, st, "x1"), fixture.Photo(t, st, "x2")
+			set := fixture.Facility(99, p1, p2)
+			set[model.FieldFacilityNo] = model.Str(model.FacilityNo("130125", 99))
 			s, err := st.Append(context.Background(), store.Change{
 				Register: fixture.Register, County: "130125", Author: "grid", Role: model.RoleGrid,
-				Set: fixture.Facility(99, p1, p2),
+				Set: set,
 			})
 			if err != nil {
 				t.Fatalf("append: %v", err)
