@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"flag"
 	"io"
 	"log/slog"
@@ -10,6 +11,7 @@ import (
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/internal/verify"
+	"github.com/lantian-tz/lantian/internal/vouch"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -20,9 +22,13 @@ func runVerify(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("lantian verify", flag.ContinueOnError)
 	data := fs.String("data", "", "folder of the local store")
 	ctx := context.Background()
-	return verify.CLI(ctx, fs, args, out, func() (verify.Source, func(), error) {
+	return verify.CLI(ctx, fs, args, out, func() (verify.Source, []ed25519.PublicKey, func(), error) {
 		if *data == "" {
-			return nil, nil, errMsg("--data DIR is required", "需要 --data 指定本地数据文件夹")
+			return nil, nil, nil, errMsg("--data DIR is required", "需要 --data 指定本地数据文件夹")
+		}
+		trusted, err := vouch.ParseKeys(assets.ProvinceKeys)
+		if err != nil {
+			return nil, nil, nil, err
 		}
 		if g, err := model.LoadGazetteer(assets.ScopeJSON); err == nil {
 			model.SetGazetteer(g)
@@ -30,9 +36,9 @@ func runVerify(args []string, out io.Writer) error {
 		st, err := store.Open(store.Options{Dir: *data, Passphrase: os.Getenv("LANTIAN_PASSPHRASE"),
 			Logger: slog.New(slog.DiscardHandler), GCInterval: -1})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return st.VerifySource(), func() { _ = st.Close() }, nil
+		return st.VerifySource(), trusted, func() { _ = st.Close() }, nil
 	})
 }
 

@@ -24,3 +24,12 @@ var CJKFont []byte
 //
 //go:embed fonts/NotoSansCJKsc-Bold-subset.otf
 var CJKFontBold []byte
+
+// ProvinceKeys are the province public keys the app trusts to vouch for
+// devices (internal/vouch): one base64 ed25519 key a line, as
+// `lantian-server province-key` prints it; empty lines and lines starting
+// with # are skipped. During a key rotation it holds the old and the new
+// key.
+//
+//go:embed province-keys.txt
+var ProvinceKeys []byte

@@ -7,6 +7,7 @@ import (
 	"github.com/dgraph-io/badger/v4"
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/sync/server"
 	"github.com/lantian-tz/lantian/sync/server/storetest"
 )
 
@@ -82,4 +83,16 @@ func (bt badgerTamper) Remove(t *testing.T, dev uuid.UUID, seq uint64) {
 func TestVerify(t *testing.T) {
 	s := openMem(t)
 	storetest.Verify(t, s, badgerTamper{s})
+}
+
+func (bt badgerTamper) PutDevice(t *testing.T, d server.Device) {
+	t.Helper()
+	if err := bt.s.db.Update(func(txn *badger.Txn) error { return setJSON(txn, deviceKey(d.ID), toRecord(d)) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestVouch(t *testing.T) {
+	s := openMem(t)
+	storetest.Vouch(t, s, badgerTamper{s})
 }

@@ -36,6 +36,7 @@ type signer struct {
 	head server.Head
 	seq  uint64
 	ops  []oplog.Op
+	at   time.Time // the time of its ops (now when zero)
 }
 
 func enrollSigner(t *testing.T, s server.Storage, n int, role model.Role, county string) *signer {
@@ -59,7 +60,11 @@ func enrollSigner(t *testing.T, s server.Storage, n int, role model.Role, county
 func (sg *signer) push(t *testing.T, s server.Storage, rec uuid.UUID, county string, set map[string]model.Value) oplog.Op {
 	t.Helper()
 	sg.seq++
-	o := oplog.Op{Device: sg.id, Seq: sg.seq, HLC: hlc.Make(time.Now().UnixMilli(), uint16(sg.seq)), Record: rec,
+	at := sg.at
+	if at.IsZero() {
+		at = time.Now()
+	}
+	o := oplog.Op{Device: sg.id, Seq: sg.seq, HLC: hlc.Make(at.UnixMilli(), uint16(sg.seq)), Record: rec,
 		Register: register, County: county, Author: "核验", Set: set, Prev: sg.head.Hash}
 	o.Sign(sg.priv)
 	raw, h, err := o.AppendBinaryHash(nil)
