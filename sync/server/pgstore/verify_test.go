@@ -8,6 +8,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/lantian-tz/lantian/sync/server"
+	"github.com/lantian-tz/lantian/sync/server/badgerstore"
 	"github.com/lantian-tz/lantian/sync/server/storetest"
 )
 
@@ -51,4 +52,15 @@ func (pt pgTamper) PutDevice(t *testing.T, d server.Device) {
 func TestVouch(t *testing.T) {
 	u := freshURL(t)
 	storetest.Vouch(t, openURL(t, u), pgTamper{url: u})
+}
+
+// An evidence pack built from a PostgreSQL store verifies and holds the
+// record's ops, statements and photos (storetest.EvidencePack); the
+// byte-by-byte alterations are checked over the Badger store's pack.
+func TestEvidencePack(t *testing.T) {
+	blobs, err := badgerstore.OpenBlobs(t.TempDir(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.EvidencePack(t, openURL(t, freshURL(t)), blobs, 4<<10)
 }
