@@ -7,8 +7,10 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 
 	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/evidence"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/internal/verify"
 	"github.com/lantian-tz/lantian/internal/vouch"
@@ -18,7 +20,21 @@ import (
 // runVerify is "lantian verify --data DIR": it checks the device store's
 // history (see internal/verify) without opening a window. An encrypted
 // store's passphrase comes from LANTIAN_PASSPHRASE.
+//
+// "lantian verify PACK.zip [--province-pubkey KEY]" checks an evidence
+// pack offline instead (internal/evidence), against the province keys
+// the app ships (assets/province-keys.txt) and those given.
 func runVerify(args []string, out io.Writer) error {
+	if len(args) > 0 && strings.HasSuffix(strings.ToLower(args[0]), ".zip") {
+		if g, err := model.LoadGazetteer(assets.ScopeJSON); err == nil {
+			model.SetGazetteer(g)
+		}
+		trusted, err := vouch.ParseKeys(assets.ProvinceKeys)
+		if err != nil {
+			return err
+		}
+		return evidence.VerifyCLI(args, out, trusted)
+	}
 	fs := flag.NewFlagSet("lantian verify", flag.ContinueOnError)
 	data := fs.String("data", "", "folder of the local store")
 	ctx := context.Background()

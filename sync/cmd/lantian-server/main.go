@@ -11,6 +11,7 @@
 //	lantian-server verify --data DIR [--record ID] [--county CODE] [--json] [--province-pubkey KEY]
 //	lantian-server province-key --data DIR (print the province public key)
 //	lantian-server province-key rotate --data DIR --new FILE [--sign-unvouched]
+//	lantian-server export-evidence --data DIR --record ID -o pack.zip
 //	lantian-server --data DIR --pg postgres://... (ops and devices in PostgreSQL)
 //	lantian-server help (or --help): the subcommands and the serving flags
 //
@@ -75,6 +76,8 @@ const usage = `Usage:
   lantian-server import --data DIR FILE     import a bundle file handed over offline
   lantian-server verify --data DIR          prove every op's history (signatures, chains, roles, vouched devices)
   lantian-server province-key --data DIR    print the province public key (rotate: sign statements with a new key)
+  lantian-server export-evidence --data DIR --record ID -o pack.zip
+                                            write a record's evidence pack
   lantian-server help                       show this help
 Run 'lantian-server SUBCOMMAND --help' for a subcommand's flags.
 
@@ -95,6 +98,8 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 			return runVerify(args[1:], out)
 		case "province-key":
 			return runProvinceKey(args[1:], out)
+		case "export-evidence":
+			return runExportEvidence(args[1:], out)
 		case "help":
 			args = []string{"--help"}
 		}

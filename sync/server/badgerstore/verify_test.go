@@ -111,7 +111,7 @@ func TestEvidencePack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := storetest.EvidencePack(t, s, blobs, 16<<10)
+	p := storetest.EvidencePack(t, s, blobs, 16<<10, nil)
 	n := storetest.EveryByteChanged(t, p, 16)
 	t.Logf("pack of %d bytes: %d byte positions changed every one refused", len(p.Bytes), n)
 }
@@ -124,7 +124,7 @@ func BenchmarkEvidencePack(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	p := storetest.EvidencePack(b, s, blobs, 2<<20)
+	p := storetest.EvidencePack(b, s, blobs, 2<<20, nil)
 	gaz, _ := model.LoadGazetteer(assets.ScopeJSON)
 	src := server.EvidenceSource(s, blobs, gaz)
 	b.Run("build", func(b *testing.B) {

@@ -62,5 +62,5 @@ func TestEvidencePack(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	storetest.EvidencePack(t, openURL(t, freshURL(t)), blobs, 4<<10)
+	storetest.EvidencePack(t, openURL(t, freshURL(t)), blobs, 4<<10, nil)
 }

@@ -38,8 +38,9 @@ type Pack struct {
 // the pack holds an explained gap of the grid's chain), and checks that
 // evidence.Verify passes it and finds what it holds: the ops verbatim,
 // both statements, the photos' original bytes, and a report naming the
-// changes in Chinese and English.
-func EvidencePack(t testing.TB, s server.Storage, blobs server.BlobStorage, photoBytes int) Pack {
+// changes in Chinese and English. The devices are vouched for with
+// province (a new key when nil).
+func EvidencePack(t testing.TB, s server.Storage, blobs server.BlobStorage, photoBytes int, province ed25519.PrivateKey) Pack {
 	t.Helper()
 	ctx := context.Background()
 	gaz, err := model.LoadGazetteer(assets.ScopeJSON)
@@ -47,7 +48,9 @@ func EvidencePack(t testing.TB, s server.Storage, blobs server.BlobStorage, phot
 		t.Fatal(err)
 	}
 	model.SetGazetteer(gaz)
-	_, province, _ := ed25519.GenerateKey(nil)
+	if province == nil {
+		_, province, _ = ed25519.GenerateKey(nil)
+	}
 	trusted := []ed25519.PublicKey{province.Public().(ed25519.PublicKey)}
 	const county = "130126"
 	grid := enrollSigner(t, s, 21, model.RoleGrid, county)
