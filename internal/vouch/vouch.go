@@ -274,3 +274,7 @@ func Load(path string) (ed25519.PrivateKey, error) {
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
 }
+
+// MetaKey is the device store's meta key under which a device keeps the
+// enrollment statement of device id (its own, from its enrollment).
+func MetaKey(id uuid.UUID) string { return "vouch.statement." + id.String() }
