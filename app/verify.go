@@ -19,7 +19,10 @@ import (
 
 // runVerify is "lantian verify --data DIR": it checks the device store's
 // history (see internal/verify) without opening a window. An encrypted
-// store's passphrase comes from LANTIAN_PASSPHRASE.
+// store's passphrase comes from LANTIAN_PASSPHRASE. Devices are checked
+// against the province's statements with --province-pubkey only: a
+// device keeps the statement of its own enrollment, not yet those of the
+// devices whose ops it received.
 //
 // "lantian verify PACK.zip [--province-pubkey KEY]" checks an evidence
 // pack offline instead (internal/evidence), against the province keys
@@ -42,10 +45,6 @@ func runVerify(args []string, out io.Writer) error {
 		if *data == "" {
 			return nil, nil, nil, errMsg("--data DIR is required", "需要 --data 指定本地数据文件夹")
 		}
-		trusted, err := vouch.ParseKeys(assets.ProvinceKeys)
-		if err != nil {
-			return nil, nil, nil, err
-		}
 		if g, err := model.LoadGazetteer(assets.ScopeJSON); err == nil {
 			model.SetGazetteer(g)
 		}
@@ -54,7 +53,9 @@ func runVerify(args []string, out io.Writer) error {
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		return st.VerifySource(), trusted, func() { _ = st.Close() }, nil
+		// A device keeps only its own enrollment statement, so devices
+		// are checked against the province only with --province-pubkey.
+		return st.VerifySource(), nil, func() { _ = st.Close() }, nil
 	})
 }
 
