@@ -194,7 +194,7 @@ func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey
 	}
 	keys := make(map[uuid.UUID]protocol.DeviceKey, len(ids))
 	err := s.with(ctx, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, `SELECT id, public_key, role, province, county FROM devices WHERE id = ANY($1)`, args)
+		rows, err := conn.Query(ctx, `SELECT id, public_key, role, province, county, statement FROM devices WHERE id = ANY($1)`, args)
 		if err != nil {
 			return err
 		}
@@ -205,7 +205,7 @@ func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey
 				k    protocol.DeviceKey
 				role string
 			)
-			if err := rows.Scan(&id, &k.Key, &role, &k.Scope.Province, &k.Scope.County); err != nil {
+			if err := rows.Scan(&id, &k.Key, &role, &k.Scope.Province, &k.Scope.County, &k.Statement); err != nil {
 				return err
 			}
 			k.Device, k.Role = id.Bytes, model.Role(role)
