@@ -91,7 +91,6 @@ func TestProvinceKeyAndRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer e.close()
 	d, err := e.store.Device(ctx, good.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -104,4 +103,23 @@ func TestProvinceKeyAndRotate(t *testing.T) {
 	if d, _ := e.store.Device(ctx, bare.ID); d.Statement != nil {
 		t.Errorf("an unvouched device got a statement on rotation: %s", d.Statement)
 	}
+	e.close()
+
+	// Signing the devices enrolled before statements with the current
+	// key: --new names it, --sign-unvouched.
+	out.Reset()
+	if err := run([]string{"province-key", "rotate", "--data", dir, "--province-key", newFile, "--new", newFile, "--sign-unvouched"},
+		&out, slog.New(slog.DiscardHandler)); err != nil || !strings.Contains(out.String(), "2 statements signed with the new key, 0 left out") {
+		t.Fatalf("sign unvouched: %v\n%s", err, out.String())
+	}
+	e, err = open(ctx, dir, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, _ = e.store.Device(ctx, bare.ID)
+	sg, _ = vouch.Parse(d.Statement)
+	if st, err := sg.Check([]ed25519.PublicKey{next.Public().(ed25519.PublicKey)}); err != nil || st.Device != bare.ID {
+		t.Errorf("the device enrolled before statements: %+v, %v", st, err)
+	}
+	e.close()
 }

@@ -220,7 +220,7 @@ func (s *Store) Keys(_ context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, 
 			} else if err != nil {
 				return err
 			}
-			out = append(out, protocol.DeviceKey{Device: id, Key: r.PublicKey, Role: r.Role, Scope: r.Scope})
+			out = append(out, protocol.DeviceKey{Device: id, Key: r.PublicKey, Role: r.Role, Scope: r.Scope, Statement: r.Statement})
 		}
 		return nil
 	})
