@@ -21,8 +21,8 @@ import (
 // history (see internal/verify) without opening a window. An encrypted
 // store's passphrase comes from LANTIAN_PASSPHRASE. Devices are checked
 // against the province's statements with --province-pubkey only: a
-// device keeps the statement of its own enrollment, not yet those of the
-// devices whose ops it received.
+// store keeps the statements sent since servers sign them (at
+// enrollment, with pulled keys), and one synced before holds none.
 //
 // "lantian verify PACK.zip [--province-pubkey KEY]" checks an evidence
 // pack offline instead (internal/evidence), against the province keys
@@ -53,8 +53,8 @@ func runVerify(args []string, out io.Writer) error {
 		if err != nil {
 			return nil, nil, nil, err
 		}
-		// A device keeps only its own enrollment statement, so devices
-		// are checked against the province only with --province-pubkey.
+		// The statements are checked only against --province-pubkey
+		// (see above).
 		return st.VerifySource(), nil, func() { _ = st.Close() }, nil
 	})
 }
