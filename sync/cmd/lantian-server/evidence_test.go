@@ -31,6 +31,17 @@ func TestExportEvidence(t *testing.T) {
 	p := storetest.EvidencePack(t, e.store, e.blobs, 4<<10, priv)
 	e.close()
 
+	// verify trusts the server's own province key: every device vouched.
+	out.Reset()
+	if err := run([]string{"verify", "--data", dir}, &out, slog.New(slog.DiscardHandler)); err != nil || strings.Contains(out.String(), "no province public key") {
+		t.Fatalf("verify: %v\n%s", err, out.String())
+	}
+	out.Reset()
+	if err := run([]string{"verify", "--data", dir, "--province-key", filepath.Join(t.TempDir(), "none.key")}, &out, slog.New(slog.DiscardHandler)); err != nil ||
+		!strings.Contains(out.String(), "no province public key") {
+		t.Errorf("verify without the key: %v\n%s", err, out.String())
+	}
+
 	pack := filepath.Join(t.TempDir(), "pack.zip")
 	out.Reset()
 	if err := run([]string{"export-evidence", "--data", dir, "--record", p.Record.String(), "-o", pack}, &out, slog.New(slog.DiscardHandler)); err != nil {
