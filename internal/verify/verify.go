@@ -111,16 +111,16 @@ type Problem struct {
 
 // Report is what Run found.
 type Report struct {
-	Records int `json:"records"`
-	// Vouched says that devices were checked against the province's
-	// enrollment statements (Options.Trusted was given).
-	Vouched  bool           `json:"devices_vouched"`
+	Records  int            `json:"records"`
 	Ops      int            `json:"ops"`
 	Devices  int            `json:"devices"`
 	ByKind   map[string]int `json:"problems_by_kind"`
 	Problems []Problem      `json:"problems"`
 	Elapsed  time.Duration  `json:"-"`
 	Seconds  float64        `json:"seconds"`
+	// Vouched says that devices were checked against the province's
+	// enrollment statements (Options.Trusted was given).
+	Vouched bool `json:"devices_vouched"`
 }
 
 // OK reports a report without problems.
