@@ -90,6 +90,9 @@ func (r *remoteSyncer) Enroll(ctx context.Context, server, code string) error {
 	if err := client.NewEnrollment(server, resp).Save(r.st); err != nil {
 		return err
 	}
+	if err := client.SaveStatement(r.st, resp); err != nil {
+		return err
+	}
 	r.mu.Lock()
 	r.c = c
 	r.mu.Unlock()

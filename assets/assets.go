@@ -33,3 +33,12 @@ var CJKFontBold []byte
 //
 //go:embed places.tsv.gz
 var PlacesTSVGz []byte
+
+// ProvinceKeys are the province public keys the app trusts to vouch for
+// devices (internal/vouch): one base64 ed25519 key a line, as
+// `lantian-server province-key` prints it; empty lines and lines starting
+// with # are skipped. During a key rotation it holds the old and the new
+// key.
+//
+//go:embed province-keys.txt
+var ProvinceKeys []byte

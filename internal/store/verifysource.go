@@ -12,6 +12,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/verify"
+	"github.com/lantian-tz/lantian/internal/vouch"
 )
 
 // VerifySource is the store as a verify.StateSource: the devices it has
@@ -55,7 +56,23 @@ func (src storeSource) Devices(ctx context.Context) (map[uuid.UUID]verify.Device
 		}
 		return nil
 	})
-	return out, err
+	if err != nil {
+		return nil, err
+	}
+	// The enrollment statements the device keeps (its own, from its
+	// enrollment).
+	for id, d := range out {
+		b, err := s.GetMeta(vouch.MetaKey(id))
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		d.Statement = b
+		out[id] = d
+	}
+	return out, nil
 }
 
 func (src storeSource) Logs(ctx context.Context, fn func(verify.Log) error) error {

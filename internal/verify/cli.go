@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -10,6 +11,8 @@ import (
 	"slices"
 
 	"github.com/google/uuid"
+
+	"github.com/lantian-tz/lantian/internal/vouch"
 )
 
 // ErrProblems is CLI's error when the check found problems (the command
@@ -21,8 +24,12 @@ var ErrProblems = errors.New("verify: problems found / 发现问题")
 // the ops are); CLI adds --record, --county and --json, parses args,
 // opens the source, runs the check and writes the report to out: a
 // summary and each problem in Chinese and English, or JSON. It returns
-// ErrProblems when the check found any.
-func CLI(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, open func() (Source, func(), error)) error {
+// ErrProblems when the check found any. The province keys trusted to
+// vouch for devices are those open returns (the app's shipped ones, the
+// server's own) and those given with --province-pubkey.
+func CLI(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, open func() (Source, []ed25519.PublicKey, func(), error)) error {
+	var keys keyList
+	fs.Var(&keys, "province-pubkey", "a province public key (base64) trusted to vouch for devices; may be repeated")
 	record := fs.String("record", "", "check only this record (its id)")
 	county := fs.String("county", "", "check only the records of this county (its code)")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
@@ -39,11 +46,12 @@ func CLI(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer, op
 		opt.Record = id
 	}
 	opt.County, opt.EachSignature = *county, *each
-	src, closeSrc, err := open()
+	src, trusted, closeSrc, err := open()
 	if err != nil {
 		return err
 	}
 	defer closeSrc()
+	opt.Trusted = append(trusted, keys...)
 	rep, err := Run(ctx, src, opt)
 	if err != nil {
 		return err
@@ -69,6 +77,10 @@ func Print(w io.Writer, rep *Report) {
 		rep.Records, rep.Ops, rep.Devices, rep.Seconds, float64(rep.Ops)/max(rep.Seconds, 1e-9))
 	fmt.Fprintf(w, "Checked %d records, %d ops, %d devices in %.1f s (%.0f ops/s)\n",
 		rep.Records, rep.Ops, rep.Devices, rep.Seconds, float64(rep.Ops)/max(rep.Seconds, 1e-9))
+	if !rep.Vouched {
+		fmt.Fprintln(w, "注意：未给出省级公钥，设备的登记声明未核验（用 --province-pubkey 给出）。")
+		fmt.Fprintln(w, "Note: no province public key given; the devices' enrollment statements were not checked (give --province-pubkey).")
+	}
 	if rep.OK() {
 		fmt.Fprintln(w, "未发现问题：每个操作的签名、设备链、权限与记录状态均核验无误。")
 		fmt.Fprintln(w, "No problems: every op's signature, device chain, permission and record state checks out.")
@@ -91,4 +103,18 @@ func Print(w io.Writer, rep *Report) {
 		}
 		fmt.Fprintf(w, "\n    %s\n    %s\n", p.Msg.ZH, p.Msg.EN)
 	}
+}
+
+// keyList is a repeatable flag of province public keys.
+type keyList []ed25519.PublicKey
+
+func (k *keyList) String() string { return fmt.Sprint(len(*k), " keys") }
+
+func (k *keyList) Set(s string) error {
+	key, err := vouch.ParseKey(s)
+	if err != nil {
+		return err
+	}
+	*k = append(*k, key)
+	return nil
 }

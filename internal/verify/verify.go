@@ -39,6 +39,11 @@ type Device struct {
 	Role     model.Role
 	County   string
 	Province string
+	// Statement is the enrollment statement the province signed for it
+	// (vouch.Signed's stored form); nil when the holder has none.
+	Statement []byte
+
+	revoked time.Time // as vouched (zero: not revoked)
 }
 
 // Log is one device's ops as the holder keeps them, in seq order.
@@ -92,6 +97,7 @@ const (
 	KindMoved     = "record_moved"   // an op moves a record to another register or county
 	KindState     = "state"          // a stored state differs from the merge of its ops
 	KindMalformed = "malformed"      // an op that does not decode or has a bad shape
+	KindUnvouched = "unvouched"      // an op of a device the province did not vouch for (or after its revocation)
 )
 
 // Problem is one thing wrong.
@@ -112,6 +118,9 @@ type Report struct {
 	Problems []Problem      `json:"problems"`
 	Elapsed  time.Duration  `json:"-"`
 	Seconds  float64        `json:"seconds"`
+	// Vouched says that devices were checked against the province's
+	// enrollment statements (Options.Trusted was given).
+	Vouched bool `json:"devices_vouched"`
 }
 
 // OK reports a report without problems.
@@ -130,6 +139,12 @@ type Options struct {
 	// successor names its hash is vouched for by the successor's (see
 	// run.log), which proves the same content at a fraction of the cost.
 	EachSignature bool
+	// Trusted are the province public keys whose enrollment statements
+	// vouch for devices. When given, every op's device must have a
+	// statement signed by one of them naming the key the op verifies
+	// under, and the op must not be made after the statement's
+	// revocation; the role and scope replayed are the statement's.
+	Trusted []ed25519.PublicKey
 }
 
 // chunk is the number of ops whose signatures one job checks.
@@ -143,7 +158,7 @@ func Run(ctx context.Context, src Source, opt Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &run{opt: opt, devs: devs, homes: map[uuid.UUID]home{}, rep: &Report{ByKind: map[string]int{}}}
+	v := &run{opt: opt, devs: devs, homes: map[uuid.UUID]home{}, rep: &Report{ByKind: map[string]int{}, Vouched: len(opt.Trusted) > 0}}
 	g, gctx := errgroup.WithContext(ctx)
 	workers := opt.Workers
 	if workers <= 0 {
@@ -228,6 +243,10 @@ func (v *run) wanted(o *oplog.Op) bool {
 // its run is checked on its own, so that the report names each bad one.
 func (v *run) log(g *errgroup.Group, l Log) {
 	dev, known := v.devs[l.Device]
+	var unvouched *model.Text
+	if known && len(v.opt.Trusted) > 0 {
+		dev, unvouched = vouched(dev, v.opt.Trusted)
+	}
 	v.mu.Lock()
 	v.rep.Devices++
 	v.mu.Unlock()
@@ -254,7 +273,7 @@ func (v *run) log(g *errgroup.Group, l Log) {
 	}
 	ps = append(ps, v.homesOf(l.Ops)...)
 	v.add(ps...)
-	j := &logJob{dev: dev, known: known, ops: l.Ops, hashes: hashes, linked: linked}
+	j := &logJob{dev: dev, known: known, unvouched: unvouched, ops: l.Ops, hashes: hashes, linked: linked}
 	for start := 0; start < len(l.Ops); start += chunk {
 		g.Go(func() error {
 			v.checkOps(j, start, min(start+chunk, len(l.Ops)))
@@ -268,11 +287,14 @@ func (v *run) log(g *errgroup.Group, l Log) {
 
 // logJob is one device's log being checked.
 type logJob struct {
-	dev    Device
-	known  bool
-	ops    []oplog.Op
-	hashes []oplog.Hash
-	linked []bool
+	dev   Device
+	known bool
+	// unvouched says why the device has no valid statement (nil when it
+	// has one, or none is asked for).
+	unvouched *model.Text
+	ops       []oplog.Op
+	hashes    []oplog.Hash
+	linked    []bool
 }
 
 // link checks that op i of l follows the op before it: the next seq
@@ -345,6 +367,15 @@ func (v *run) checkOps(j *logJob, from, to int) {
 				ZH: fmt.Sprintf("设备 %s 未登记：无法确认签名", o.Device),
 				EN: fmt.Sprintf("device %s was never enrolled: its signature cannot be checked", o.Device)}})
 			continue
+		}
+		if j.unvouched != nil {
+			ps = append(ps, Problem{Kind: KindUnvouched, Record: o.Record, Op: o.ID(), Msg: *j.unvouched})
+			continue
+		}
+		if !j.dev.revoked.IsZero() && o.HLC.Time().After(j.dev.revoked) {
+			ps = append(ps, Problem{Kind: KindUnvouched, Record: o.Record, Op: o.ID(), Msg: model.Text{
+				ZH: fmt.Sprintf("设备未获省级担保：该操作签于设备被吊销（%s）之后", j.dev.revoked.Format(time.RFC3339)),
+				EN: fmt.Sprintf("device not vouched by the province: the op was signed after the device was revoked (%s)", j.dev.revoked.Format(time.RFC3339))}})
 		}
 		if each || !j.linked[i] {
 			if err := o.VerifySigHashed(j.dev.Key, j.hashes[i]); err != nil {

@@ -33,6 +33,9 @@ type Client struct {
 	// known are the devices whose keys this client registered in the
 	// store (guarded by mu).
 	known map[uuid.UUID]bool
+	// statements are the enrollment statements this client kept, by
+	// device, so that a page's keys rewrite only those that changed.
+	statements map[uuid.UUID][]byte
 }
 
 // maxReply bounds an answer's body, compressed and decompressed: a
@@ -48,7 +51,7 @@ func New(cfg Config) *Client {
 		SetDisableWarn(true).
 		SetResponseBodyLimit(maxReply).
 		SetHeader("User-Agent", "lantian-client/"+protocol.Version)
-	c := &Client{cfg: cfg, http: r, log: cfg.Logger, known: map[uuid.UUID]bool{}}
+	c := &Client{cfg: cfg, http: r, log: cfg.Logger, known: map[uuid.UUID]bool{}, statements: map[uuid.UUID][]byte{}}
 	c.token.Store(&cfg.Token)
 	return c
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/internal/vouch"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
@@ -102,4 +103,18 @@ func LoadEnrollment(m Meta) (Enrollment, error) {
 	}
 	e.Role = model.Role(b)
 	return e, nil
+}
+
+// SaveStatement keeps the enrollment statement the province signed for
+// the device (resp.Statement, internal/vouch) in m under
+// vouch.MetaKey(resp.Device), for the device's evidence packs; nothing
+// when the server sent none.
+func SaveStatement(m Meta, resp protocol.EnrollResponse) error {
+	if len(resp.Statement) == 0 {
+		return nil
+	}
+	if err := m.SetMeta(vouch.MetaKey(resp.Device), resp.Statement); err != nil {
+		return fmt.Errorf("client: saving enrollment statement: %w", err)
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/internal/vouch"
 	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/client"
 	"github.com/lantian-tz/lantian/sync/protocol"
@@ -81,5 +82,19 @@ func TestEnrollmentKeepsCounty(t *testing.T) {
 	}
 	if got.County != "130126" || got.Role != model.RoleProvince {
 		t.Errorf("got county %q, role %q; want 130126, province", got.County, got.Role)
+	}
+}
+
+// The statement the province signed for the device is kept where the
+// device's evidence packs find it.
+func TestSaveStatement(t *testing.T) {
+	s := memStore(t)
+	resp := protocol.EnrollResponse{Token: "tok", Device: uuid.New(), Role: model.RoleGrid, Statement: []byte(`{"statement":"c2lnbmVk"}`)}
+	if err := client.SaveStatement(s, resp); err != nil {
+		t.Fatal(err)
+	}
+	b, err := s.GetMeta(vouch.MetaKey(resp.Device))
+	if err != nil || string(b) != string(resp.Statement) {
+		t.Errorf("kept %q, %v; want %s", b, err, resp.Statement)
 	}
 }

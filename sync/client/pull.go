@@ -11,6 +11,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/internal/vouch"
 	"github.com/lantian-tz/lantian/sync/bundle"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
@@ -63,6 +64,14 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 		// that sends them) let the store admit its ops as the server
 		// does.
 		for _, k := range page.Keys {
+			// The province's statement of each device, kept for the
+			// device's evidence packs (a revocation signs a new one).
+			if len(k.Statement) > 0 && string(c.statements[k.Device]) != string(k.Statement) {
+				if err := st.SetMeta(vouch.MetaKey(k.Device), k.Statement); err != nil {
+					return storeErr("pull", err)
+				}
+				c.statements[k.Device] = k.Statement
+			}
 			if c.known[k.Device] || k.Device == st.Device() {
 				continue
 			}
@@ -140,7 +149,8 @@ func (c *Client) fetchPages(ctx context.Context, cursor, withdrawn uint64, bytes
 		// (after a restore from an old backup): it holds the others,
 		// stamped by its push receipts.
 		// The withdrawals after the last one seen come with the page.
-		body, err := protocol.EncodeJSON(protocol.PullRequest{Cursor: cursor, MaxBytes: c.cfg.PullBytes, Own: st.LocalSeq(), Withdrawals: &withdrawn})
+		body, err := protocol.EncodeJSON(protocol.PullRequest{Cursor: cursor, MaxBytes: c.cfg.PullBytes, Own: st.LocalSeq(), Withdrawals: &withdrawn,
+			Statements: true})
 		if err != nil {
 			return storeErr("pull", err)
 		}

@@ -37,6 +37,10 @@ type EnrollResponse struct {
 	Scope      Scope      `json:"scope"`
 	Role       model.Role `json:"role"`
 	ServerTime int64      `json:"server_time"` // Unix milliseconds
+	// Statement is the device's enrollment statement signed by the
+	// province (internal/vouch's stored form), when the server signs
+	// them: the device keeps it to put in its evidence packs.
+	Statement json.RawMessage `json:"statement,omitempty"`
 }
 
 // CodeRequest asks the server to issue a one-time enrollment code.

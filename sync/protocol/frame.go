@@ -84,7 +84,14 @@ type DeviceKey struct {
 	Key    []byte // ed25519.PublicKeySize bytes
 	Role   model.Role
 	Scope  Scope
+	// Statement is the device's enrollment statement signed by the
+	// province (internal/vouch's stored form), sent in a page that
+	// HasStatements; empty when the server has none.
+	Statement []byte
 }
+
+// MaxStatementBytes bounds an enrollment statement in a page frame.
+const MaxStatementBytes = 2048
 
 // maxScopeText bounds a role, county or province code in a page frame.
 const maxScopeText = 32
@@ -109,7 +116,10 @@ type PageFrame struct {
 	Links      bool   // the ops' ScopePrev are filled in
 	ServerTime int64  // Unix milliseconds
 	Keys       []DeviceKey
-	Ops        []PageOp
+	// HasStatements says each key carries its Statement (the request
+	// asked for them, PullRequest.Statements).
+	HasStatements bool
+	Ops           []PageOp
 	// HasWithdrawals says the page answers a request that asked for
 	// withdrawals: Withdrawn is the last withdrawal seq the server
 	// considered (the device's next PullRequest.Withdrawals) and
@@ -144,6 +154,9 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 	if p.HasWithdrawals {
 		flags |= 8
 	}
+	if p.HasStatements {
+		flags |= 16
+	}
 	dst = append(dst, flags)
 	dst = binary.AppendUvarint(dst, uint64(p.ServerTime))
 	dst = binary.AppendUvarint(dst, uint64(len(p.Keys)))
@@ -155,6 +168,10 @@ func AppendPageFrame(dst []byte, p PageFrame) []byte {
 				dst = binary.AppendUvarint(dst, uint64(len(s)))
 				dst = append(dst, s...)
 			}
+		}
+		if p.HasStatements {
+			dst = binary.AppendUvarint(dst, uint64(len(k.Statement)))
+			dst = append(dst, k.Statement...)
 		}
 	}
 	dst = binary.AppendUvarint(dst, uint64(len(p.Ops)))
@@ -221,11 +238,12 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 	var p PageFrame
 	p.Cursor = r.Uvarint("cursor")
 	flags := r.Byte("flags")
-	if r.Err() == nil && flags&^15 != 0 {
+	if r.Err() == nil && flags&^31 != 0 {
 		r.Failf("unknown flags %#x", flags)
 	}
 	p.More = flags&1 != 0
 	p.Links = flags&2 != 0
+	p.HasStatements = flags&16 != 0
 	scopes := flags&4 != 0
 	st := r.Uvarint("server time")
 	if st > 1<<62 {
@@ -245,6 +263,11 @@ func ParsePageFrame(b []byte) (PageFrame, error) {
 			k.Role = model.Role(r.String(maxScopeText, "key role"))
 			k.Scope.County = r.String(maxScopeText, "key county")
 			k.Scope.Province = r.String(maxScopeText, "key province")
+		}
+		if p.HasStatements {
+			if st := r.String(MaxStatementBytes, "key statement"); st != "" {
+				k.Statement = []byte(st)
+			}
 		}
 		p.Keys = append(p.Keys, k)
 		anyRole = anyRole || k.Role != ""

@@ -178,3 +178,33 @@ func TestParseFrameErrorsNameTheByte(t *testing.T) {
 		})
 	}
 }
+
+// A page that HasStatements carries each key's enrollment statement (an
+// empty one for a device without); one without carries none, and a
+// statement longer than MaxStatementBytes is refused.
+func TestPageFrameStatements(t *testing.T) {
+	keys := []DeviceKey{
+		{Device: uuid.New(), Key: bytes.Repeat([]byte{7}, 32), Role: model.RoleGrid, Scope: Scope{Province: "130000", County: "130126"},
+			Statement: []byte(`{"statement":"bGFudGlhbg==","sig":"c2ln"}`)},
+		{Device: uuid.New(), Key: bytes.Repeat([]byte{8}, 32), Role: model.RoleCounty, Scope: Scope{Province: "130000", County: "130126"}},
+	}
+	p := PageFrame{Cursor: 3, ServerTime: 1764392000000, Keys: keys, HasStatements: true,
+		Ops: []PageOp{{ServerSeq: 3, Eff: 1, Raw: []byte("op")}}}
+	got, err := ParsePageFrame(AppendPageFrame(nil, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.HasStatements || len(got.Keys) != 2 || !bytes.Equal(got.Keys[0].Statement, keys[0].Statement) || got.Keys[1].Statement != nil ||
+		got.Keys[1].Role != model.RoleCounty || len(got.Ops) != 1 {
+		t.Errorf("got %+v", got)
+	}
+	p.HasStatements = false
+	if got, err := ParsePageFrame(AppendPageFrame(nil, p)); err != nil || got.HasStatements || got.Keys[0].Statement != nil {
+		t.Errorf("without statements: %+v, %v", got, err)
+	}
+	p.HasStatements = true
+	p.Keys[0].Statement = bytes.Repeat([]byte{'x'}, MaxStatementBytes+1)
+	if _, err := ParsePageFrame(AppendPageFrame(nil, p)); !errors.Is(err, ErrBadFrame) {
+		t.Errorf("an oversized statement: %v; want ErrBadFrame", err)
+	}
+}

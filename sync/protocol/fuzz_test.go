@@ -30,6 +30,7 @@ func FuzzParsePushFrame(f *testing.F) {
 func FuzzParsePageFrame(f *testing.F) {
 	f.Add(AppendPageFrame(nil, PageFrame{Cursor: 3, More: true, Keys: []DeviceKey{{Device: uuid.New(), Key: make([]byte, 32)}}, Ops: []PageOp{{ServerSeq: 3, Eff: 1, Raw: []byte("op")}}}))
 	f.Add(AppendPageFrame(nil, PageFrame{Cursor: 3, Keys: []DeviceKey{{Device: uuid.New(), Key: make([]byte, 32), Role: "county", Scope: Scope{Province: "130000", County: "130126"}}}, Ops: []PageOp{{ServerSeq: 3, Eff: 1, Raw: []byte("op")}}}))
+	f.Add(AppendPageFrame(nil, PageFrame{Cursor: 3, HasStatements: true, Keys: []DeviceKey{{Device: uuid.New(), Key: make([]byte, 32), Role: "county", Scope: Scope{Province: "130000", County: "130126"}, Statement: []byte("{}")}}, Ops: []PageOp{{ServerSeq: 3, Eff: 1, Raw: []byte("op")}}}))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		p, err := ParsePageFrame(b)
 		if err != nil {

@@ -25,6 +25,10 @@ type PullRequest struct {
 	// concern the device's scope (PullResponse.Withdrawals). nil (a
 	// device that does not know withdrawals) asks for none.
 	Withdrawals *uint64 `json:"withdrawals,omitempty"`
+	// Statements asks that the page's keys carry the devices' enrollment
+	// statements signed by the province (DeviceKey.Statement), which
+	// the device keeps for its evidence packs.
+	Statements bool `json:"statements,omitempty"`
 }
 
 // PullResponse is a page of ops (a page frame, ContentTypeOps). Save the

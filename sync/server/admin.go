@@ -118,7 +118,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 	if !c.admin {
 		by = c.device.Role
 	}
-	wd, err := RevokeDevice(r.Context(), s.store, id, req.Withdraw, since, by, s.now())
+	wd, err := RevokeDevice(r.Context(), s.store, s.province, id, req.Withdraw, since, by, s.now())
 	if err != nil {
 		return err
 	}

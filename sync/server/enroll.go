@@ -36,8 +36,14 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) error {
 	}
 	s.log.Info("device enrolled", "device", d.ID, "label", d.Label, "province", code.Scope.Province,
 		"county", code.Scope.County, "role", code.Role)
+	d.Scope, d.Role = code.Scope, code.Role
+	stmt, err := VouchDevice(r.Context(), s.store, s.province, d, now)
+	if err != nil {
+		return err
+	}
 	s.writeJSON(w, r, http.StatusOK, protocol.EnrollResponse{
 		Token: token, Device: d.ID, Scope: code.Scope, Role: code.Role, ServerTime: protocol.Millis(now),
+		Statement: stmt,
 	})
 	return nil
 }

@@ -66,7 +66,20 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 	for _, o := range pg.Ops {
 		size += protocol.PageOpSize(o)
 	}
-	frame := protocol.PageFrame{Cursor: pg.Cursor, More: pg.More, Links: pg.Links, ServerTime: protocol.Millis(now), Keys: keys, Ops: pg.Ops}
+	if req.Statements {
+		for i := range keys {
+			if len(keys[i].Statement) > protocol.MaxStatementBytes {
+				keys[i].Statement = nil // not a statement this server signs
+			}
+			size += len(keys[i].Statement) + 2
+		}
+	} else {
+		for i := range keys {
+			keys[i].Statement = nil
+		}
+	}
+	frame := protocol.PageFrame{Cursor: pg.Cursor, More: pg.More, Links: pg.Links, ServerTime: protocol.Millis(now), Keys: keys,
+		HasStatements: req.Statements, Ops: pg.Ops}
 	// The withdrawals are read after the page: an op of the page
 	// withdrawn since its read is in them (the device applies them after
 	// the page's ops).

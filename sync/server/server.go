@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,10 @@ type Config struct {
 	Blobs BlobStorage
 	// Gazetteer maps counties to provinces for scope checks.
 	Gazetteer *model.Gazetteer
+	// ProvinceKey, when set, signs each enrollment and revocation as an
+	// enrollment statement (internal/vouch) kept with the device and
+	// sent to it in its enrollment response.
+	ProvinceKey ed25519.PrivateKey
 	// AdminTokenHash is the SHA-256 of the administrator's bearer token
 	// (see HashToken); zero disables the administrator token.
 	AdminTokenHash [32]byte
@@ -86,6 +91,7 @@ type Server struct {
 	store     Storage
 	blobs     BlobStorage
 	gaz       *model.Gazetteer
+	province  ed25519.PrivateKey
 	adminHash [32]byte
 	now       func() time.Time
 	log       *slog.Logger
@@ -117,7 +123,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: Store, Blobs and Gazetteer are required")
 	}
 	s := &Server{
-		store: cfg.Store, blobs: cfg.Blobs, gaz: cfg.Gazetteer, adminHash: cfg.AdminTokenHash,
+		store: cfg.Store, blobs: cfg.Blobs, gaz: cfg.Gazetteer, province: cfg.ProvinceKey, adminHash: cfg.AdminTokenHash,
 		now: cfg.Now, log: cfg.Logger, tolerance: cfg.Tolerance, codeTTL: cfg.CodeTTL,
 		workers: cfg.Workers, metrics: newMetrics(),
 	}

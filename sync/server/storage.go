@@ -36,6 +36,9 @@ type Storage interface {
 	Devices(ctx context.Context) ([]DeviceHead, error)
 	// Revoke marks a device revoked; its ops stay.
 	Revoke(ctx context.Context, id uuid.UUID) error
+	// Vouch stores the device's enrollment statement signed by the
+	// province (internal/vouch), replacing the one it had.
+	Vouch(ctx context.Context, id uuid.UUID, statement []byte) error
 	// Withdraw stops serving, in one transaction, the applied ops of
 	// device w.Device still served whose LogEntry.Accepted is after
 	// w.Since (every one when w.Since is zero; entries stored before
@@ -175,6 +178,9 @@ type Device struct {
 	TokenHash [32]byte
 	Enrolled  time.Time
 	Revoked   bool
+	// Statement is the enrollment statement the province signed for it
+	// (vouch.Signed's stored form); nil when none was signed.
+	Statement []byte
 }
 
 // DeviceHead is a device with its log head.

@@ -35,7 +35,8 @@ func (s serverSource) Devices(ctx context.Context) (map[uuid.UUID]verify.Device,
 	}
 	out := make(map[uuid.UUID]verify.Device, len(ds))
 	for _, d := range ds {
-		out[d.ID] = verify.Device{ID: d.ID, Key: d.PublicKey, Role: d.Role, County: d.Scope.County, Province: d.Scope.Province}
+		out[d.ID] = verify.Device{ID: d.ID, Key: d.PublicKey, Role: d.Role, County: d.Scope.County, Province: d.Scope.Province,
+			Statement: d.Statement}
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"crypto/ed25519"
 	"time"
 
 	"github.com/google/uuid"
@@ -17,10 +18,20 @@ import (
 // role by ("" for the server's administrator; see
 // protocol.WithdrawalReason). It returns the withdrawal (Seq 0 when
 // there was none, or nothing to withdraw). The device is revoked first,
-// so it pushes nothing after the ops withdrawn.
-func RevokeDevice(ctx context.Context, st Storage, id uuid.UUID, withdraw bool, since time.Time, by model.Role, now time.Time) (Withdrawal, error) {
+// so it pushes nothing after the ops withdrawn. With a province key, the
+// device's statement is signed again with now as its revocation time.
+func RevokeDevice(ctx context.Context, st Storage, province ed25519.PrivateKey, id uuid.UUID, withdraw bool, since time.Time, by model.Role, now time.Time) (Withdrawal, error) {
 	if err := st.Revoke(ctx, id); err != nil {
 		return Withdrawal{}, err
+	}
+	if province != nil {
+		d, err := st.Device(ctx, id)
+		if err != nil {
+			return Withdrawal{}, err
+		}
+		if _, err := VouchDevice(ctx, st, province, d, now); err != nil {
+			return Withdrawal{}, err
+		}
 	}
 	if !withdraw {
 		return Withdrawal{}, nil

@@ -8,7 +8,10 @@
 //	lantian-server devices --data DIR
 //	lantian-server devices revoke ID --data DIR [--withdraw [--since 2026-12-01T08:00]]
 //	lantian-server import --data DIR FILE
-//	lantian-server verify --data DIR [--record ID] [--county CODE] [--json]
+//	lantian-server verify --data DIR [--record ID] [--county CODE] [--json] [--province-pubkey KEY]
+//	lantian-server province-key --data DIR (print the province public key)
+//	lantian-server province-key rotate --data DIR --new FILE [--sign-unvouched]
+//	lantian-server export-evidence --data DIR --record ID -o pack.zip
 //	lantian-server [--data DIR] --pg postgres://... (ops, devices and photos in PostgreSQL)
 //	lantian-server help (or --help): the subcommands and the serving flags
 //
@@ -74,6 +77,10 @@ const usage = `Usage:
   lantian-server code --data DIR ...        issue an enrollment code offline
   lantian-server devices --data DIR         list the enrolled devices
   lantian-server import --data DIR FILE     import a bundle file handed over offline
+  lantian-server verify --data DIR          prove every op's history (signatures, chains, roles, vouched devices)
+  lantian-server province-key --data DIR    print the province public key (rotate: sign statements with a new key)
+  lantian-server export-evidence --data DIR --record ID -o pack.zip
+                                            write a record's evidence pack
   lantian-server help                       show this help
 Run 'lantian-server SUBCOMMAND --help' for a subcommand's flags.
 
@@ -92,6 +99,10 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 			return runImport(args[1:], out, log)
 		case "verify":
 			return runVerify(args[1:], out)
+		case "province-key":
+			return runProvinceKey(args[1:], out)
+		case "export-evidence":
+			return runExportEvidence(args[1:], out)
 		case "help":
 			args = []string{"--help"}
 		}
@@ -170,6 +181,7 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	expiry := fs.Duration("upload-expiry", server.DefaultUploadExpiry, "how long an unfinished photo upload is kept after its last part")
 	maxCodeTTL := fs.Duration("max-code-ttl", server.DefaultMaxCodeTTL, "longest validity of an enrollment code issued through the admin API")
 	pgURL := pgOption(fs)
+	provKey := provinceKeyOption(fs)
 	fs.SetOutput(out)
 	fs.Usage = func() {
 		fmt.Fprint(fs.Output(), usage)
@@ -189,7 +201,11 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 		return err
 	}
 	defer e.close()
-	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log,
+	province, err := loadProvinceKey(*data, *provKey, true, out)
+	if err != nil {
+		return err
+	}
+	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log, ProvinceKey: province,
 		MaxBodyInFlight: mib(*inflight), MinBodyRate: *rate << 10, BodyWindow: *window, RequestsPerDevice: *perDevice,
 		UploadsPerDevice: *uploads, UploadBytesPerDevice: mib(*uploadMiB), UploadExpiry: *expiry,
 		MaxCodeTTL: *maxCodeTTL, CodeTTL: min(72*time.Hour, *maxCodeTTL)}
@@ -352,6 +368,7 @@ func runRevoke(args []string, out io.Writer) error {
 	withdraw := fs.Bool("withdraw", false, "stop serving the device's ops (those accepted after --since; all without it)")
 	sinceArg := fs.String("since", "", "withdraw the ops accepted after this time: Beijing time 2026-12-01T08:00, or RFC3339")
 	pgURL := pgOption(fs)
+	provKey := provinceKeyOption(fs)
 	var idArg string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		idArg, args = args[0], args[1:]
@@ -385,7 +402,11 @@ func runRevoke(args []string, out io.Writer) error {
 	if _, err := e.store.Device(ctx, id); err != nil {
 		return fmt.Errorf("device %s: %w", id, err)
 	}
-	w, err := server.RevokeDevice(ctx, e.store, id, *withdraw, since, "", time.Now())
+	province, err := loadProvinceKey(*data, *provKey, true, out)
+	if err != nil {
+		return err
+	}
+	w, err := server.RevokeDevice(ctx, e.store, province, id, *withdraw, since, "", time.Now())
 	if err != nil {
 		return err
 	}

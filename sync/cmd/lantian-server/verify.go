@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
+	"errors"
 	"flag"
 	"io"
+	"os"
 
 	"github.com/lantian-tz/lantian/internal/verify"
 	"github.com/lantian-tz/lantian/sync/server"
@@ -12,17 +15,30 @@ import (
 // runVerify checks every op the server serves (see internal/verify):
 // signatures under the enrolled keys, device chains, each change replayed
 // against its author's role and scope, records kept in their register and
-// county. It exits non-zero on any problem.
+// county, and, with the province key (the server's own, or
+// --province-pubkey), every device vouched for by the province. It exits
+// non-zero on any problem.
 func runVerify(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("verify", flag.ContinueOnError)
 	data := fs.String("data", "", "data directory")
 	pgURL := pgOption(fs)
+	provKey := provinceKeyOption(fs)
 	ctx := context.Background()
-	return verify.CLI(ctx, fs, args, out, func() (verify.Source, func(), error) {
+	return verify.CLI(ctx, fs, args, out, func() (verify.Source, []ed25519.PublicKey, func(), error) {
+		var trusted []ed25519.PublicKey
+		if *data != "" || *provKey != "" {
+			priv, err := loadProvinceKey(*data, *provKey, false, out)
+			switch {
+			case err == nil:
+				trusted = append(trusted, priv.Public().(ed25519.PublicKey))
+			case !errors.Is(err, os.ErrNotExist):
+				return nil, nil, nil, err
+			}
+		}
 		e, err := open(ctx, *data, *pgURL, nil)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return server.VerifySource(e.store, e.gaz), e.close, nil
+		return server.VerifySource(e.store, e.gaz), trusted, e.close, nil
 	})
 }

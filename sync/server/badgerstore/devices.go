@@ -25,6 +25,7 @@ type deviceRecord struct {
 	TokenHash []byte         `json:"token"`
 	Enrolled  int64          `json:"enrolled"`
 	Revoked   bool           `json:"revoked,omitempty"`
+	Statement []byte         `json:"statement,omitempty"`
 }
 
 // codeRecord is an enrollment code's stored form.
@@ -38,12 +39,12 @@ type codeRecord struct {
 
 func toRecord(d server.Device) deviceRecord {
 	return deviceRecord{PublicKey: d.PublicKey, Label: d.Label, Scope: d.Scope, Role: d.Role,
-		TokenHash: d.TokenHash[:], Enrolled: d.Enrolled.UnixMilli(), Revoked: d.Revoked}
+		TokenHash: d.TokenHash[:], Enrolled: d.Enrolled.UnixMilli(), Revoked: d.Revoked, Statement: d.Statement}
 }
 
 func fromRecord(id uuid.UUID, r deviceRecord) server.Device {
 	d := server.Device{ID: id, PublicKey: ed25519.PublicKey(r.PublicKey), Label: r.Label, Scope: r.Scope,
-		Role: r.Role, Enrolled: time.UnixMilli(r.Enrolled), Revoked: r.Revoked}
+		Role: r.Role, Enrolled: time.UnixMilli(r.Enrolled), Revoked: r.Revoked, Statement: r.Statement}
 	copy(d.TokenHash[:], r.TokenHash)
 	return d
 }
@@ -194,6 +195,18 @@ func (s *Store) Revoke(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
+// Vouch stores the device's enrollment statement.
+func (s *Store) Vouch(ctx context.Context, id uuid.UUID, statement []byte) error {
+	return s.update(ctx, func(txn *badger.Txn) error {
+		var r deviceRecord
+		if err := getJSON(txn, deviceKey(id), &r); err != nil {
+			return err
+		}
+		r.Statement = statement
+		return setJSON(txn, deviceKey(id), r)
+	})
+}
+
 // Keys returns the public keys of the given devices with the role and
 // scope each was enrolled with (unknown ones are left out).
 func (s *Store) Keys(_ context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, error) {
@@ -207,7 +220,7 @@ func (s *Store) Keys(_ context.Context, ids []uuid.UUID) ([]protocol.DeviceKey, 
 			} else if err != nil {
 				return err
 			}
-			out = append(out, protocol.DeviceKey{Device: id, Key: r.PublicKey, Role: r.Role, Scope: r.Scope})
+			out = append(out, protocol.DeviceKey{Device: id, Key: r.PublicKey, Role: r.Role, Scope: r.Scope, Statement: r.Statement})
 		}
 		return nil
 	})

@@ -20,7 +20,7 @@ import (
 func pgUUID(id uuid.UUID) pgtype.UUID { return pgtype.UUID{Bytes: id, Valid: true} }
 
 // deviceColumns are scanned by scanDevice, in this order.
-const deviceColumns = `id, public_key, label, province, county, role, token_hash, enrolled, revoked`
+const deviceColumns = `id, public_key, label, province, county, role, token_hash, enrolled, revoked, statement`
 
 // scanDevice reads one row of deviceColumns (and extra destinations).
 func scanDevice(row pgx.Row, extra ...any) (server.Device, error) {
@@ -31,7 +31,7 @@ func scanDevice(row pgx.Row, extra ...any) (server.Device, error) {
 		role  string
 		token []byte
 	)
-	dst := append([]any{&id, &pk, &d.Label, &d.Scope.Province, &d.Scope.County, &role, &token, &d.Enrolled, &d.Revoked}, extra...)
+	dst := append([]any{&id, &pk, &d.Label, &d.Scope.Province, &d.Scope.County, &role, &token, &d.Enrolled, &d.Revoked, &d.Statement}, extra...)
 	if err := row.Scan(dst...); err != nil {
 		if errors.Is(err, pgx.ErrNoRows) {
 			return d, protocol.ErrNotFound
@@ -75,7 +75,7 @@ func (s *Store) Enroll(ctx context.Context, codeHash [32]byte, d server.Device, 
 		}
 		code.Role = model.Role(role)
 		tag, err := tx.Exec(ctx, `INSERT INTO devices (`+deviceColumns+`)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, false) ON CONFLICT (id) DO NOTHING`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, false, NULL) ON CONFLICT (id) DO NOTHING`,
 			pgUUID(d.ID), append([]byte{}, d.PublicKey...), d.Label, code.Scope.Province, code.Scope.County, role, d.TokenHash[:], d.Enrolled)
 		if err != nil {
 			return err
@@ -134,7 +134,7 @@ func (s *Store) Devices(ctx context.Context) ([]server.DeviceHead, error) {
 	var out []server.DeviceHead
 	err := s.with(ctx, func(conn *pgx.Conn) error {
 		rows, err := conn.Query(ctx, `SELECT d.id, d.public_key, d.label, d.province, d.county, d.role,
-				d.token_hash, d.enrolled, d.revoked, coalesce(h.acked, 0), h.hash
+				d.token_hash, d.enrolled, d.revoked, d.statement, coalesce(h.acked, 0), h.hash
 			FROM devices d LEFT JOIN heads h ON h.device = d.id ORDER BY d.id`)
 		if err != nil {
 			return err
@@ -169,6 +169,17 @@ func (s *Store) Revoke(ctx context.Context, id uuid.UUID) error {
 	})
 }
 
+// Vouch stores the device's enrollment statement.
+func (s *Store) Vouch(ctx context.Context, id uuid.UUID, statement []byte) error {
+	return s.with(ctx, func(conn *pgx.Conn) error {
+		tag, err := conn.Exec(ctx, `UPDATE devices SET statement = $2 WHERE id = $1`, pgUUID(id), statement)
+		if err == nil && tag.RowsAffected() == 0 {
+			return protocol.ErrNotFound
+		}
+		return err
+	})
+}
+
 // Keys returns the public keys of the given devices with the role and
 // scope each was enrolled with, in the order asked (unknown ones are
 // left out).
@@ -183,7 +194,7 @@ func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey
 	}
 	keys := make(map[uuid.UUID]protocol.DeviceKey, len(ids))
 	err := s.with(ctx, func(conn *pgx.Conn) error {
-		rows, err := conn.Query(ctx, `SELECT id, public_key, role, province, county FROM devices WHERE id = ANY($1)`, args)
+		rows, err := conn.Query(ctx, `SELECT id, public_key, role, province, county, statement FROM devices WHERE id = ANY($1)`, args)
 		if err != nil {
 			return err
 		}
@@ -194,7 +205,7 @@ func (s *Store) Keys(ctx context.Context, ids []uuid.UUID) ([]protocol.DeviceKey
 				k    protocol.DeviceKey
 				role string
 			)
-			if err := rows.Scan(&id, &k.Key, &role, &k.Scope.Province, &k.Scope.County); err != nil {
+			if err := rows.Scan(&id, &k.Key, &role, &k.Scope.Province, &k.Scope.County, &k.Statement); err != nil {
 				return err
 			}
 			k.Device, k.Role = id.Bytes, model.Role(role)

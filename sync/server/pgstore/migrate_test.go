@@ -355,7 +355,7 @@ func TestOpenFillsRecordHomes(t *testing.T) {
 	if _, err := s.Append(ctx, dev, server.Head{}, es); err != nil {
 		t.Fatal(err)
 	}
-	execAll(t, u, `DROP TABLE op_reports`, `DROP TABLE records`, dropWithdrawals, dropBlobs, `UPDATE lantian_schema_version SET version = 3`, `UPDATE lantian_counter SET n = 5`)
+	execAll(t, u, `DROP TABLE op_reports`, `DROP TABLE records`, dropFrom006, `UPDATE lantian_schema_version SET version = 3`, `UPDATE lantian_counter SET n = 5`)
 	c, err := pgx.Connect(ctx, u)
 	if err != nil {
 		t.Fatal(err)

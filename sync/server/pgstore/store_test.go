@@ -447,12 +447,11 @@ func TestPullLast(t *testing.T) {
 	check("cursor past the end", protocol.Scope{Province: "140000"}, 100, 5)
 }
 
-// dropWithdrawals undoes migration 006 (withdrawals), for tests that roll
-// a schema back to an older version.
-const dropWithdrawals = `ALTER TABLE device_log DROP COLUMN accepted; DROP TABLE withdrawals; DROP TABLE withdrawn_ops`
-
-// dropBlobs undoes migration 007 (photos in the database).
-const dropBlobs = `DROP TABLE blob_chunks; DROP TABLE blobs`
+// dropFrom006 undoes migrations 006 (withdrawals), 007 (photos in the
+// database) and 008 (enrollment statements), for tests that roll a schema
+// back to an older version.
+const dropFrom006 = `ALTER TABLE device_log DROP COLUMN accepted; DROP TABLE withdrawals; DROP TABLE withdrawn_ops;
+	DROP TABLE blob_chunks; DROP TABLE blobs; ALTER TABLE devices DROP COLUMN statement`
 
 // TestOpenAddsScopeLinks opens a schema made before ops had scope links
 // (and so before blob_refs and recorded schema versions): Open fills them
@@ -469,7 +468,7 @@ func TestOpenAddsScopeLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := c.Exec(ctx, `ALTER TABLE ops DROP COLUMN prev_province, DROP COLUMN prev_county; DROP TABLE scope_heads;
-		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE op_reports; DROP TABLE lantian_schema_version;`+dropWithdrawals+`;`+dropBlobs); err != nil {
+		DROP TABLE blob_refs; DROP TABLE records; DROP TABLE op_reports; DROP TABLE lantian_schema_version;`+dropFrom006); err != nil {
 		t.Fatal(err)
 	}
 	_ = c.Close(ctx)

@@ -36,9 +36,10 @@ type signer struct {
 	head server.Head
 	seq  uint64
 	ops  []oplog.Op
+	at   time.Time // the time of its ops (now when zero)
 }
 
-func enrollSigner(t *testing.T, s server.Storage, n int, role model.Role, county string) *signer {
+func enrollSigner(t testing.TB, s server.Storage, n int, role model.Role, county string) *signer {
 	t.Helper()
 	ctx := context.Background()
 	now := time.Now()
@@ -56,10 +57,14 @@ func enrollSigner(t *testing.T, s server.Storage, n int, role model.Role, county
 }
 
 // push signs an op of sg setting set on record rec and appends it.
-func (sg *signer) push(t *testing.T, s server.Storage, rec uuid.UUID, county string, set map[string]model.Value) oplog.Op {
+func (sg *signer) push(t testing.TB, s server.Storage, rec uuid.UUID, county string, set map[string]model.Value) oplog.Op {
 	t.Helper()
 	sg.seq++
-	o := oplog.Op{Device: sg.id, Seq: sg.seq, HLC: hlc.Make(time.Now().UnixMilli(), uint16(sg.seq)), Record: rec,
+	at := sg.at
+	if at.IsZero() {
+		at = time.Now()
+	}
+	o := oplog.Op{Device: sg.id, Seq: sg.seq, HLC: hlc.Make(at.UnixMilli(), uint16(sg.seq)), Record: rec,
 		Register: register, County: county, Author: "核验", Set: set, Prev: sg.head.Hash}
 	o.Sign(sg.priv)
 	raw, h, err := o.AppendBinaryHash(nil)
@@ -183,7 +188,7 @@ func Verify(t *testing.T, s server.Storage, tamper Tamper) {
 	want(run(), verify.KindSignature, resigned.ID())
 }
 
-func initialOf(t *testing.T, reg string) string {
+func initialOf(t testing.TB, reg string) string {
 	t.Helper()
 	sc, ok := model.Lookup(reg)
 	if !ok {
@@ -194,7 +199,7 @@ func initialOf(t *testing.T, reg string) string {
 
 // reviewStatus is a status role may move a new record of reg to that
 // grid staff may not.
-func reviewStatus(t *testing.T, reg string, role model.Role) string {
+func reviewStatus(t testing.TB, reg string, role model.Role) string {
 	t.Helper()
 	sc, _ := model.Lookup(reg)
 	for _, tr := range sc.Transitions {
