@@ -28,6 +28,11 @@
 // it). The first time a data directory is opened with --pg, the photos
 // of its blob directory are copied into PostgreSQL and the directory is
 // renamed blobs.moved-to-pg. With --pg, --data may be left out.
+//
+// Behind a load balancer (see packaging/nginx and packaging/systemd),
+// --trusted-proxies names the proxies whose X-Forwarded-For gives the
+// client address; on SIGTERM the server closes its listener, lets the
+// requests in flight finish within --drain-timeout, then closes the store.
 package main
 
 import (
@@ -260,7 +265,7 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 // after it returns.
 func drainAndStop(srv *server.Server, errc <-chan error, timeout time.Duration, log *slog.Logger) error {
 	start := time.Now()
-	log.Info("shutting down: listener closed; finishing requests in flight", "drain_timeout", timeout.String())
+	log.Info("shutting down: closing the listener, finishing requests in flight", "drain_timeout", timeout.String())
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	err := srv.Shutdown(ctx)
