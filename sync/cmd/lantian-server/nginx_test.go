@@ -1,10 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -17,6 +22,7 @@ import (
 
 	"github.com/lantian-tz/lantian/sync/client"
 	"github.com/lantian-tz/lantian/sync/e2e/fixture"
+	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
 // nginxCommand returns Debian's nginx. Without it the test is skipped,
@@ -219,6 +225,34 @@ func TestBehindNginx(t *testing.T) {
 	for _, who := range []string{"127.0.0.2", "127.0.0.3"} {
 		if len(logLines(logs, `"msg":"device enrolled"`, `"client":"`+who+`"`)) != 1 {
 			t.Errorf("no instance logged the enrollment from %s (X-Forwarded-For not honoured):\n%s", who, logs)
+		}
+	}
+
+	// The largest photo the server takes passes nginx in one request
+	// (client_max_body_size), and is refused by the server, with its own
+	// error, when one byte larger.
+	_, token := enrollOver(t, fromAddr("127.0.0.1", pool), base, code())
+	for _, tc := range []struct {
+		size int
+		want int
+	}{{protocol.MaxBlobBytes, http.StatusCreated}, {protocol.MaxBlobBytes + 1, http.StatusRequestEntityTooLarge}} {
+		photo := make([]byte, tc.size)
+		_, _ = rand.Read(photo)
+		sum := sha256.Sum256(photo)
+		req, _ := http.NewRequest("PUT", base+protocol.PathBlobs+hex.EncodeToString(sum[:]), bytes.NewReader(photo))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", protocol.ContentTypeBlob)
+		resp, err := fromAddr("127.0.0.1", pool).Do(req)
+		if err != nil {
+			t.Fatalf("PUT of %d bytes: %v", tc.size, err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Fatalf("PUT of %d bytes through nginx: got %d %s; want %d", tc.size, resp.StatusCode, body, tc.want)
+		}
+		if tc.want != http.StatusCreated && protocol.DecodeError(resp.StatusCode, body).Code != protocol.CodeBlobTooLarge {
+			t.Errorf("PUT of %d bytes: got %s; want the server's %s error, not nginx's page", tc.size, body, protocol.CodeBlobTooLarge)
 		}
 	}
 
