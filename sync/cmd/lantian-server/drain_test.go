@@ -17,17 +17,17 @@ import (
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
-// slowUpload starts a photo upload over a raw connection to base and
-// sends the first half of its body; the returned function sends the rest
-// and returns the answer's status.
-func slowUpload(t *testing.T, base, token string) (id string, finish func() (int, error)) {
+// slowUpload starts a photo upload over a raw connection to base (made
+// by dial) and sends the first half of its body; the returned function
+// sends the rest and returns the answer's status.
+func slowUpload(t *testing.T, base, token string, dial func(addr string) (net.Conn, error)) (id string, finish func() (int, error)) {
 	t.Helper()
-	photo := make([]byte, 256<<10)
+	photo := make([]byte, 1<<20) // the first half holds whole 256 KiB chunks of pgstore
 	_, _ = rand.Read(photo)
 	sum := sha256.Sum256(photo)
 	id = hex.EncodeToString(sum[:])
 	u, _ := url.Parse(base)
-	c, err := net.Dial("tcp", u.Host)
+	c, err := dial(u.Host)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +51,8 @@ func slowUpload(t *testing.T, base, token string) (id string, finish func() (int
 	}
 }
 
-// heldBytes is what the server holds of an unfinished upload (HEAD).
+// heldBytes is what the server at base holds of an unfinished upload
+// (HEAD).
 func heldBytes(t *testing.T, base, token, id string) int64 {
 	t.Helper()
 	req, _ := http.NewRequest("HEAD", base+protocol.PathBlobs+id, nil)
@@ -73,7 +74,7 @@ func inFlightUpload(t *testing.T, p *proc, code string) func() (int, error) {
 	if status != 200 {
 		t.Fatalf("enroll: %d", status)
 	}
-	id, finish := slowUpload(t, p.url, token)
+	id, finish := slowUpload(t, p.url, token, func(addr string) (net.Conn, error) { return net.Dial("tcp", addr) })
 	deadline := time.Now().Add(10 * time.Second)
 	for heldBytes(t, p.url, token, id) == 0 {
 		if time.Now().After(deadline) {

@@ -17,6 +17,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -313,5 +314,41 @@ func TestBehindNginx(t *testing.T) {
 	// nginx did send requests to the dead instance, and passed them on.
 	if b, _ := os.ReadFile(filepath.Join(dir, "error.log")); !strings.Contains(string(b), "Connection refused") {
 		t.Errorf("nginx's error log shows no refused connection to the killed instance: the failover was not exercised\n%s", b)
+	}
+
+	// The last instance is stopped (SIGTERM) while a photo upload passes
+	// through nginx to it: the upload completes and the instance exits 0.
+	up := insts[1]
+	id, finish := slowUpload(t, base, token, func(addr string) (net.Conn, error) {
+		return tls.Dial("tcp", addr, &tls.Config{RootCAs: pool})
+	})
+	deadline = time.Now().Add(10 * time.Second)
+	for heldBytes(t, up.url, token, id) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the instance holds none of the upload's first half after 10s")
+		}
+		time.Sleep(10 * time.Millisecond) // polling what the instance holds
+	}
+	if err := up.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	upHost := strings.TrimPrefix(up.url, "http://")
+	deadline = time.Now().Add(10 * time.Second)
+	for {
+		c, err := net.DialTimeout("tcp", upHost, time.Second)
+		if err != nil {
+			break // refused: the listener is closed
+		}
+		_ = c.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("new connections still accepted 10s after SIGTERM")
+		}
+		time.Sleep(10 * time.Millisecond) // polling for the listener to close
+	}
+	if status, err := finish(); err != nil || status != http.StatusCreated {
+		t.Fatalf("upload through nginx in flight at SIGTERM: got %d, %v; want 201", status, err)
+	}
+	if code := up.wait(t, 10*time.Second); code != 0 {
+		t.Fatalf("drained instance: exit code %d; want 0", code)
 	}
 }
