@@ -45,7 +45,7 @@ func (s *Server) handleIssueCode(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.Info("enrollment code issued", "province", sc.Province, "county", sc.County, "role", req.Role,
-		"by_admin", c.admin, "by_device", c.device.ID)
+		"by_admin", c.admin, "by_device", c.device.ID, "client", client(r))
 	s.writeJSON(w, r, http.StatusCreated, resp)
 	return nil
 }
@@ -123,7 +123,7 @@ func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.Warn("device revoked", "device", id, "label", d.Label, "by_admin", c.admin, "by_device", c.device.ID,
-		"withdraw", req.Withdraw, "since", since, "withdrawn", len(wd.Ops), "withdrawal", wd.Seq)
+		"client", client(r), "withdraw", req.Withdraw, "since", since, "withdrawn", len(wd.Ops), "withdrawal", wd.Seq)
 	d.Revoked = true
 	h, err := s.store.Head(r.Context(), id)
 	if err != nil && !errors.Is(err, protocol.ErrNotFound) {

@@ -1,9 +1,12 @@
 package server_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
+	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -198,4 +201,44 @@ func (e *env) srvBlobs(t testing.TB) server.BlobStorage {
 		t.Fatal(err)
 	}
 	return bl
+}
+
+// An admin action's log line names who did it and from where: behind a
+// trusted proxy, the client it forwarded for.
+func TestAdminActionLogsClient(t *testing.T) {
+	var logs bytes.Buffer
+	proxies, err := server.ParseTrustedProxies("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, badgerstore.Options{InMemory: true}, func(c *server.Config) {
+		c.TrustedProxies = proxies
+		c.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	})
+	body := mustJSON(t, protocol.CodeRequest{Scope: protocol.Scope{County: county1}, Role: model.RoleGrid})
+	req := httptest.NewRequest("POST", protocol.PathAdminCodes, bytes.NewReader(body))
+	req.RemoteAddr = "10.0.0.2:41000"
+	req.Header.Set("X-Forwarded-For", "198.51.100.4")
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	req.Header.Set("Content-Type", protocol.ContentTypeJSON)
+	w := httptest.NewRecorder()
+	e.srv.Handler().ServeHTTP(w, req)
+	if w.Code != 201 {
+		t.Fatalf("issue code: got %d %s; want 201", w.Code, w.Body)
+	}
+	var line struct {
+		Msg     string `json:"msg"`
+		ByAdmin bool   `json:"by_admin"`
+		Client  string `json:"client"`
+	}
+	for l := range strings.SplitSeq(logs.String(), "\n") {
+		if strings.Contains(l, "enrollment code issued") {
+			if err := json.Unmarshal([]byte(l), &line); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if !line.ByAdmin || line.Client != "198.51.100.4" {
+		t.Errorf("log of the admin action: %+v in\n%s\nwant by_admin and client 198.51.100.4", line, logs.String())
+	}
 }

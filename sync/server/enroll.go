@@ -10,7 +10,7 @@ import (
 )
 
 func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) error {
-	addr := clientAddr(r)
+	addr := client(r)
 	if blocked, wait := s.enrollTries.blocked(addr); blocked {
 		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		s.log.Warn("enrollment refused: too many wrong codes", "addr", addr)
@@ -35,7 +35,7 @@ func (s *Server) handleEnroll(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	s.log.Info("device enrolled", "device", d.ID, "label", d.Label, "province", code.Scope.Province,
-		"county", code.Scope.County, "role", code.Role)
+		"county", code.Scope.County, "role", code.Role, "client", addr)
 	d.Scope, d.Role = code.Scope, code.Role
 	stmt, err := VouchDevice(r.Context(), s.store, s.province, d, now)
 	if err != nil {

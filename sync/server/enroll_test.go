@@ -1,8 +1,11 @@
 package server_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
+	"strconv"
 	"testing"
 	"time"
 
@@ -129,5 +132,67 @@ func TestEnrollWrongCodesLimited(t *testing.T) {
 	}
 	if r := enroll("WRNG-CODE-0010"); r.status != 429 {
 		t.Fatalf("and another at once: got %d; want 429", r.status)
+	}
+}
+
+// Behind a trusted proxy the limit counts each client forwarded through
+// it, not the proxy; a peer that is not a trusted proxy cannot escape
+// its own count by sending X-Forwarded-For.
+func TestEnrollLimitCountsForwardedClient(t *testing.T) {
+	proxies, err := server.ParseTrustedProxies("10.0.0.0/8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newEnvWith(t, badgerstore.Options{InMemory: true}, func(c *server.Config) {
+		c.EnrollTries, c.EnrollRefill, c.TrustedProxies = 2, time.Hour, proxies
+	})
+	enroll := func(peer, xff, code string) int {
+		t.Helper()
+		d := newDevice()
+		body := mustJSON(t, protocol.EnrollRequest{Code: code, Device: d.id, PublicKey: d.pub, Label: "平板"})
+		req := httptest.NewRequest("POST", protocol.PathEnroll, bytes.NewReader(body))
+		req.RemoteAddr = peer
+		req.Header.Set("Content-Type", protocol.ContentTypeJSON)
+		if xff != "" {
+			req.Header.Set("X-Forwarded-For", xff)
+		}
+		w := httptest.NewRecorder()
+		e.srv.Handler().ServeHTTP(w, req)
+		return w.Code
+	}
+	const proxy = "10.0.0.2:41000"
+	// Client A uses up its tries through the proxy.
+	for i := range 2 {
+		if got := enroll(proxy, "198.51.100.1", "WRNG-CODE-000"+strconv.Itoa(i)); got != 403 {
+			t.Fatalf("client A wrong code %d: got %d; want 403", i, got)
+		}
+	}
+	if got := enroll(proxy, "198.51.100.1", "WRNG-CODE-0009"); got != 429 {
+		t.Fatalf("client A after its tries: got %d; want 429", got)
+	}
+	// Client B, through the same proxy, still has its own.
+	sc := protocol.Scope{County: county1}
+	if got := enroll(proxy, "198.51.100.2", e.code(sc, model.RoleGrid, time.Hour)); got != 200 {
+		t.Fatalf("client B through the same proxy: got %d; want 200 (limited apart from A)", got)
+	}
+	// A client cannot dodge by putting another address left of its own.
+	if got := enroll(proxy, "192.0.2.99, 198.51.100.1", e.code(sc, model.RoleGrid, time.Hour)); got != 429 {
+		t.Fatalf("client A with a forged entry: got %d; want 429", got)
+	}
+
+	// An untrusted peer uses up its tries; a forged header does not
+	// make it someone else.
+	const direct = "203.0.113.5:5000"
+	for i := range 2 {
+		if got := enroll(direct, "198.51.100."+strconv.Itoa(10+i), "WRNG-CODE-001"+strconv.Itoa(i)); got != 403 {
+			t.Fatalf("direct peer wrong code %d: got %d; want 403", i, got)
+		}
+	}
+	if got := enroll(direct, "198.51.100.77", e.code(sc, model.RoleGrid, time.Hour)); got != 429 {
+		t.Fatalf("direct peer with a forged X-Forwarded-For: got %d; want 429", got)
+	}
+	// The address the direct peer forged was never charged.
+	if got := enroll(proxy, "198.51.100.77", e.code(sc, model.RoleGrid, time.Hour)); got != 200 {
+		t.Fatalf("fresh client through the proxy: got %d; want 200", got)
 	}
 }

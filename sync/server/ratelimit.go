@@ -1,8 +1,6 @@
 package server
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"time"
 
@@ -78,14 +76,4 @@ func (l *tryLimiter) failed(addr string) {
 		l.byIP[addr] = lim
 	}
 	lim.AllowN(now, 1)
-}
-
-// clientAddr is the host of r's remote address. Behind a reverse proxy
-// that is the proxy's: run the limiter there, or in front of it.
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

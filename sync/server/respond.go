@@ -81,9 +81,9 @@ func readBodyMax(r *http.Request, wantType string, max int64) ([]byte, error) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	pe, known := protocol.ErrorOf(err)
 	if !known || pe.Status >= 500 {
-		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		s.log.Error("request failed", "method", r.Method, "path", r.URL.Path, "client", client(r), "err", err)
 	} else {
-		s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "code", pe.Code, "detail", pe.Detail)
+		s.log.Info("request refused", "method", r.Method, "path", r.URL.Path, "client", client(r), "code", pe.Code, "detail", pe.Detail)
 	}
 	setRetryAfter(w, pe)
 	if g, ok := r.Body.(*bodyGuard); ok {

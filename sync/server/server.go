@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"runtime"
 	"strings"
 	"sync"
@@ -84,6 +85,14 @@ type Config struct {
 	// until Shutdown.
 	UploadExpiry time.Duration
 	UploadSweep  time.Duration
+
+	// TrustedProxies are the reverse proxies (load balancers) whose
+	// X-Forwarded-For header is believed: for a request from one of
+	// them, the client address (what the enrollment limit counts and the
+	// logs name) is the right-most forwarded address that is not a
+	// trusted proxy. From any other peer the header is ignored. None
+	// when empty: the client is the direct peer.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the provincial sync server.
@@ -102,6 +111,7 @@ type Server struct {
 	handler   http.Handler
 
 	enrollTries *tryLimiter // nil: no limit
+	proxies     []netip.Prefix
 	maxCodeTTL  time.Duration
 
 	budget      *bodyBudget
@@ -125,7 +135,7 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{
 		store: cfg.Store, blobs: cfg.Blobs, gaz: cfg.Gazetteer, province: cfg.ProvinceKey, adminHash: cfg.AdminTokenHash,
 		now: cfg.Now, log: cfg.Logger, tolerance: cfg.Tolerance, codeTTL: cfg.CodeTTL,
-		workers: cfg.Workers, metrics: newMetrics(),
+		workers: cfg.Workers, metrics: newMetrics(), proxies: cfg.TrustedProxies,
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -202,11 +212,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST "+protocol.PathAdminDevices+"/{id}/revoke", "admin_revoke", s.handleRevoke)
 	handle("GET "+protocol.PathBlobs+"{id}", "blob_get", s.handleBlobGet) // GET and HEAD
 	handle("PUT "+protocol.PathBlobs+"{id}", "blob_put", s.handleBlobPut)
-	handle("GET "+protocol.PathHealth, "health", func(w http.ResponseWriter, r *http.Request) error {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		_, err := io.WriteString(w, "ok\n")
-		return err
-	})
+	handle("GET "+protocol.PathHealth, "health", s.handleHealth)
 	mux.Handle("GET "+protocol.PathMetrics, s.metrics.handler())
 	// The same paths without a method answer 405 as a protocol error.
 	for p, allow := range map[string]string{
@@ -226,6 +232,38 @@ func (s *Server) routes() http.Handler {
 		return protocol.ErrNotFound.Withf("path %s", r.URL.Path)
 	})
 	return mux
+}
+
+// healthPing bounds how long /healthz waits for the store to answer.
+const healthPing = 2 * time.Second
+
+// handleHealth answers /healthz: 200 "ok" when the server takes requests
+// and its store answers, else 503 (a load balancer then sends the
+// requests elsewhere): while the server drains on its way down, and while
+// the store is unreachable (a Pinger's Ping fails).
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) error {
+	if s.draining() {
+		return protocol.ErrUnavailable.Withf("draining: the server is shutting down")
+	}
+	if p, ok := s.store.(Pinger); ok {
+		ctx, cancel := context.WithTimeout(r.Context(), healthPing)
+		defer cancel()
+		if err := p.Ping(ctx); err != nil {
+			s.log.Warn("health: the store does not answer", "err", err)
+			return protocol.ErrUnavailable.Withf("the store does not answer")
+		}
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, err := io.WriteString(w, "ok\n")
+	return err
+}
+
+// draining reports whether Shutdown has begun.
+func (s *Server) draining() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing
 }
 
 // isOtherVersion reports a path under /vN/ for a version we do not speak.
@@ -249,6 +287,7 @@ func (s *Server) instrument(route string, h func(http.ResponseWriter, *http.Requ
 		// net/http keeps the original, so that after a refusal it sends
 		// no 100 Continue to a client that waits for one (it closes the
 		// connection instead of draining a body never asked for).
+		r = s.withClient(r)
 		r = r.WithContext(context.WithValue(r.Context(), guardKey{}, guard))
 		r.Body = guard
 		if s.enter() {
@@ -273,7 +312,7 @@ func (s *Server) instrument(route string, h func(http.ResponseWriter, *http.Requ
 		s.metrics.latency.WithLabelValues(route).Observe(elapsed.Seconds())
 		s.metrics.bytesIn.WithLabelValues(route).Add(float64(body.n))
 		s.metrics.bytesOut.WithLabelValues(route).Add(float64(sw.n))
-		s.log.Debug("request", "route", route, "method", r.Method, "path", r.URL.Path,
+		s.log.Debug("request", "route", route, "method", r.Method, "path", r.URL.Path, "client", client(r),
 			"status", sw.status, "in", body.n, "out", sw.n, "ms", elapsed.Milliseconds())
 	})
 }
@@ -350,6 +389,31 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	select {
 	case <-done:
 		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Close cuts the connections still open, for after a Shutdown whose
+// drain ran out of time, and waits until the handlers cut have returned
+// or ctx ends.
+func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock()
+	s.closing = true
+	hs := s.httpSrv
+	s.mu.Unlock()
+	s.stopUploads()
+	if hs != nil {
+		_ = hs.Close()
+	}
+	done := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}

@@ -102,6 +102,13 @@ type Storage interface {
 	Close() error
 }
 
+// Pinger is implemented by backends that can tell whether they are
+// reachable (a database over the network): /healthz answers not ready
+// while Ping fails.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
 // BlobStorage keeps attachments by SHA-256, outside the op store.
 type BlobStorage interface {
 	// Stat returns the size of a complete blob, or (partial bytes held,

@@ -31,6 +31,11 @@
 // it). The first time a data directory is opened with --pg, the photos
 // of its blob directory are copied into PostgreSQL and the directory is
 // renamed blobs.moved-to-pg. With --pg, --data may be left out.
+//
+// Behind a load balancer (see packaging/nginx and packaging/systemd),
+// --trusted-proxies names the proxies whose X-Forwarded-For gives the
+// client address; on SIGTERM the server closes its listener, lets the
+// requests in flight finish within --drain-timeout, then closes the store.
 package main
 
 import (
@@ -180,6 +185,8 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	uploadMiB := fs.Int64("upload-mib-per-device", server.DefaultUploadBytesPerDevice>>20, "MiB of unfinished photo uploads a device may have (negative: no bound)")
 	expiry := fs.Duration("upload-expiry", server.DefaultUploadExpiry, "how long an unfinished photo upload is kept after its last part")
 	maxCodeTTL := fs.Duration("max-code-ttl", server.DefaultMaxCodeTTL, "longest validity of an enrollment code issued through the admin API")
+	proxies := fs.String("trusted-proxies", "", "comma-separated addresses or CIDR prefixes of the reverse proxies in front (e.g. 127.0.0.1,10.0.0.0/8): from them X-Forwarded-For names the client, which the enrollment limit counts and the logs show; from any other peer it is ignored")
+	drain := fs.Duration("drain-timeout", 20*time.Second, "on SIGTERM or SIGINT: how long requests in flight may take to finish after the listener closes; those still running then are cut")
 	pgURL := pgOption(fs)
 	provKey := provinceKeyOption(fs)
 	fs.SetOutput(out)
@@ -193,8 +200,12 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	switch {
 	case *inflight == 0 || *rate == 0 || *uploads == 0 || *uploadMiB == 0 || *perDevice == 0:
 		return errors.New("--max-inflight-mib, --min-body-rate-kib, --requests-per-device, --uploads-per-device and --upload-mib-per-device must not be 0 (negative: no bound)")
-	case *window <= 0 || *expiry <= 0 || *maxCodeTTL <= 0:
-		return errors.New("--body-window, --upload-expiry and --max-code-ttl must be positive")
+	case *window <= 0 || *expiry <= 0 || *maxCodeTTL <= 0 || *drain <= 0:
+		return errors.New("--body-window, --upload-expiry, --max-code-ttl and --drain-timeout must be positive")
+	}
+	trusted, err := server.ParseTrustedProxies(*proxies)
+	if err != nil {
+		return fmt.Errorf("--trusted-proxies: %w", err)
 	}
 	e, err := open(ctx, *data, *pgURL, log)
 	if err != nil {
@@ -208,7 +219,7 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 	cfg := server.Config{Store: e.store, Blobs: e.blobs, Gazetteer: e.gaz, Logger: log, ProvinceKey: province,
 		MaxBodyInFlight: mib(*inflight), MinBodyRate: *rate << 10, BodyWindow: *window, RequestsPerDevice: *perDevice,
 		UploadsPerDevice: *uploads, UploadBytesPerDevice: mib(*uploadMiB), UploadExpiry: *expiry,
-		MaxCodeTTL: *maxCodeTTL, CodeTTL: min(72*time.Hour, *maxCodeTTL)}
+		MaxCodeTTL: *maxCodeTTL, CodeTTL: min(72*time.Hour, *maxCodeTTL), TrustedProxies: trusted}
 	if *rate < 0 {
 		cfg.MinBodyRate = -1
 	}
@@ -260,15 +271,36 @@ func serve(ctx context.Context, args []string, ln net.Listener, out io.Writer, l
 		return err
 	case <-ctx.Done():
 	}
-	log.Info("shutting down; finishing requests in flight")
-	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	return drainAndStop(srv, errc, *drain, log)
+}
+
+// drainAndStop shuts srv down gracefully: the listener closes at once
+// (new connections are refused, so a load balancer sends them to another
+// instance, and /healthz on connections still open answers 503), the
+// requests in flight get up to timeout to finish, and those still running
+// then are cut, which is reported as an error. The caller closes the store
+// after it returns.
+func drainAndStop(srv *server.Server, errc <-chan error, timeout time.Duration, log *slog.Logger) error {
+	start := time.Now()
+	log.Info("shutting down: closing the listener, finishing requests in flight", "drain_timeout", timeout.String())
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
+	err := srv.Shutdown(ctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("drain timed out: cutting the requests still in flight", "after", time.Since(start).String())
+		cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer ccancel()
+		_ = srv.Close(cctx)
+		<-errc
+		return fmt.Errorf("requests still in flight after --drain-timeout %v were cut", timeout)
+	}
+	if err != nil {
 		return err
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	log.Info("drained; closing the store", "took", time.Since(start).String())
 	return nil
 }
 

@@ -96,6 +96,13 @@ func (s *Store) Close() error {
 	return nil
 }
 
+// Ping checks that the database answers, on a pooled connection.
+func (s *Store) Ping(ctx context.Context) error {
+	return s.pool.Ping(ctx)
+}
+
+var _ server.Pinger = (*Store)(nil)
+
 // with runs fn on a pooled connection.
 func (s *Store) with(ctx context.Context, fn func(*pgx.Conn) error) error {
 	c, err := s.pool.Acquire(ctx)
