@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -62,6 +63,10 @@ type Options struct {
 	Touch bool
 	// Screen names a screen to open after sign-in (see Main's -screen).
 	Screen string
+	// ProvinceKeys are the province public keys evidence packs are
+	// checked against; the keys the app ships (assets/province-keys.txt)
+	// when nil.
+	ProvinceKeys []ed25519.PublicKey
 
 	// inline runs background work on the caller's goroutine (tests).
 	inline bool

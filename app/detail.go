@@ -1,7 +1,9 @@
 package app
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"slices"
 	"sort"
 	"strings"
@@ -14,9 +16,12 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/assets"
+	"github.com/lantian-tz/lantian/internal/evidence"
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
+	"github.com/lantian-tz/lantian/internal/vouch"
 	"github.com/lantian-tz/lantian/model"
 )
 
@@ -24,11 +29,12 @@ import (
 // the user's role may make, open conflicts side by side with one-tap
 // settling, and the full history.
 type detailScreen struct {
-	a    *App
-	id   uuid.UUID
-	st   storeState
-	sc   *model.Schema
-	hist []store.HistoryEntry
+	evidenceBtn *widget.Button
+	a           *App
+	id          uuid.UUID
+	st          storeState
+	sc          *model.Schema
+	hist        []store.HistoryEntry
 	// refs are the titles of the records the values and history refer
 	// to, by id.
 	refs map[string]string
@@ -163,6 +169,12 @@ func (s *detailScreen) render() {
 		actions.Add(del)
 	}
 	s.box.Add(actions)
+	if r := a.role(); (r == model.RoleCounty || r == model.RoleProvince) && a.own != nil {
+		// An inspector's copy of the record: its signed history, the
+		// enrollment statements of the devices that made it, its photos.
+		s.evidenceBtn = widget.NewButtonWithIcon(lang.L("Evidence pack…"), theme.DocumentSaveIcon(), s.exportEvidence)
+		s.box.Add(container.NewHBox(s.evidenceBtn))
+	}
 
 	// Conflicts.
 	if len(st.Conflicts) > 0 {
@@ -492,4 +504,59 @@ func (s *detailScreen) attached(key, sha string) string {
 		}
 	}
 	return ""
+}
+
+// exportEvidence writes the record's evidence pack to a file the user
+// chooses, and says whether the pack checks out.
+func (s *detailScreen) exportEvidence() {
+	a := s.a
+	d := dialog.NewFileSave(func(wc fyne.URIWriteCloser, err error) {
+		if err != nil || wc == nil {
+			return
+		}
+		var res *evidence.Result
+		a.b.run(func() error {
+			defer wc.Close()
+			var err error
+			res, err = s.writeEvidence(wc)
+			return err
+		}, func(err error) {
+			if err != nil {
+				a.showErr(err)
+				return
+			}
+			dialog.ShowInformation(lang.L("Evidence pack"), evidenceSummary(res, a.textLang()), a.win)
+		})
+	}, a.win)
+	name, _ := s.st.Value(model.FieldRecordNo).AsText()
+	if name == "" {
+		name = s.id.String()[:8]
+	}
+	d.SetFileName("证据包-" + name + ".zip")
+	d.Show()
+}
+
+// writeEvidence writes the record's evidence pack to w, checked against
+// the province keys the app ships.
+func (s *detailScreen) writeEvidence(w io.Writer) (*evidence.Result, error) {
+	trusted := s.a.opts.ProvinceKeys
+	if trusted == nil {
+		var err error
+		if trusted, err = vouch.ParseKeys(assets.ProvinceKeys); err != nil {
+			return nil, err
+		}
+	}
+	return evidence.Build(context.Background(), w, s.a.own.EvidenceSource(), s.id, evidence.Options{Trusted: trusted, Now: s.a.opts.Now()})
+}
+
+// evidenceSummary says what a pack's check found.
+func evidenceSummary(res *evidence.Result, tl string) string {
+	if res.OK() {
+		return lang.L("The evidence pack was written. Its check found no problem: anyone can re-check it with “lantian verify PACK.zip”.")
+	}
+	var lines []string
+	for _, p := range res.Problems {
+		lines = append(lines, p.Msg.In(tl))
+	}
+	return lang.L("The evidence pack was written, but its check found {{.N}} problems:", map[string]any{"N": len(res.Problems)}) + "\n" + strings.Join(lines, "\n")
 }

@@ -1,17 +1,24 @@
 package app
 
 import (
+	"archive/zip"
 	"bytes"
+	"crypto/ed25519"
 	"image"
 	"image/png"
 	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/lantian-tz/lantian/internal/evidence"
+	"github.com/lantian-tz/lantian/internal/vouch"
+	"github.com/lantian-tz/lantian/model"
 )
 
 // A record's photos open from their thumbnails in a viewer that steps
@@ -85,5 +92,86 @@ func TestPhotoViewerFromDetail(t *testing.T) {
 	test.Tap(v.zoomIn)
 	if got := v.img.MinSize().Width; got != 2*before {
 		t.Errorf("zooming in again: width %.0f; want %.0f", got, 2*before)
+	}
+}
+
+// The county exports a record's evidence pack from its detail: the pack
+// holds the record's signed ops and photos and checks out offline; one
+// changed byte makes the check fail. Grid staff get no such button.
+func TestEvidencePackFromDetail(t *testing.T) {
+	a := newTestApp(t, LangZH, nil)
+	grid := seed(t, a, "straw_grid", 1)[0]
+	a.user.Grid = grid.Record.String()
+	pic := testPNG(t)
+	n := 0
+	a.photoPicker = func(use func(io.ReadCloser)) {
+		n++
+		use(io.NopCloser(bytes.NewReader(append(append([]byte(nil), pic...), byte(n)))))
+	}
+	a.shell.goHome()
+	test.Tap(a.shell.current().(*homeScreen).patrolBtn)
+	log := a.shell.current().(*patrolLog)
+	var add *widget.Button
+	walk(log.form.byKey["photos"].obj, func(o fyne.CanvasObject) {
+		if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
+			add = b
+		}
+	})
+	for range 3 {
+		test.Tap(add)
+	}
+	test.Tap(log.save)
+	d := a.shell.current().(*detailScreen)
+	if d.evidenceBtn != nil {
+		t.Error("grid staff are offered an evidence pack")
+	}
+	// The province vouched for this device when it enrolled.
+	_, province, _ := ed25519.GenerateKey(nil)
+	sg, err := vouch.Sign(province, vouch.Statement{Device: a.own.Device(), Key: a.own.PublicKey(), Province: "130000",
+		County: testCounty, Role: model.RoleGrid, Enrolled: a.opts.Now().Add(-24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.own.SetMeta(vouch.MetaKey(a.own.Device()), sg.Marshal()); err != nil {
+		t.Fatal(err)
+	}
+	a.opts.ProvinceKeys = []ed25519.PublicKey{province.Public().(ed25519.PublicKey)}
+	signInAs(t, a, "李审核", model.RoleCounty)
+	d = newDetail(a, d.id)
+	a.shell.push(d)
+	if d.evidenceBtn == nil {
+		t.Fatal("the county gets no evidence pack button")
+	}
+	var pack bytes.Buffer
+	res, err := d.writeEvidence(&pack)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.OK() {
+		t.Fatalf("the pack built does not check out: %+v", res.Problems)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(pack.Bytes()), int64(pack.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	photos, ops := 0, 0
+	for _, f := range zr.File {
+		switch {
+		case strings.HasPrefix(f.Name, "photos/"):
+			photos++
+		case strings.HasPrefix(f.Name, "ops/"):
+			ops++
+		}
+	}
+	if photos != 3 || ops == 0 {
+		t.Errorf("the pack holds %d photos and %d ops; want 3 photos and the record's ops", photos, ops)
+	}
+	if got := evidence.Verify(pack.Bytes(), a.opts.ProvinceKeys); !got.OK() {
+		t.Errorf("re-checked offline: %+v", got.Problems)
+	}
+	bad := bytes.Clone(pack.Bytes())
+	bad[len(bad)/2] ^= 1
+	if evidence.Verify(bad, a.opts.ProvinceKeys).OK() {
+		t.Error("a pack with one byte changed still checks out")
 	}
 }
