@@ -71,32 +71,44 @@ func (a AfterApproval) Mark(lang string) string {
 var stampFields = []string{model.FieldStatus, model.FieldReviewedBy, model.FieldReviewedAt, model.FieldReviewComment}
 
 // LateEdits reads a record's history (store.History: oldest first) for
-// the changes made after its first approval. An approval is an op moving
-// the record into a status some review gate approves into.
+// the changes made to its approved values after its first approval: an
+// approval is an op moving the record into a status some review gate
+// approves into, and the approved values are the fields holding a value
+// once it is made. Filling in a field later (a plan, a completion date,
+// as the lifecycle goes on) changes nothing that was approved.
 func LateEdits(sc *model.Schema, h []store.HistoryEntry) AfterApproval {
 	f := model.NewFlow(sc)
 	var out AfterApproval
+	cur := map[string]model.Value{}
+	var approved map[string]bool
 	for _, e := range h {
 		at := e.HLC.Time()
 		if e.Eff != 0 {
 			at = e.Eff.Time()
 		}
-		if !out.Approved() {
-			for _, c := range e.Changes {
-				if s, _ := c.New.AsText(); c.Field == model.FieldStatus && f.IsApproved(s) {
-					out.ApprovedAt, out.ApprovedBy = at, e.Author
-				}
-			}
-			continue
-		}
 		var fields []string
 		for _, c := range e.Changes {
-			if !slices.Contains(stampFields, c.Field) {
+			if approved[c.Field] && !slices.Contains(stampFields, c.Field) && c.New != c.Old {
 				fields = append(fields, c.Field)
 			}
+			cur[c.Field] = c.New
 		}
 		if len(fields) > 0 {
 			out.Edits = append(out.Edits, LateEdit{Op: e.Op, Author: e.Author, Device: e.Device, At: at, Fields: fields})
+		}
+		if out.Approved() {
+			continue
+		}
+		for _, c := range e.Changes {
+			if s, _ := c.New.AsText(); c.Field == model.FieldStatus && f.IsApproved(s) {
+				out.ApprovedAt, out.ApprovedBy = at, e.Author
+				approved = map[string]bool{}
+				for k, v := range cur {
+					if !v.IsNull() {
+						approved[k] = true
+					}
+				}
+			}
 		}
 	}
 	return out

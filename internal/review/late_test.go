@@ -10,10 +10,10 @@ import (
 	"github.com/lantian-tz/lantian/model"
 )
 
-// Edits made after a record was approved are counted with who, when and
-// which fields, whether they reopened it (grid staff) or not (the
-// county); review steps are not edits, and an edit before the approval
-// does not count.
+// Edits of a record's approved values made after its approval are
+// counted with who, when and which fields, whether they reopened it (grid
+// staff) or not (the county); review steps, values written unchanged and
+// edits before the approval do not count.
 func TestLateEditsAfterApproval(t *testing.T) {
 	s := openMem(t)
 	ctx := context.Background()
@@ -41,6 +41,14 @@ func TestLateEditsAfterApproval(t *testing.T) {
 	if !a.Approved() || a.ApprovedBy != "李科长" || len(a.Edits) != 0 || a.Mark("zh") != "" {
 		t.Fatalf("just approved: %+v, mark %q; want approved by 李科长, no edits, no mark", a, a.Mark("zh"))
 	}
+	// A field left empty at approval, filled in later, changes nothing
+	// that was approved.
+	if _, err := s.Append(ctx, store.Change{Record: id, Author: "李科长", Role: model.RoleCounty, Now: now, Set: map[string]model.Value{"remarks": model.Str("称量记录已核")}}); err != nil {
+		t.Fatalf("fill remarks: %v", err)
+	}
+	if a, _ := LateEditsOf(s, sc, id); len(a.Edits) != 0 {
+		t.Fatalf("filling an empty field counted as a change after approval: %+v", a.Edits)
+	}
 	// The county changes the approved value; grid staff change it later
 	// (which reopens it) and it is approved again.
 	if _, err := s.Append(ctx, store.Change{Record: id, Author: "李科长", Role: model.RoleCounty, Now: now, Set: map[string]model.Value{"dustfall": model.Decimal(5.1)}}); err != nil {
@@ -65,8 +73,8 @@ func TestLateEditsAfterApproval(t *testing.T) {
 	if a.Edits[0].Author != "李科长" || !slices.Equal(a.Edits[0].Fields, []string{"dustfall"}) {
 		t.Errorf("first late edit %+v; want 李科长 changing dustfall", a.Edits[0])
 	}
-	if a.Edits[1].Author != "王网格" || !slices.Equal(a.Edits[1].Fields, []string{"dustfall", "valid"}) {
-		t.Errorf("second late edit %+v; want 王网格 changing dustfall and valid", a.Edits[1])
+	if a.Edits[1].Author != "王网格" || !slices.Equal(a.Edits[1].Fields, []string{"dustfall"}) {
+		t.Errorf("second late edit %+v; want 王网格 changing dustfall (valid was written unchanged)", a.Edits[1])
 	}
 	if m := a.Mark("zh"); !strings.HasPrefix(m, "审核通过后修改 2 次（最近 王网格 ") {
 		t.Errorf("mark %q", m)
