@@ -145,7 +145,11 @@ func appendStr(k []byte, s string) []byte {
 }
 
 // indexKeys returns the index keys of a record with summary sm.
+// An orphan (a record no op has created yet) has none: it is not listed.
 func indexKeys(rec uuid.UUID, sm *summary) [][]byte {
+	if sm.Orphan {
+		return nil
+	}
 	base := func(kind byte) []byte {
 		k := make([]byte, 0, 64)
 		k = append(k, pfxIndex, kind)

@@ -19,6 +19,11 @@ type summary struct {
 	Search           string // lower-cased title and searchable fields, for substring search
 	Updated, Created hlc.Timestamp
 	Deleted          bool
+	// Orphan: no op has created the record yet (none carries created_by,
+	// which model.Admit writes into every new record). An orphan is not
+	// listed until its creation arrives, so an op that leaves created_by
+	// out cannot make a record its author's role may not create.
+	Orphan bool
 }
 
 // summarize computes the summary of st with its register's schema (nil
@@ -32,6 +37,7 @@ func summarize(st *oplog.State, sc *model.Schema) *summary {
 		Updated:  st.Updated,
 		Created:  st.Created,
 		Deleted:  st.Deleted,
+		Orphan:   st.Value(model.FieldCreatedBy).IsNull(),
 	}
 	if sc == nil {
 		return sm
