@@ -21,6 +21,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lantian-tz/lantian/internal/vouch"
+
 	"github.com/lantian-tz/lantian/sync/client"
 	"github.com/lantian-tz/lantian/sync/e2e/fixture"
 	"github.com/lantian-tz/lantian/sync/protocol"
@@ -140,10 +142,15 @@ func TestBehindNginx(t *testing.T) {
 	ctx := context.Background()
 	quiet := slog.New(slog.DiscardHandler)
 
+	// Every instance vouches for devices with the one province key.
+	key := filepath.Join(t.TempDir(), "province.key")
+	if _, _, err := vouch.LoadOrCreate(key); err != nil {
+		t.Fatal(err)
+	}
 	var insts []*proc
 	var addrs []string
 	for range 2 {
-		p := startServer(t, bin, "--pg", db, "--listen", "127.0.0.1:0", "--trusted-proxies", "127.0.0.1")
+		p := startServer(t, bin, "--pg", db, "--province-key", key, "--listen", "127.0.0.1:0", "--trusted-proxies", "127.0.0.1")
 		insts = append(insts, p)
 		addrs = append(addrs, strings.TrimPrefix(p.url, "http://"))
 	}
