@@ -166,3 +166,39 @@ func sha(i int) string {
 	}
 	return string(out)
 }
+
+// A Live keeps its reuse index until the store changes, then reads it
+// again.
+func TestLiveRereadsAfterChange(t *testing.T) {
+	s := openMem(t)
+	grid := newGrid(t, s)
+	sha, err := s.PutBlob(bytes.NewReader(exiftest.JPEG(exiftest.Photo{Taken: time.Date(2023, 11, 20, 9, 0, 0, 0, model.Beijing), Lat: 38.3, Lon: 114.38, GPS: true})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := newPatrol(t, s, grid, "王网格", sha)
+	live := evidencecheck.NewLive(s, evidencecheck.Options{})
+	flags := func() int {
+		st, err := s.Get(first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, _ := model.Lookup(st.Register)
+		f, err := live.Flags(sc, &st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(f)
+	}
+	if n := flags(); n != 0 {
+		t.Fatalf("%d flags on a photo used once", n)
+	}
+	newPatrol(t, s, grid, "刘网格", sha)
+	if n := flags(); n != 0 {
+		t.Fatalf("%d flags before Changed; want the index kept", n)
+	}
+	live.Changed()
+	if n := flags(); n != 1 {
+		t.Fatalf("%d flags after Changed; want 1 (reused)", n)
+	}
+}
