@@ -20,8 +20,8 @@ import (
 
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/dashboard"
-	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/demo"
+	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/firepoint"
 	"github.com/lantian-tz/lantian/internal/photoexif/exiftest"
 	"github.com/lantian-tz/lantian/internal/review"
