@@ -2,6 +2,10 @@
 // taken, where, and with which camera, from its EXIF block. It never
 // changes the photo; a photo without EXIF (a PNG, a stripped JPEG) reads
 // as an Info with nothing set.
+//
+// The decoding is github.com/rwcarlsen/goexif's: it has no dependencies
+// of its own and reads a JPEG only up to its EXIF segment. It does not
+// name EXIF 2.31's OffsetTimeOriginal, which a parser here adds.
 package photoexif
 
 import (
