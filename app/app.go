@@ -278,7 +278,7 @@ func (a *App) attach(st *store.Store) {
 		a.syncer = newRemoteSyncer(st, a.opts.Logger, func() string { return a.county })
 	}
 	a.cancelSub = st.Subscribe(func(ev store.Event) {
-		a.evidence.Changed()
+		a.evidence.Changed(ev.Records, ev.All)
 		a.b.post(func() {
 			a.changed.add(ev)
 			a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged)

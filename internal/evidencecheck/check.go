@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -308,7 +310,29 @@ type Lister interface {
 // records as merged on this device, so after a sync a photo attached on
 // two devices is found on both.
 func Index(s Lister) (Reuse, error) {
-	all := map[string][]uuid.UUID{}
+	ix, err := buildIndex(s)
+	if err != nil {
+		return nil, err
+	}
+	out := Reuse{}
+	for sha, recs := range ix.bySHA {
+		if len(recs) > 1 {
+			out[sha] = recs
+		}
+	}
+	return out, nil
+}
+
+// index maps photos to the records they are attached to, and back, so
+// that a changed record updates it in place.
+type index struct {
+	mu    sync.RWMutex
+	bySHA map[string][]uuid.UUID
+	byRec map[uuid.UUID][]string
+}
+
+func buildIndex(s Lister) (*index, error) {
+	ix := &index{bySHA: map[string][]uuid.UUID{}, byRec: map[uuid.UUID][]string{}}
 	for _, sc := range model.Registers() {
 		if !HasPhotos(sc) {
 			continue
@@ -320,14 +344,7 @@ func Index(s Lister) (Reuse, error) {
 				return nil, fmt.Errorf("evidencecheck: index %s: %w", sc.Name, err)
 			}
 			for i := range page.Records {
-				st := &page.Records[i]
-				for _, p := range Photos(sc, st) {
-					l := all[p.SHA]
-					if n := len(l); n > 0 && l[n-1] == st.Record {
-						continue // twice in one record
-					}
-					all[p.SHA] = append(l, st.Record)
-				}
+				ix.setLocked(page.Records[i].Record, recordSHAs(sc, &page.Records[i]))
 			}
 			if page.Next == "" {
 				break
@@ -335,13 +352,64 @@ func Index(s Lister) (Reuse, error) {
 			q.After = page.Next
 		}
 	}
-	out := Reuse{}
-	for sha, recs := range all {
-		if len(recs) > 1 {
-			out[sha] = recs
+	return ix, nil
+}
+
+// recordSHAs are the distinct photos of st (none when deleted).
+func recordSHAs(sc *model.Schema, st *oplog.State) []string {
+	if st.Deleted {
+		return nil
+	}
+	var out []string
+	for _, p := range Photos(sc, st) {
+		if !slices.Contains(out, p.SHA) {
+			out = append(out, p.SHA)
 		}
 	}
-	return out, nil
+	return out
+}
+
+// set makes rec's photos shas (nil: rec has none, or is gone).
+func (ix *index) set(rec uuid.UUID, shas []string) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.setLocked(rec, shas)
+}
+
+func (ix *index) setLocked(rec uuid.UUID, shas []string) {
+	for _, sha := range ix.byRec[rec] {
+		l := slices.DeleteFunc(ix.bySHA[sha], func(r uuid.UUID) bool { return r == rec })
+		if len(l) == 0 {
+			delete(ix.bySHA, sha)
+		} else {
+			ix.bySHA[sha] = l
+		}
+	}
+	delete(ix.byRec, rec)
+	if len(shas) == 0 {
+		return
+	}
+	ix.byRec[rec] = shas
+	for _, sha := range shas {
+		ix.bySHA[sha] = append(ix.bySHA[sha], rec)
+	}
+}
+
+// reuse returns the records each of shas is attached to, for those
+// attached to more than one.
+func (ix *index) reuse(shas []Photo) Reuse {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out Reuse
+	for _, p := range shas {
+		if l := ix.bySHA[p.SHA]; len(l) > 1 {
+			if out == nil {
+				out = Reuse{}
+			}
+			out[p.SHA] = slices.Clone(l)
+		}
+	}
+	return out
 }
 
 // Source is what a Checker reads: the records and the photos' blobs.
@@ -354,7 +422,7 @@ type Source interface {
 // EXIF through a cache.
 type Checker struct {
 	cache *photoexif.Cache
-	reuse Reuse
+	ix    *index
 	opts  Options
 }
 
@@ -364,11 +432,11 @@ func NewChecker(s Source, cache *photoexif.Cache, o Options) (*Checker, error) {
 	if cache == nil {
 		cache = photoexif.NewCache(s.OpenBlob)
 	}
-	reuse, err := Index(s)
+	ix, err := buildIndex(s)
 	if err != nil {
 		return nil, err
 	}
-	return &Checker{cache: cache, reuse: reuse, opts: o}, nil
+	return &Checker{cache: cache, ix: ix, opts: o}, nil
 }
 
 // Flags returns the flags of record st (nil for a register without
@@ -384,5 +452,5 @@ func (c *Checker) Flags(sc *model.Schema, st *oplog.State) []Flag {
 			infos[p.SHA] = in
 		}
 	}
-	return Check(sc, st, infos, c.reuse, c.opts)
+	return Check(sc, st, infos, c.ix.reuse(ps), c.opts)
 }

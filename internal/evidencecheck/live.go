@@ -1,37 +1,65 @@
 package evidencecheck
 
 import (
+	"errors"
 	"sync"
-	"sync/atomic"
+
+	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/photoexif"
+	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
 
-// Live keeps a Checker of a store current for screens that check often:
-// the reuse index is read again on the first use after the store changed
-// (Changed, called from the store's events), and the photos' EXIF is read
-// once per photo for the life of the Live.
+// LiveSource is what a Live reads: a Source that also gets one record.
+type LiveSource interface {
+	Source
+	Get(id uuid.UUID) (oplog.State, error)
+}
+
+// Live keeps a Checker of a store current for screens that check often.
+// The reuse index is read in full once; afterwards the records the store
+// says changed (Changed, called from the store's events) are read again
+// one by one on the next use, and a change of too many records to list
+// reads it all again. The photos' EXIF is read once per photo for the
+// life of the Live.
 type Live struct {
-	src   Source
+	src   LiveSource
 	opts  Options
 	cache *photoexif.Cache
 
-	gen   atomic.Uint64 // bumped by Changed
-	mu    sync.Mutex
-	cur   *Checker
-	built uint64 // the gen cur was built at
+	pmu     sync.Mutex // guards pending and all; never held for long
+	pending map[uuid.UUID]bool
+	all     bool
+
+	mu sync.Mutex // serialises index updates
+	ix *index
 }
+
+// maxPending is how many changed records are read one by one; more read
+// the whole index again.
+const maxPending = 20_000
 
 // NewLive returns a Live over src.
-func NewLive(src Source, o Options) *Live {
-	return &Live{src: src, opts: o, cache: photoexif.NewCache(src.OpenBlob)}
+func NewLive(src LiveSource, o Options) *Live {
+	return &Live{src: src, opts: o, cache: photoexif.NewCache(src.OpenBlob), pending: map[uuid.UUID]bool{}}
 }
 
-// Changed says the store's records changed: the next Checker reads the
-// reuse index again.
-func (l *Live) Changed() { l.gen.Add(1) }
+// Changed says records changed (all: any record may have), as a store
+// event does.
+func (l *Live) Changed(records []uuid.UUID, all bool) {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	if all || len(l.pending)+len(records) > maxPending {
+		l.all = true
+		clear(l.pending)
+		return
+	}
+	for _, r := range records {
+		l.pending[r] = true
+	}
+}
 
 // Cache is the EXIF cache of the store's photos.
 func (l *Live) Cache() *photoexif.Cache { return l.cache }
@@ -40,16 +68,36 @@ func (l *Live) Cache() *photoexif.Cache { return l.cache }
 func (l *Live) Checker() (*Checker, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	g := l.gen.Load()
-	if l.cur != nil && l.built == g {
-		return l.cur, nil
+	l.pmu.Lock()
+	pending, all := l.pending, l.all
+	l.pending, l.all = map[uuid.UUID]bool{}, false
+	l.pmu.Unlock()
+	if l.ix == nil || all {
+		ix, err := buildIndex(l.src)
+		if err != nil {
+			l.Changed(nil, true) // try again next time
+			return nil, err
+		}
+		l.ix = ix
+	} else {
+		for rec := range pending {
+			st, err := l.src.Get(rec)
+			switch {
+			case errors.Is(err, store.ErrNotFound):
+				l.ix.set(rec, nil)
+				continue
+			case err != nil:
+				l.Changed([]uuid.UUID{rec}, false)
+				return nil, err
+			}
+			var shas []string
+			if sc, ok := model.Lookup(st.Register); ok {
+				shas = recordSHAs(sc, &st)
+			}
+			l.ix.set(rec, shas)
+		}
 	}
-	c, err := NewChecker(l.src, l.cache, l.opts)
-	if err != nil {
-		return nil, err
-	}
-	l.cur, l.built = c, g
-	return c, nil
+	return &Checker{cache: l.cache, ix: l.ix, opts: l.opts}, nil
 }
 
 // Flags returns the flags of record st with the current checker.

@@ -167,15 +167,22 @@ func sha(i int) string {
 	return string(out)
 }
 
-// A Live keeps its reuse index until the store changes, then reads it
-// again.
-func TestLiveRereadsAfterChange(t *testing.T) {
+// A Live keeps its reuse index until the store says records changed,
+// then reads those records again: a photo attached to a second record is
+// found reused, and no longer once it is replaced there.
+func TestLiveFollowsChanges(t *testing.T) {
 	s := openMem(t)
 	grid := newGrid(t, s)
-	sha, err := s.PutBlob(bytes.NewReader(exiftest.JPEG(exiftest.Photo{Taken: time.Date(2023, 11, 20, 9, 0, 0, 0, model.Beijing), Lat: 38.3, Lon: 114.38, GPS: true})))
-	if err != nil {
-		t.Fatal(err)
+	put := func(p exiftest.Photo) string {
+		sha, err := s.PutBlob(bytes.NewReader(exiftest.JPEG(p)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sha
 	}
+	at := time.Date(2023, 11, 20, 9, 0, 0, 0, model.Beijing)
+	sha := put(exiftest.Photo{Taken: at, Lat: 38.3, Lon: 114.38, GPS: true})
+	other := put(exiftest.Photo{Taken: at, Lat: 38.3, Lon: 114.38, GPS: true, Seed: 9})
 	first := newPatrol(t, s, grid, "王网格", sha)
 	live := evidencecheck.NewLive(s, evidencecheck.Options{})
 	flags := func() int {
@@ -193,12 +200,47 @@ func TestLiveRereadsAfterChange(t *testing.T) {
 	if n := flags(); n != 0 {
 		t.Fatalf("%d flags on a photo used once", n)
 	}
-	newPatrol(t, s, grid, "刘网格", sha)
+	second := newPatrol(t, s, grid, "刘网格", sha)
 	if n := flags(); n != 0 {
 		t.Fatalf("%d flags before Changed; want the index kept", n)
 	}
-	live.Changed()
+	live.Changed([]uuid.UUID{second}, false)
 	if n := flags(); n != 1 {
 		t.Fatalf("%d flags after Changed; want 1 (reused)", n)
+	}
+	if _, err := s.Append(context.Background(), store.Change{Record: second, Author: "刘网格", Role: model.RoleGrid,
+		Set: map[string]model.Value{"photos": model.List(other)}}); err != nil {
+		t.Fatal(err)
+	}
+	live.Changed([]uuid.UUID{second}, false)
+	if n := flags(); n != 0 {
+		t.Fatalf("%d flags after the second record's photo was replaced; want 0", n)
+	}
+	third := newPatrol(t, s, grid, "赵网格", sha)
+	live.Changed(nil, true)
+	if n := flags(); n != 1 {
+		t.Fatalf("%d flags after a change of all records (third %s); want 1", n, third)
+	}
+}
+
+// BenchmarkLiveOneChange is the cost of a check after one record of a
+// store of 5,000 patrols changed: that record read again, not the index.
+func BenchmarkLiveOneChange(b *testing.B) {
+	s := openMem(b)
+	grid := newGrid(b, s)
+	var last uuid.UUID
+	for i := range 5000 {
+		last = newPatrol(b, s, grid, "王网格", sha(i), sha(i/2+1_000_000))
+	}
+	live := evidencecheck.NewLive(s, evidencecheck.Options{})
+	if _, err := live.Checker(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		live.Changed([]uuid.UUID{last}, false)
+		if _, err := live.Checker(); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
