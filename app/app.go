@@ -22,6 +22,7 @@ import (
 
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/demo"
+	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -79,15 +80,18 @@ type App struct {
 	opts Options
 	b    *bridge
 
-	st     deviceStore
-	own    *store.Store // the store the app opened: for the sync client and Close
-	syncer Syncer
-	gaz    *model.Gazetteer
-	lang   string // LangZH or LangEN
-	county string // the device's county code
-	user   *User
-	users  *userBook
-	touch  bool
+	st  deviceStore
+	own *store.Store // the store the app opened: for the sync client and Close
+	// evidence checks the records' photos (EXIF read once per photo; the
+	// reuse index read again after store changes).
+	evidence *evidencecheck.Live
+	syncer   Syncer
+	gaz      *model.Gazetteer
+	lang     string // LangZH or LangEN
+	county   string // the device's county code
+	user     *User
+	users    *userBook
+	touch    bool
 
 	shell *shell
 	// photoPicker, when set, replaces the photo file dialog (tests).
@@ -273,11 +277,13 @@ func (a *App) openStore(pass string, onErr func(error)) {
 // attach takes over an open store and continues start-up.
 func (a *App) attach(st *store.Store) {
 	a.st, a.own = st, st
+	a.evidence = evidencecheck.NewLive(st, evidencecheck.Options{})
 	a.users = newUserBook(st)
 	if a.syncer == nil {
 		a.syncer = newRemoteSyncer(st, a.opts.Logger, func() string { return a.county })
 	}
 	a.cancelSub = st.Subscribe(func(ev store.Event) {
+		a.evidence.Changed(ev.Records, ev.All)
 		a.b.post(func() {
 			a.changed.add(ev)
 			a.b.debounce("store-event", 250*time.Millisecond, a.dataChanged)

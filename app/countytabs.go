@@ -36,7 +36,8 @@ func (a *App) countyDeps() *county.Deps {
 			}
 			return code
 		},
-		Open: func(_ string, id uuid.UUID) { a.shell.push(newDetail(a, id)) },
+		Open:     func(_ string, id uuid.UUID) { a.shell.push(newDetail(a, id)) },
+		Evidence: a.evidence,
 	}
 }
 

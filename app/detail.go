@@ -18,7 +18,9 @@ import (
 
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/evidence"
+	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/oplog"
+	"github.com/lantian-tz/lantian/internal/photoexif"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/internal/vouch"
@@ -38,6 +40,10 @@ type detailScreen struct {
 	// refs are the titles of the records the values and history refer
 	// to, by id.
 	refs map[string]string
+	// flags are the photo checks' doubts, exif what the photos on this
+	// device say of themselves (by SHA-256).
+	flags []evidencecheck.Flag
+	exif  map[string]photoexif.Info
 
 	box  *fyne.Container
 	root fyne.CanvasObject
@@ -68,6 +74,8 @@ func (s *detailScreen) refresh() {
 	var st storeState
 	var hist []store.HistoryEntry
 	var refs map[string]string
+	var flags []evidencecheck.Flag
+	var exif map[string]photoexif.Info
 	s.a.b.run(func() error {
 		var err error
 		if st, err = s.a.st.Get(s.id); err != nil {
@@ -77,6 +85,7 @@ func (s *detailScreen) refresh() {
 			return err
 		}
 		refs = s.a.refTitles(st, hist)
+		flags, exif = s.a.photoChecks(&st)
 		return nil
 	}, func(err error) {
 		if err != nil {
@@ -84,7 +93,7 @@ func (s *detailScreen) refresh() {
 			s.box.Refresh()
 			return
 		}
-		s.st, s.hist, s.refs = st, hist, refs
+		s.st, s.hist, s.refs, s.flags, s.exif = st, hist, refs, flags, exif
 		s.sc, _ = model.Lookup(st.Register)
 		s.render()
 	})
@@ -208,6 +217,9 @@ func (s *detailScreen) render() {
 				}))
 			}
 			w = container.NewHScroll(row)
+			if doubts := s.photoFlags(f.Key); doubts != nil {
+				w = container.NewVBox(w, doubts)
+			}
 		} else {
 			l := widget.NewLabel(s.display(f.Key, v))
 			l.Wrapping = fyne.TextWrapWord
@@ -472,11 +484,79 @@ func (s *detailScreen) delete() {
 	}, a.win)
 }
 
-// photoCaption says who attached photo sha to field f and when (from the
-// history), and where the record is.
+// photoChecks returns the photo checks' flags of record st and what its
+// photos on this device say of themselves (nil for a register without
+// photos). A failed check shows no flags rather than no record.
+func (a *App) photoChecks(st *storeState) ([]evidencecheck.Flag, map[string]photoexif.Info) {
+	sc, ok := model.Lookup(st.Register)
+	if !ok || a.evidence == nil || !evidencecheck.HasPhotos(sc) {
+		return nil, nil
+	}
+	flags, err := a.evidence.Flags(sc, st)
+	if err != nil {
+		a.opts.Logger.Warn("photo checks", "record", st.Record, "err", err)
+	}
+	exif := map[string]photoexif.Info{}
+	for _, p := range evidencecheck.Photos(sc, st) {
+		if in, ok := a.evidence.Cache().Get(p.SHA); ok {
+			exif[p.SHA] = in
+		}
+	}
+	return flags, exif
+}
+
+// photoFlags is a warning line per doubt about the photos of field key
+// (nil when there is none).
+func (s *detailScreen) photoFlags(key string) fyne.CanvasObject {
+	var box *fyne.Container
+	for _, f := range s.flags {
+		if f.Field != key {
+			continue
+		}
+		if box == nil {
+			box = container.NewVBox()
+		}
+		l := widget.NewLabel("⚠ " + f.Text.In(s.a.textLang()))
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.WarningImportance
+		box.Add(l)
+	}
+	if box == nil {
+		return nil
+	}
+	return box
+}
+
+// exifCaption is what photo sha says of itself: "拍摄 2023-11-20 10:03 ·
+// 38.30012, 114.38251" ("" when nothing).
+func (s *detailScreen) exifCaption(sha string) string {
+	in, ok := s.exif[sha]
+	if !ok {
+		return ""
+	}
+	var parts []string
+	if in.HasTime {
+		taken := "拍摄 "
+		if s.a.textLang() == "en" {
+			taken = "taken "
+		}
+		parts = append(parts, taken+in.Taken.In(model.Beijing).Format("2006-01-02 15:04"))
+	}
+	if in.HasGPS {
+		parts = append(parts, fmt.Sprintf("%.5f, %.5f", in.Lat, in.Lon))
+	}
+	return strings.Join(parts, " · ")
+}
+
+// photoCaption says when and where photo sha was taken (its EXIF), who
+// attached it to field f and when (from the history), and where the
+// record is.
 func (s *detailScreen) photoCaption(f *model.Field, sha string) string {
 	tl := s.a.textLang()
 	parts := []string{f.Label.In(tl)}
+	if e := s.exifCaption(sha); e != "" {
+		parts = append(parts, e)
+	}
 	if who := s.attached(f.Key, sha); who != "" {
 		parts = append(parts, who)
 	}

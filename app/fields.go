@@ -22,6 +22,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/mozillazg/go-pinyin"
 
+	"github.com/lantian-tz/lantian/internal/photoexif"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
 )
@@ -248,11 +249,20 @@ func (a *App) photoInput(in *fieldInput, changed func()) {
 	add := widget.NewButtonWithIcon(lang.L("Add photo"), theme.ContentAddIcon(), func() {
 		a.pickPhoto(func(rc io.ReadCloser) {
 			var sha string
+			var info photoexif.Info
+			var read bool
 			a.b.run(func() error {
 				defer rc.Close()
 				var err error
-				sha, err = a.st.PutBlob(rc)
-				return err
+				if sha, err = a.st.PutBlob(rc); err != nil {
+					return err
+				}
+				// The stored bytes are read back, never changed: the
+				// photo's EXIF goes to the checks' cache.
+				if a.evidence != nil {
+					info, read = a.evidence.Cache().Get(sha)
+				}
+				return nil
 			}, func(err error) {
 				if err != nil {
 					a.showErr(err)
@@ -263,6 +273,10 @@ func (a *App) photoInput(in *fieldInput, changed func()) {
 				}
 				render()
 				changed()
+				if read && (!info.HasTime || !info.HasGPS) {
+					a.notify(model.Text{ZH: "这张照片没有拍摄时间或位置（EXIF），审核时会被标出",
+						EN: "This photo has no time or position taken (EXIF); reviewers will see it flagged"}.In(a.textLang()))
+				}
 			})
 		})
 	})

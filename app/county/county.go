@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/lang"
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -84,6 +85,9 @@ type Deps struct {
 	Open func(register string, id uuid.UUID)
 	// Notify, when set, briefly confirms a done action (an approval).
 	Notify func(msg string)
+	// Evidence, when set, checks the records' photos (the review queue
+	// marks the records with doubtful photos).
+	Evidence *evidencecheck.Live
 }
 
 // notify confirms a done action through Notify, when set.

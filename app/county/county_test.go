@@ -21,7 +21,9 @@ import (
 	"github.com/lantian-tz/lantian/assets"
 	"github.com/lantian-tz/lantian/internal/dashboard"
 	"github.com/lantian-tz/lantian/internal/demo"
+	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/firepoint"
+	"github.com/lantian-tz/lantian/internal/photoexif/exiftest"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
 	"github.com/lantian-tz/lantian/model"
@@ -633,5 +635,52 @@ func TestReviewQueueMarksReopenedRecords(t *testing.T) {
 	sub := row.(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*widget.Label)
 	if !strings.Contains(sub.Text, "审核通过后修改 1 次（最近 王网格 ") || sub.Importance != widget.WarningImportance {
 		t.Errorf("row %q (importance %v); want it marked as changed after approval", sub.Text, sub.Importance)
+	}
+}
+
+// A record whose photo is also attached to another record is marked in
+// the review queue, counted from the queue's load.
+func TestReviewQueueMarksDoubtfulPhotos(t *testing.T) {
+	s, d := setup(t, model.RoleCounty)
+	ctx := context.Background()
+	sha, err := s.PutBlob(bytes.NewReader(exiftest.JPEG(exiftest.Photo{Taken: now.Add(-48 * time.Hour), Lat: 38.3, Lon: 114.4, GPS: true})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := func(photos ...string) map[string]model.Value {
+		set := map[string]model.Value{
+			"site": model.Str(uuid.New().String()), "inspected_at": model.Str(now.Add(-48 * time.Hour).Format(model.LayoutDateTime)),
+			"inspectors": model.List("王网格"), "org": model.Str("县生态环境分局"), "monitor_state": model.Str("normal"),
+		}
+		for _, it := range model.Six100Items {
+			set["check_"+it.Key] = model.Str("pass")
+		}
+		if len(photos) > 0 {
+			set["issue_photos"] = model.List(photos...)
+		}
+		return set
+	}
+	var ids []uuid.UUID
+	for range 2 {
+		st, err := s.Append(ctx, store.Change{Register: "site_inspection", County: county, Author: "王网格", Role: model.RoleGrid, Set: set(sha)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, st.Record)
+	}
+	d.Evidence = evidencecheck.NewLive(s, evidencecheck.Options{})
+	scr := NewReviewScreen(d)
+	w := test.NewWindow(scr.CanvasObject())
+	defer w.Close()
+	if len(scr.Items()) != 2 {
+		t.Fatalf("queue holds %d; want the 2 inspections", len(scr.Items()))
+	}
+	row := scr.list.CreateItem()
+	for i := range scr.Items() {
+		scr.fillRow(i, row)
+		sub := row.(*fyne.Container).Objects[0].(*fyne.Container).Objects[1].(*widget.Label)
+		if !strings.HasPrefix(sub.Text, "⚠ 照片存疑 1 · ") || sub.Importance != widget.WarningImportance {
+			t.Errorf("row %d %q (importance %v); want it marked 照片存疑 1", i, sub.Text, sub.Importance)
+		}
 	}
 }

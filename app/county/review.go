@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/model"
@@ -28,6 +29,9 @@ type ReviewScreen struct {
 
 	flows []*review.Flow
 	items []review.Item
+	// doubts counts each queued record's photo check flags (records
+	// without any are absent).
+	doubts map[uuid.UUID]int
 	// checked holds the ticked records for bulk approval.
 	checked map[uuid.UUID]bool
 	// selected is the record the approve and return buttons act on (-1:
@@ -152,16 +156,20 @@ func (s *ReviewScreen) Reload() {
 	f := s.filter()
 	now := s.d.now()
 	var items []review.Item
+	var doubts map[uuid.UUID]int
 	s.d.run(func() error {
 		var err error
-		items, err = review.Queue(s.d.Store, f, now)
-		return err
+		if items, err = review.Queue(s.d.Store, f, now); err != nil {
+			return err
+		}
+		doubts = photoDoubts(s.d.Evidence, items)
+		return nil
 	}, func(err error) {
 		if err != nil {
 			s.showError(err)
 			return
 		}
-		s.items = items
+		s.items, s.doubts = items, doubts
 		keep := map[uuid.UUID]bool{}
 		for _, it := range items {
 			if s.checked[it.State.Record] {
@@ -175,6 +183,26 @@ func (s *ReviewScreen) Reload() {
 		s.count.SetText(fmt.Sprintf(lang.L("%d awaiting review"), len(items)))
 		s.updateButtons()
 	})
+}
+
+// photoDoubts counts the photo check flags of each item (nil when the
+// photos are not checked); a failure to check leaves the queue usable.
+func photoDoubts(ev *evidencecheck.Live, items []review.Item) map[uuid.UUID]int {
+	if ev == nil {
+		return nil
+	}
+	c, err := ev.Checker()
+	if err != nil {
+		return nil
+	}
+	out := map[uuid.UUID]int{}
+	for i := range items {
+		it := &items[i]
+		if n := len(c.Flags(it.Flow.Schema, &it.State)); n > 0 {
+			out[it.State.Record] = n
+		}
+	}
+	return out
 }
 
 // Items returns the records shown, in order.
@@ -215,8 +243,16 @@ func (s *ReviewScreen) fillRow(i widget.ListItemID, o fyne.CanvasObject) {
 	if a := it.State.Fields[model.FieldStatus].Author; a != "" {
 		sub += " · " + a
 	}
+	warn := false
+	if n := s.doubts[it.State.Record]; n > 0 {
+		sub = "⚠ " + fmt.Sprintf(model.Text{ZH: "照片存疑 %d", EN: "doubtful photos: %d"}.In(s.d.Lang), n) + " · " + sub
+		warn = true
+	}
 	if m := it.Late.Mark(s.d.Lang); m != "" {
 		sub = "⚠ " + m + " · " + sub
+		warn = true
+	}
+	if warn {
 		vb.Objects[1].(*widget.Label).Importance = widget.WarningImportance
 	} else {
 		vb.Objects[1].(*widget.Label).Importance = widget.MediumImportance

@@ -9,6 +9,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/lantian-tz/lantian/internal/evidencecheck"
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/review"
 	"github.com/lantian-tz/lantian/internal/store"
@@ -39,6 +40,8 @@ type Request struct {
 	Now time.Time
 	// Progress, when not nil, is called as records are written.
 	Progress func(done, total int)
+	// Evidence are the thresholds of the photo evidence checks.
+	Evidence evidencecheck.Options
 }
 
 // Column is one column of a ledger.
@@ -54,6 +57,9 @@ type Column struct {
 	// code marks the code column that follows a township or village
 	// column (which shows the name).
 	code bool
+	// evidence marks the columns of the photo evidence checks, filled
+	// from evidencecheck rather than the fields.
+	evidence bool
 }
 
 // Keys of the columns of changes made after approval.
@@ -62,23 +68,50 @@ const (
 	LateLast  = "after_approval_last"
 )
 
-// columnsFor returns Columns, and for a register with a review step read
+// Keys of the columns of the photo evidence checks.
+const (
+	EvidenceFlags = "photo_evidence"
+	EvidenceCount = "photo_evidence_count"
+)
+
+// columnsFor returns Columns; for a register with a review step read
 // from a store that keeps histories, two more: how many times the record
-// was changed after its approval, and the latest such change (who, when).
+// was changed after its approval, and the latest such change (who, when);
+// and for a register with photos read from a store that holds them, the
+// photo evidence checks' flags (short texts) and their count.
 func columnsFor(s Source, sc *model.Schema, lang string) []Column {
 	cols := Columns(sc, lang)
-	if _, ok := s.(review.HistorySource); !ok {
-		return cols
-	}
-	if _, ok := review.FlowOf(sc.Name); !ok {
-		return cols
-	}
 	zh := !(len(lang) >= 2 && lang[:2] == "en")
-	count, last := "审核通过后修改次数", "审核通过后最近修改"
-	if !zh {
-		count, last = "Changes after approval", "Last change after approval"
+	if _, ok := s.(review.HistorySource); ok {
+		if _, ok := review.FlowOf(sc.Name); ok {
+			count, last := "审核通过后修改次数", "审核通过后最近修改"
+			if !zh {
+				count, last = "Changes after approval", "Last change after approval"
+			}
+			cols = append(cols, Column{Key: LateCount, Header: count, late: true}, Column{Key: LateLast, Header: last, late: true})
+		}
 	}
-	return append(cols, Column{Key: LateCount, Header: count, late: true}, Column{Key: LateLast, Header: last, late: true})
+	if _, ok := s.(evidencecheck.Source); ok && evidencecheck.HasPhotos(sc) {
+		flags, count := "照片核验提示", "照片核验提示数"
+		if !zh {
+			flags, count = "Photo checks", "Photo check flags"
+		}
+		cols = append(cols, Column{Key: EvidenceFlags, Header: flags, evidence: true}, Column{Key: EvidenceCount, Header: count, evidence: true})
+	}
+	return cols
+}
+
+// fillEvidence fills row's columns of the photo evidence checks.
+func fillEvidence(cols []Column, row []Cell, flags []evidencecheck.Flag, lang string) {
+	for i, c := range cols {
+		switch {
+		case !c.evidence:
+		case c.Key == EvidenceFlags:
+			row[i] = Cell{Text: evidencecheck.Summary(flags, lang)}
+		case c.Key == EvidenceCount:
+			row[i] = Cell{Number: float64(len(flags)), IsNum: true}
+		}
+	}
 }
 
 // fillLate fills row's columns of changes made after approval.
@@ -163,8 +196,8 @@ func Row(cols []Column, st *oplog.State, n int, lang string, resolve func(id str
 	row := make([]Cell, len(cols))
 	for i, c := range cols {
 		switch {
-		case c.late:
-			continue // fillLate
+		case c.late || c.evidence:
+			continue // fillLate, fillEvidence
 		case c.Key == "":
 			row[i] = Cell{Number: float64(n), IsNum: true}
 		case c.Key == model.FieldRecordNo:
@@ -327,7 +360,13 @@ func rows(ctx context.Context, s Source, sc *model.Schema, req *Request, fn func
 	}
 	cols := columnsFor(s, sc, req.Lang)
 	hs, late := s.(review.HistorySource)
-	late = late && len(cols) > 0 && cols[len(cols)-1].late
+	late = late && slices.ContainsFunc(cols, func(c Column) bool { return c.late })
+	var checker *evidencecheck.Checker
+	if es, ok := s.(evidencecheck.Source); ok && slices.ContainsFunc(cols, func(c Column) bool { return c.evidence }) {
+		if checker, err = evidencecheck.NewChecker(es, nil, req.Evidence); err != nil {
+			return 0, fmt.Errorf("export: %w", err)
+		}
+	}
 	resolve := titles(s, req.Lang)
 	for i, id := range ids {
 		if i%progressEvery == 0 {
@@ -349,6 +388,9 @@ func rows(ctx context.Context, s Source, sc *model.Schema, req *Request, fn func
 				return i, fmt.Errorf("export: %w", err)
 			}
 			fillLate(cols, row, a, req.Lang)
+		}
+		if checker != nil {
+			fillEvidence(cols, row, checker.Flags(sc, &st), req.Lang)
 		}
 		if err := fn(row); err != nil {
 			return i, err
