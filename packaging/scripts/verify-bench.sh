@@ -16,7 +16,7 @@ mkdir -p bin
 CGO_ENABLED=0 go build -o bin/lantian-server ./sync/cmd/lantian-server
 echo "verify-bench: building $ops ops in $dir/data (load: $(cat /proc/loadavg))"
 LANTIAN_VERIFY_OPS=$ops LANTIAN_VERIFY_DIR=$dir/data \
-	go test -run '^$' -bench 'VerifyServerDisk/.*each=false' -benchtime 1x -count 1 -timeout 120m -v ./sync/server/
+	go test -run '^$' -bench 'VerifyServerDisk/ops=.*/each=false' -benchtime 1x -count 1 -timeout 120m -v ./sync/server/
 for mode in "" --each-signature; do
 	echo "verify-bench: lantian-server verify --data DIR $mode (load: $(cat /proc/loadavg))"
 	/usr/bin/time -v bin/lantian-server verify --data "$dir/data" $mode 2>"$dir/time.txt"
