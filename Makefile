@@ -3,6 +3,7 @@
 #   make test    every test (installs what it needs first)
 #   make server  start a local provincial sync server in ./server-data
 #   make bench   the sync benchmark harness (not part of make test)
+#   make verify-bench  lantian-server verify over a store of $(VOPS) ops on disk (not part of make test)
 #   make load    1,000 devices syncing at once against the real server
 #   make package Linux .tar.xz and Windows .exe
 
@@ -15,13 +16,14 @@ SERVER_DATA ?= $(CURDIR)/server-data
 LISTEN ?= 127.0.0.1:8443
 N ?= 100000
 DEVICES ?= 1000
+VOPS ?= 1000000
 FUZZTIME ?= 20000x
 
 # Every package but the Fyne UI runs under the race detector.
 CORE_PKGS = $(shell $(GO) list ./... | grep -v -e '/app$$' -e '/app/' -e 'lantian$$')
 UI_PKGS = $(shell $(GO) list ./app/... 2>/dev/null) .
 
-.PHONY: run test vet test-core test-ui fuzz smoke server bench load package deps-build deps-test deps-package lantian lantian-server clean
+.PHONY: run test vet test-core test-ui fuzz smoke server bench verify-bench load package deps-build deps-test deps-package lantian lantian-server clean
 
 deps-build:
 	@packaging/scripts/deps.sh build
@@ -70,6 +72,9 @@ server: lantian-server
 
 bench:
 	@packaging/scripts/bench.sh $(N)
+
+verify-bench:
+	@packaging/scripts/verify-bench.sh $(VOPS)
 
 load: lantian-server
 	CGO_ENABLED=0 $(GO) build -o bin/lantian-bench ./bench/cmd/lantian-bench

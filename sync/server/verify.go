@@ -17,8 +17,9 @@ import (
 // devices with their keys, roles and scopes, and every op it serves (the
 // applied ops of every province of gaz), read as a province device pulls
 // them. Each device's log is the ops the server serves of it; the gaps
-// it explains are those of refused ops (PageOp.ScopePrev). The ops are
-// held in memory while read.
+// it explains are those of refused ops (PageOp.ScopePrev). Every op's
+// bytes are held in memory while the store is read; each device's log is
+// decoded only when it is handed on.
 func VerifySource(st Storage, gaz *model.Gazetteer) verify.Source {
 	return serverSource{st: st, gaz: gaz}
 }
@@ -42,7 +43,10 @@ func (s serverSource) Devices(ctx context.Context) (map[uuid.UUID]verify.Device,
 }
 
 func (s serverSource) Logs(ctx context.Context, fn func(verify.Log) error) error {
-	logs := map[uuid.UUID]*verify.Log{}
+	// Ops are held as read (their bytes) and decoded one device at a time
+	// as its log is handed on: a decoded op takes several times its
+	// encoded size. An op is filed under the device its bytes name.
+	logs := map[uuid.UUID]*rawLog{}
 	for _, p := range s.gaz.Provinces() {
 		var after uint64
 		for {
@@ -51,22 +55,17 @@ func (s serverSource) Logs(ctx context.Context, fn func(verify.Log) error) error
 				return err
 			}
 			for _, po := range pg.Ops {
-				var o oplog.Op
-				if err := o.UnmarshalBinary(po.Raw); err != nil {
-					id, _ := oplog.PeekID(po.Raw)
-					o = oplog.Op{Device: id.Device, Seq: id.Seq} // reported malformed
-				}
-				l := logs[o.Device]
+				id, _ := oplog.PeekID(po.Raw)
+				l := logs[id.Device]
 				if l == nil {
-					l = &verify.Log{Device: o.Device, After: []uint64{}}
-					logs[o.Device] = l
+					l = &rawLog{}
+					logs[id.Device] = l
 				}
-				l.Ops = append(l.Ops, o)
 				prev := po.ScopePrev
 				if !pg.Links {
-					prev = o.Seq - 1
+					prev = id.Seq - 1
 				}
-				l.After = append(l.After, prev)
+				l.ops = append(l.ops, rawOp{raw: po.Raw, seq: id.Seq, after: prev})
 			}
 			if pg.Cursor == after || !pg.More {
 				break
@@ -81,20 +80,30 @@ func (s serverSource) Logs(ctx context.Context, fn func(verify.Log) error) error
 	slices.SortFunc(ids, func(a, b uuid.UUID) int { return slices.Compare(a[:], b[:]) })
 	for _, id := range ids {
 		l := logs[id]
-		// Pages come in server seq order; a device's ops in seq order.
-		idx := make([]int, len(l.Ops))
-		for i := range idx {
-			idx[i] = i
-		}
-		slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(l.Ops[a].Seq, l.Ops[b].Seq) })
-		sorted := verify.Log{Device: id, Ops: make([]oplog.Op, len(idx)), After: make([]uint64, len(idx))}
-		for i, j := range idx {
-			sorted.Ops[i], sorted.After[i] = l.Ops[j], l.After[j]
-		}
 		delete(logs, id)
-		if err := fn(sorted); err != nil {
+		// Pages come in server seq order; a device's ops in seq order.
+		slices.SortStableFunc(l.ops, func(a, b rawOp) int { return cmp.Compare(a.seq, b.seq) })
+		out := verify.Log{Device: id, Ops: make([]oplog.Op, len(l.ops)), After: make([]uint64, len(l.ops))}
+		for i, r := range l.ops {
+			if err := out.Ops[i].UnmarshalBinary(r.raw); err != nil {
+				out.Ops[i] = oplog.Op{Device: id, Seq: r.seq} // reported malformed
+			}
+			out.After[i] = r.after
+		}
+		if err := fn(out); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// rawLog is a device's ops as read, not yet decoded.
+type rawLog struct{ ops []rawOp }
+
+// rawOp is one op's bytes, its device seq (as its bytes name it) and the
+// seq of the op before it in the device's log as served (the gap it
+// explains).
+type rawOp struct {
+	raw        []byte
+	seq, after uint64
 }
