@@ -620,38 +620,9 @@ func TestFirePointCheck(t *testing.T) {
 	if fire.Ops == 0 {
 		t.Fatal("no pending fire point among the seeds")
 	}
-	pic := testPNG(t)
-	n := 0
-	a.photoPicker = func(use func(io.ReadCloser)) {
-		n++ // a different picture each time
-		p := append(append([]byte(nil), pic...), byte(n))
-		use(io.NopCloser(bytes.NewReader(p)))
-	}
 	c := newFireCheck(a, fire)
 	a.shell.push(c)
-	test.Tap(c.verdicts[2]) // false alarm
-	f := c.form
-	typeInto(t, f, "verified_location", "38.163875, 114.659714, 8")
-	typeInto(t, f, "verify_note", "现场查看为大棚保温被反光，无焚烧痕迹")
-	var add *widget.Button
-	walk(f.byKey["verify_photos"].obj, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
-			add = b
-		}
-	})
-	for i := 0; i < 3; i++ {
-		test.Tap(add)
-	}
-	test.Tap(f.save)
-	if f.topErr.Visible() {
-		var msgs []string
-		for _, in := range f.inputs {
-			if in.errLabel.Visible() {
-				msgs = append(msgs, in.f.Key+": "+in.errLabel.Text)
-			}
-		}
-		t.Fatalf("check not saved: %s %v", f.topErr.Text, msgs)
-	}
+	checkFalseAlarm(t, a, c)
 	st, err := a.st.Get(fire.Record)
 	if err != nil {
 		t.Fatal(err)

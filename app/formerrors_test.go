@@ -1,14 +1,11 @@
 package app
 
 import (
-	"bytes"
-	"io"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 	"github.com/google/uuid"
@@ -20,11 +17,7 @@ import (
 // Save shows every field's message at once: a phone number that cannot
 // be read and the required fields left empty.
 func TestFormShowsAllErrorsAtOnce(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
-	sc, _ := model.Lookup("straw_grid")
-	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
-	a.shell.push(form)
+	_, _, form := newGridForm(t)
 	typeInto(t, form, "phone", "12")
 	test.Tap(form.save)
 	for _, k := range []string{"phone", "grid_no", "grid_leader"} {
@@ -40,11 +33,7 @@ func TestFormShowsAllErrorsAtOnce(t *testing.T) {
 // A message appearing under a field keeps the fields below in place: its
 // line is reserved.
 func TestFormErrorLineReserved(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
-	sc, _ := model.Lookup("straw_grid")
-	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
-	a.shell.push(form)
+	_, _, form := newGridForm(t)
 	in := form.byKey["cropland_mu"]
 	before := in.item.MinSize().Height
 	typeInto(t, form, "cropland_mu", "twelve")
@@ -58,17 +47,8 @@ func TestFormErrorLineReserved(t *testing.T) {
 
 // The banner goes once the last field's message is fixed.
 func TestFormBannerClearsAfterFixes(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
-	sc, _ := model.Lookup("straw_grid")
-	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
-	a.shell.push(form)
-	typeInto(t, form, "grid_no", "LS-TEST-001")
-	form.byKey["township"].set("演示镇1") // a county user has no township of their own
-	form.byKey["grid_level"].set("county")
-	typeInto(t, form, "grid_leader", "王建国")
-	typeInto(t, form, "grid_members", "李明\n赵强")
-	typeInto(t, form, "area_desc", "演示镇1全域")
+	_, _, form := newGridForm(t)
+	fillGrid(t, form, "LS-TEST-001", "李明\n赵强")
 	typeInto(t, form, "phone", "12")
 	test.Tap(form.save)
 	if !form.topErr.Visible() {
@@ -84,18 +64,9 @@ func TestFormBannerClearsAfterFixes(t *testing.T) {
 // Ctrl+S typed in a text box saves the form too: Fyne gives a focused
 // box's shortcuts to the box alone.
 func TestFormSavesOnCtrlSWhileTyping(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	signInAs(t, a, "李审核", model.RoleCounty)
-	sc, _ := model.Lookup("straw_grid")
-	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
-	a.shell.push(form)
-	typeInto(t, form, "grid_no", "LS-TEST-003")
-	form.byKey["township"].set("演示镇1")
-	form.byKey["grid_level"].set("county")
-	typeInto(t, form, "grid_leader", "王建国")
-	typeInto(t, form, "grid_members", "李明")
+	a, sc, form := newGridForm(t)
+	fillGrid(t, form, "LS-TEST-003", "李明")
 	typeInto(t, form, "phone", "13812345678")
-	typeInto(t, form, "area_desc", "演示镇1全域")
 	e := formEntryOf(form.byKey["area_desc"])
 	a.win.Canvas().Focus(e)
 	e.TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault})
@@ -107,11 +78,7 @@ func TestFormSavesOnCtrlSWhileTyping(t *testing.T) {
 // A list box (one item a line) grows with its lines rather than
 // scrolling inside, so the mouse wheel over it scrolls the form.
 func TestLongTextGrowsWithItsText(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	signInAs(t, a, "李审核", model.RoleCounty)
-	sc, _ := model.Lookup("straw_grid")
-	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
-	a.shell.push(form)
+	_, _, form := newGridForm(t)
 	e := formEntryOf(form.byKey["grid_members"])
 	before := e.MinSize().Height
 	form.byKey["grid_members"].set("李明\n赵强\n王芳\n刘洋\n陈静\n杨帆")
@@ -122,18 +89,9 @@ func TestLongTextGrowsWithItsText(t *testing.T) {
 
 // Ctrl+S on the window saves the form shown.
 func TestFormSavesOnCtrlS(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
-	sc, _ := model.Lookup("straw_grid")
-	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
-	a.shell.push(form)
-	typeInto(t, form, "grid_no", "LS-TEST-002")
-	form.byKey["township"].set("演示镇1") // a county user has no township of their own
-	form.byKey["grid_level"].set("county")
-	typeInto(t, form, "grid_leader", "王建国")
-	typeInto(t, form, "grid_members", "李明")
+	a, sc, form := newGridForm(t)
+	fillGrid(t, form, "LS-TEST-002", "李明")
 	typeInto(t, form, "phone", "13812345678")
-	typeInto(t, form, "area_desc", "演示镇1全域")
 	a.win.Canvas().(fyne.Shortcutable).TypedShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyS, Modifier: fyne.KeyModifierShortcutDefault})
 	if n, _ := a.st.Count(store.Query{Register: sc.Name}); n != 1 {
 		t.Errorf("got %d records after Ctrl+S; want 1 (banner %q)", n, form.topErr.Text)
@@ -159,39 +117,7 @@ func TestFireCheckMarksRequiredAndConfirms(t *testing.T) {
 			t.Errorf("%s: label not marked required", k)
 		}
 	}
-	test.Tap(c.verdicts[2]) // false alarm: no photos needed beyond the check's own
-	f := c.form
-	typeInto(t, f, "verified_location", "38.163875, 114.659714, 8")
-	typeInto(t, f, "verify_note", "现场查看为大棚保温被反光，无焚烧痕迹")
-	// Saving needs photos; give the form three.
-	pic := testPNG(t)
-	n := 0
-	a.photoPicker = func(use func(rc io.ReadCloser)) {
-		n++
-		use(io.NopCloser(bytes.NewReader(append(append([]byte(nil), pic...), byte(n)))))
-	}
-	var add *widget.Button
-	walk(f.byKey["verify_photos"].obj, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == lang.L("Add photo") {
-			add = b
-		}
-	})
-	if add == nil {
-		t.Fatal("no add photo button")
-	}
-	for i := 0; i < 3; i++ {
-		test.Tap(add)
-	}
-	test.Tap(f.save)
-	if f.topErr.Visible() {
-		var msgs []string
-		for _, in := range f.inputs {
-			if in.hasError() {
-				msgs = append(msgs, in.f.Key+": "+in.errLabel.Text)
-			}
-		}
-		t.Fatalf("check not saved: %s %v", f.topErr.Text, msgs)
-	}
+	checkFalseAlarm(t, a, c)
 	if a.notice == nil || !strings.Contains(noticeText(a), "核查结果已保存") {
 		t.Errorf("got notice %q after the check; want it confirmed", noticeText(a))
 	}
@@ -214,11 +140,7 @@ func noticeText(a *App) string {
 // The mouse wheel scrolls the form over short inputs too: they hold no
 // scroller of their own that would take the wheel.
 func TestShortInputsLeaveTheWheelToTheForm(t *testing.T) {
-	a := newTestApp(t, LangZH, nil)
-	signInAs(t, a, "李审核", model.RoleCounty) // grids are the county's
-	sc, _ := model.Lookup("straw_grid")
-	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
-	a.shell.push(form)
+	_, _, form := newGridForm(t)
 	for _, k := range []string{"cropland_mu", "grid_members"} {
 		e := formEntryOf(form.byKey[k])
 		if e == nil {
@@ -290,4 +212,28 @@ func TestNewFarmCoalNumberedNotDatedToday(t *testing.T) {
 	if got := a.defaults(p)["patrol_date"]; got != model.Str(a.opts.Now().In(model.Beijing).Format(model.LayoutDate)) {
 		t.Errorf("巡查日期 prefilled with %s; want today", got)
 	}
+}
+
+// newGridForm signs in the county reviewer (grids are the county's) and
+// opens a new straw grid form.
+func newGridForm(t *testing.T) (*App, *model.Schema, *formScreen) {
+	t.Helper()
+	a := newTestApp(t, LangZH, nil)
+	signInAs(t, a, "李审核", model.RoleCounty)
+	sc, _ := model.Lookup("straw_grid")
+	form := newForm(a, sc, uuid.Nil, a.defaults(sc))
+	a.shell.push(form)
+	return a, sc, form
+}
+
+// fillGrid fills a grid form with valid values but phone, numbered no; a
+// county user has no township of their own, so one is picked.
+func fillGrid(t *testing.T, form *formScreen, no, members string) {
+	t.Helper()
+	typeInto(t, form, "grid_no", no)
+	form.byKey["township"].set("演示镇1")
+	form.byKey["grid_level"].set("county")
+	typeInto(t, form, "grid_leader", "王建国")
+	typeInto(t, form, "grid_members", members)
+	typeInto(t, form, "area_desc", "演示镇1全域")
 }

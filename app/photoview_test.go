@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"image"
 	"image/png"
-	"io"
 	"strings"
 	"testing"
 	"time"
@@ -14,7 +13,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/lantian-tz/lantian/internal/evidence"
 	"github.com/lantian-tz/lantian/internal/vouch"
@@ -25,35 +23,11 @@ import (
 // through them, zooms, and says who attached each and when.
 func TestPhotoViewerFromDetail(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
-	grid := seed(t, a, "straw_grid", 1)[0]
-	a.user.Grid = grid.Record.String()
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, image.NewGray(image.Rect(0, 0, 1600, 1200))); err != nil {
 		t.Fatal(err)
 	}
-	pic := buf.Bytes()
-	n := 0
-	a.photoPicker = func(use func(io.ReadCloser)) {
-		n++
-		use(io.NopCloser(bytes.NewReader(append(append([]byte(nil), pic...), byte(n)))))
-	}
-	a.shell.goHome()
-	test.Tap(a.shell.current().(*homeScreen).patrolBtn)
-	log := a.shell.current().(*patrolLog)
-	var add *widget.Button
-	walk(log.form.byKey["photos"].obj, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
-			add = b
-		}
-	})
-	for range 3 {
-		test.Tap(add)
-	}
-	test.Tap(log.save)
-	d, ok := a.shell.current().(*detailScreen)
-	if !ok {
-		t.Fatalf("after saving: %T; want the record", a.shell.current())
-	}
+	d := patrolWithPhotos(t, a, buf.Bytes(), 3)
 	var thumbs []*tapImage
 	walk(d.root, func(o fyne.CanvasObject) {
 		if ti, ok := o.(*tapImage); ok {
@@ -100,28 +74,7 @@ func TestPhotoViewerFromDetail(t *testing.T) {
 // changed byte makes the check fail. Grid staff get no such button.
 func TestEvidencePackFromDetail(t *testing.T) {
 	a := newTestApp(t, LangZH, nil)
-	grid := seed(t, a, "straw_grid", 1)[0]
-	a.user.Grid = grid.Record.String()
-	pic := testPNG(t)
-	n := 0
-	a.photoPicker = func(use func(io.ReadCloser)) {
-		n++
-		use(io.NopCloser(bytes.NewReader(append(append([]byte(nil), pic...), byte(n)))))
-	}
-	a.shell.goHome()
-	test.Tap(a.shell.current().(*homeScreen).patrolBtn)
-	log := a.shell.current().(*patrolLog)
-	var add *widget.Button
-	walk(log.form.byKey["photos"].obj, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == "添加照片" {
-			add = b
-		}
-	})
-	for range 3 {
-		test.Tap(add)
-	}
-	test.Tap(log.save)
-	d := a.shell.current().(*detailScreen)
+	d := patrolWithPhotos(t, a, testPNG(t), 3)
 	if d.evidenceBtn != nil {
 		t.Error("grid staff are offered an evidence pack")
 	}

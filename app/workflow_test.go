@@ -3,7 +3,6 @@ package app
 import (
 	"bytes"
 	"fmt"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"slices"
@@ -462,32 +461,7 @@ func (w *workflow) checkFire() {
 	}
 	c := newFireCheck(w.a, st)
 	w.a.shell.push(c)
-	test.Tap(c.verdicts[2]) // false alarm
-	f := c.form
-	typeInto(t, f, "verified_location", "38.163875, 114.659714, 8")
-	typeInto(t, f, "verify_note", "现场查看为大棚保温被反光，无焚烧痕迹")
-	pic := testPNG(t)
-	n := 0
-	w.a.photoPicker = func(use func(rc io.ReadCloser)) {
-		n++
-		use(io.NopCloser(bytes.NewReader(append(append([]byte(nil), pic...), byte(n)))))
-	}
-	var add *widget.Button
-	walk(f.byKey["verify_photos"].obj, func(o fyne.CanvasObject) {
-		if b, ok := o.(*widget.Button); ok && b.Text == lang.L("Add photo") {
-			add = b
-		}
-	})
-	if add == nil {
-		t.Fatal("the fire check has no add photo button")
-	}
-	for range 3 {
-		test.Tap(add)
-	}
-	test.Tap(f.save)
-	if f.topErr.Visible() {
-		t.Fatalf("the fire check did not save: %s", formMessages(f))
-	}
+	checkFalseAlarm(t, w.a, c)
 }
 
 // reviewer is who reviews the record: the province reviews its own.
