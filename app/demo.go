@@ -141,7 +141,7 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 	if err != nil || target == "" || target == sc.Initial {
 		return st, err
 	}
-	for _, t := range statusPath(sc, sc.Initial, target) {
+	for _, t := range sc.Path(sc.Initial, target, nil) {
 		who, role := author, model.RoleGrid
 		if !slices.Contains(t.Roles, model.RoleGrid) {
 			who, role = reviewer, model.RoleCounty
@@ -179,31 +179,4 @@ func (a *App) seedOne(sd demo.Seed, author, reviewer string) (storeState, error)
 		}
 	}
 	return st, nil
-}
-
-// statusPath is the shortest chain of transitions from one status to
-// another (breadth first over the schema's lifecycle).
-func statusPath(sc *model.Schema, from, to string) []model.Transition {
-	type node struct {
-		status string
-		path   []model.Transition
-	}
-	seen := map[string]bool{from: true}
-	queue := []node{{status: from}}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, t := range sc.Transitions {
-			if t.From != n.status || seen[t.To] {
-				continue
-			}
-			p := append(append([]model.Transition(nil), n.path...), t)
-			if t.To == to {
-				return p
-			}
-			seen[t.To] = true
-			queue = append(queue, node{status: t.To, path: p})
-		}
-	}
-	return nil
 }

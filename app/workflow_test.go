@@ -691,30 +691,10 @@ func editKey(sc *model.Schema) string {
 }
 
 // rolePath is the shortest chain of moves role may make from one status
-// to another, nil when there is none.
+// to another (returns need a comment, so they are left out), nil when
+// there is none.
 func rolePath(sc *model.Schema, role model.Role, from, to string) []model.Transition {
-	type node struct {
-		status string
-		path   []model.Transition
-	}
-	seen := map[string]bool{from: true}
-	queue := []node{{status: from}}
-	for len(queue) > 0 {
-		n := queue[0]
-		queue = queue[1:]
-		for _, tr := range sc.Transitions {
-			if tr.From != n.status || seen[tr.To] || tr.Comment || !slices.Contains(tr.Roles, role) {
-				continue
-			}
-			p := append(append([]model.Transition(nil), n.path...), tr)
-			if tr.To == to {
-				return p
-			}
-			seen[tr.To] = true
-			queue = append(queue, node{status: tr.To, path: p})
-		}
-	}
-	return nil
+	return sc.Path(from, to, func(t model.Transition) bool { return !t.Comment && slices.Contains(t.Roles, role) })
 }
 
 func moveButton(d *detailScreen, label string) *widget.Button {

@@ -162,3 +162,31 @@ func (f *Flow) gridMay(from, to string) bool {
 	}
 	return false
 }
+
+// Path is the shortest chain of the schema's transitions from status from
+// to status to (breadth first over the lifecycle) using only those keep
+// allows (all when keep is nil); nil when there is none.
+func (s *Schema) Path(from, to string, keep func(Transition) bool) []Transition {
+	type node struct {
+		status string
+		path   []Transition
+	}
+	seen := map[string]bool{from: true}
+	queue := []node{{status: from}}
+	for len(queue) > 0 {
+		n := queue[0]
+		queue = queue[1:]
+		for _, t := range s.Transitions {
+			if t.From != n.status || seen[t.To] || keep != nil && !keep(t) {
+				continue
+			}
+			p := append(append([]Transition(nil), n.path...), t)
+			if t.To == to {
+				return p
+			}
+			seen[t.To] = true
+			queue = append(queue, node{status: t.To, path: p})
+		}
+	}
+	return nil
+}

@@ -41,3 +41,19 @@ func TestReopen(t *testing.T) {
 		}
 	}
 }
+
+// Path finds the shortest chain of moves, within the moves kept.
+func TestSchemaPath(t *testing.T) {
+	sc, _ := Lookup("straw_patrol")
+	p := sc.Path(PatrolDraft, PatrolReviewed, nil)
+	if len(p) != 2 || p[0].To != PatrolSubmitted || p[1].To != PatrolReviewed {
+		t.Fatalf("draft → reviewed: %v; want submit then approve", p)
+	}
+	grid := func(tr Transition) bool { return slices.Contains(tr.Roles, RoleGrid) }
+	if p := sc.Path(PatrolDraft, PatrolReviewed, grid); p != nil {
+		t.Errorf("grid staff reach reviewed by %v; want no path (only reviewers approve)", p)
+	}
+	if p := sc.Path(PatrolDraft, PatrolDraft, nil); p != nil {
+		t.Errorf("a path to the status itself: %v", p)
+	}
+}

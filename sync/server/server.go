@@ -381,6 +381,15 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	if hs != nil {
 		err = hs.Shutdown(ctx)
 	}
+	if werr := s.waitInflight(ctx); werr != nil {
+		return werr
+	}
+	return err
+}
+
+// waitInflight waits until the handlers running have returned, or ctx
+// ends.
+func (s *Server) waitInflight(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() {
 		s.inflight.Wait()
@@ -388,7 +397,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}()
 	select {
 	case <-done:
-		return err
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -406,15 +415,5 @@ func (s *Server) Close(ctx context.Context) error {
 	if hs != nil {
 		_ = hs.Close()
 	}
-	done := make(chan struct{})
-	go func() {
-		s.inflight.Wait()
-		close(done)
-	}()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return s.waitInflight(ctx)
 }
