@@ -1,6 +1,9 @@
 package model
 
-import "testing"
+import (
+	"slices"
+	"testing"
+)
 
 // reopenSchema is a register whose approved records grid staff may send
 // back to review by editing them.
