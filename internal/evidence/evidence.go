@@ -56,7 +56,7 @@ const (
 )
 
 // ErrNoRecord means the source holds no op of the record.
-var ErrNoRecord = errors.New("evidence: no op of the record is held")
+var ErrNoRecord = errors.New("没有该记录的任何操作，请核对记录编号 / no op of the record is held: check the record id")
 
 // Source is a holder of a record's provenance: a server's store or a
 // device's.
