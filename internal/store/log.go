@@ -142,6 +142,21 @@ func (s *Store) SetAcked(seq uint64) error {
 	})
 }
 
+// LostAfter records that the server holds this device's ops only up to
+// seq (it was restored from an earlier backup): the acknowledged seq goes
+// back to seq when past it, so that the ops after it are pending again.
+func (s *Store) LostAfter(seq uint64) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.update(func(txn *badger.Txn) error {
+		cur, err := metaUintTxn(txn, metaAcked)
+		if err != nil || seq >= cur {
+			return err
+		}
+		return txn.Set(metaKeyOf(metaAcked), binary.BigEndian.AppendUint64(nil, seq))
+	})
+}
+
 // Pending returns the number of local ops the server has not acknowledged.
 func (s *Store) Pending() (int, error) {
 	a, err := s.Acked()

@@ -26,6 +26,7 @@ type Store interface {
 	LocalSeq() uint64
 	Acked() (uint64, error)
 	SetAcked(seq uint64) error
+	LostAfter(seq uint64) error
 	Stamp(ctx context.Context, stamps []store.Stamp) error
 	Quarantine(id oplog.OpID, reason model.Text) error
 	Cursor() (uint64, error)

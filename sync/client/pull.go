@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"crypto/ed25519"
+	"encoding/binary"
 	"errors"
 	"net/http"
 	"sync"
@@ -40,7 +41,7 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 	var wg sync.WaitGroup
 	wg.Go(func() {
 		defer close(pages)
-		fetchErr = c.fetchPages(fctx, cursor, withdrawn, &bytes, pages)
+		fetchErr = c.fetchPages(fctx, cursor, withdrawn, &bytes, pages, &res.serverLost)
 	})
 	defer wg.Wait()
 	defer cancel()
@@ -128,8 +129,6 @@ func (c *Client) pull(ctx context.Context, res *Result, progress func(Progress))
 	return nil
 }
 
-// fetchPages sends the pages after cursor to pages until the server has
-// no more, an error, or ctx is done.
 // fetched is a pull page with the device clock's offset from the
 // server's, measured by its request: the device time halfway through the
 // request minus the server's time in the page.
@@ -138,9 +137,22 @@ type fetched struct {
 	offset time.Duration
 }
 
-func (c *Client) fetchPages(ctx context.Context, cursor, withdrawn uint64, bytes *atomic.Int64, pages chan<- fetched) error {
+// fetchPages sends the pages after cursor to pages until the server has
+// no more, an error, or ctx is done.
+//
+// The first request carries the device's acked seq: a server that holds
+// fewer of the device's ops (restored from an earlier backup) answers a
+// gap, and the device takes the server's seq as acked, marks the photos
+// of the ops after it for upload again, sets lost so that Sync pushes
+// them again, and pulls from the start (the other devices push again what
+// the server lost too, numbered where its cursor may already be).
+func (c *Client) fetchPages(ctx context.Context, cursor, withdrawn uint64, bytes *atomic.Int64, pages chan<- fetched, lost *bool) error {
 	st := c.cfg.Store
 	count := func(n int64) { bytes.Add(n) }
+	acked, err := st.Acked()
+	if err != nil {
+		return storeErr("pull", err)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -150,7 +162,7 @@ func (c *Client) fetchPages(ctx context.Context, cursor, withdrawn uint64, bytes
 		// stamped by its push receipts.
 		// The withdrawals after the last one seen come with the page.
 		body, err := protocol.EncodeJSON(protocol.PullRequest{Cursor: cursor, MaxBytes: c.cfg.PullBytes, Own: st.LocalSeq(), Withdrawals: &withdrawn,
-			Statements: true})
+			Statements: true, Acked: acked})
 		if err != nil {
 			return storeErr("pull", err)
 		}
@@ -168,9 +180,19 @@ func (c *Client) fetchPages(ctx context.Context, cursor, withdrawn uint64, bytes
 			cursor = 0
 			continue
 		}
+		var perr *protocol.Error
+		if errors.As(err, &perr) && perr.Code == protocol.CodeGap && perr.Expected > 0 && !*lost {
+			if err := c.serverLost(perr.Expected - 1); err != nil {
+				return err
+			}
+			*lost = true
+			cursor, acked = 0, 0
+			continue
+		}
 		if err != nil {
 			return err
 		}
+		acked = 0 // checked once
 		page, err := protocol.DecodePull(rp.body)
 		if err != nil {
 			return serverErr("pull", "pull page: %w", err)
@@ -219,4 +241,31 @@ func (c *Client) wantBlobs(ops []oplog.Op) error {
 		return nil
 	}
 	return st.AddToMetaSet(metaWant, add)
+}
+
+// serverLost records that the server holds the device's ops only up to
+// seq: the ones after it are pending again, with their photos.
+func (c *Client) serverLost(seq uint64) error {
+	st := c.cfg.Store
+	acked, err := st.Acked()
+	if err != nil {
+		return storeErr("pull", err)
+	}
+	if seq >= acked {
+		return nil
+	}
+	c.log.Warn("sync: the server lost ops of this device (restored from a backup?); sending them again", "acked", acked, "server", seq)
+	if err := st.LostAfter(seq); err != nil {
+		return storeErr("pull", err)
+	}
+	upTo, err := c.metaSeq(metaUpTo)
+	if err != nil {
+		return storeErr("pull", err)
+	}
+	if upTo > seq {
+		if err := st.SetMeta(metaUpTo, binary.BigEndian.AppendUint64(nil, seq)); err != nil {
+			return storeErr("pull", err)
+		}
+	}
+	return nil
 }

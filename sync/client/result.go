@@ -62,6 +62,9 @@ type Result struct {
 	// device runs ahead), as the server measured it on push.
 	ClockOffset time.Duration
 	clockKnown  bool
+	// serverLost: the pull found that the server lost some of the
+	// device's acknowledged ops, which are pending again.
+	serverLost bool
 }
 
 // ClockWarning reports whether the device clock is off by more than the

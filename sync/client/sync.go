@@ -21,6 +21,13 @@ func (c *Client) Sync(ctx context.Context, progress func(Progress)) (Result, err
 	if err := c.pullOrSkip(ctx, upToDate, &res, progress); err != nil {
 		return res, err
 	}
+	if res.serverLost {
+		// The server was restored from an earlier backup: send again
+		// what it lost.
+		if _, err := c.push(ctx, &res, &seen, progress); err != nil {
+			return res, err
+		}
+	}
 	if err := c.report(ctx, &res); err != nil {
 		return res, err
 	}

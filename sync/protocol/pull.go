@@ -20,6 +20,12 @@ type PullRequest struct {
 	// old backup learns its newer ops (and its seq) from the ones above
 	// Own.
 	Own uint64 `json:"own,omitempty"`
+	// Acked is the seq up to which the server acknowledged the device's
+	// ops, as the device saved it (sent with the first page). A server
+	// that holds fewer of them (restored from an earlier backup) answers
+	// CodeGap with the seq it expects next: the device sends the rest
+	// again and pulls from the start. 0 asks for no check.
+	Acked uint64 `json:"acked,omitempty"`
 	// Withdrawals is the last withdrawal seq the device saved (0 at
 	// first): the page then carries the withdrawals after it that
 	// concern the device's scope (PullResponse.Withdrawals). nil (a

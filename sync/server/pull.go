@@ -45,6 +45,20 @@ func (s *Server) page(r *http.Request, d Device, req protocol.PullRequest) ([]by
 		e.Expected = pg.Last
 		return nil, e
 	}
+	if req.Acked > 0 {
+		// The device was told that the server holds its ops up to
+		// Acked: a server restored from an earlier backup has lost
+		// some, and asks for them again.
+		h, err := s.store.Head(r.Context(), d.ID)
+		if err != nil {
+			return nil, err
+		}
+		if h.Acked < req.Acked {
+			e := protocol.ErrGap.Withf("device acked %d; server holds %d of its ops", req.Acked, h.Acked)
+			e.Expected = h.Acked + 1
+			return nil, e
+		}
+	}
 	if req.Own > 0 {
 		dropOwn(&pg, d.ID, req.Own)
 	}

@@ -12,6 +12,7 @@
 //	lantian-server province-key --data DIR (print the province public key)
 //	lantian-server province-key rotate --data DIR --new FILE [--sign-unvouched]
 //	lantian-server export-evidence --data DIR --record ID -o pack.zip
+//	lantian-server restored --data DIR (after restoring a backup, before serving)
 //	lantian-server [--data DIR] --pg postgres://... (ops, devices and photos in PostgreSQL)
 //	lantian-server help (or --help): the subcommands and the serving flags
 //
@@ -86,6 +87,7 @@ const usage = `Usage:
   lantian-server province-key --data DIR    print the province public key (rotate: sign statements with a new key)
   lantian-server export-evidence --data DIR --record ID -o pack.zip
                                             write a record's evidence pack
+  lantian-server restored --data DIR        after restoring a backup (servers stopped): number new ops past the old ones
   lantian-server help                       show this help
 Run 'lantian-server SUBCOMMAND --help' for a subcommand's flags.
 
@@ -108,6 +110,8 @@ func run(args []string, out io.Writer, log *slog.Logger) error {
 			return runProvinceKey(args[1:], out)
 		case "export-evidence":
 			return runExportEvidence(args[1:], out)
+		case "restored":
+			return runRestored(args[1:], out)
 		case "help":
 			args = []string{"--help"}
 		}

@@ -377,3 +377,23 @@ func (s *Store) BlobCounties(ctx context.Context, id string) ([]string, error) {
 	})
 	return out, err
 }
+
+// SkipSeqs moves the server seq counter n past its value and returns the
+// new last seq. After a restore from a backup, devices may hold pull
+// cursors up to what the server had handed out before; numbering the ops
+// stored from now on above those keeps every device from passing over
+// them.
+func (s *Store) SkipSeqs(ctx context.Context, n uint64) (uint64, error) {
+	s.appendMu.Lock()
+	defer s.appendMu.Unlock()
+	var last uint64
+	err := s.update(ctx, func(txn *badger.Txn) error {
+		c, err := readCounter(txn)
+		if err != nil {
+			return err
+		}
+		last = c + n
+		return txn.Set(keySeq, u64(last))
+	})
+	return last, err
+}

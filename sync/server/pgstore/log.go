@@ -340,3 +340,14 @@ func (s *Store) BlobCounties(ctx context.Context, id string) ([]string, error) {
 	})
 	return out, err
 }
+
+// SkipSeqs moves the server seq counter n past its value and returns the
+// new last seq. After a restore from a backup, devices may hold pull
+// cursors up to what the server had handed out before; numbering the ops
+// stored from now on above those keeps every device from passing over
+// them.
+func (s *Store) SkipSeqs(ctx context.Context, n uint64) (uint64, error) {
+	var last int64
+	err := s.pool.QueryRow(ctx, `UPDATE lantian_counter SET n = n + $1 RETURNING n`, int64(n)).Scan(&last)
+	return uint64(last), err
+}
