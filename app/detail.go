@@ -626,7 +626,7 @@ func (s *detailScreen) writeEvidence(w io.Writer) (*evidence.Result, error) {
 			return nil, err
 		}
 	}
-	return evidence.Build(context.Background(), w, s.a.own.EvidenceSource(), s.id, evidence.Options{Trusted: trusted, Now: s.a.opts.Now()})
+	return evidence.Build(context.Background(), w, s.a.own.EvidenceSource(), s.id, evidence.Options{Trusted: trusted, Now: s.a.opts.Now(), PhotoNotes: evidencecheck.PackNotes})
 }
 
 // evidenceSummary says what a pack's check found.

@@ -42,6 +42,7 @@ import (
 
 	"github.com/lantian-tz/lantian/internal/oplog"
 	"github.com/lantian-tz/lantian/internal/vouch"
+	"github.com/lantian-tz/lantian/model"
 	"github.com/lantian-tz/lantian/sync/protocol"
 )
 
@@ -81,6 +82,11 @@ type Options struct {
 	Trusted []ed25519.PublicKey
 	// Now is the time the pack is made (time.Now when zero).
 	Now time.Time
+	// PhotoNotes, when set, says for the report what each photo shows of
+	// itself (time and place taken, camera) and what doubts the evidence
+	// checks raise about it (internal/evidencecheck.PackNotes), by SHA-256,
+	// given the record rebuilt from its ops and the photos' bytes.
+	PhotoNotes func(st *oplog.State, photos map[string][]byte) map[string][]model.Text
 }
 
 // Manifest lists a pack's files.
@@ -192,7 +198,15 @@ func Build(ctx context.Context, w io.Writer, src Source, record uuid.UUID, opt O
 	}
 	res := check(c, opt.Trusted)
 	res.Notes = append(res.Notes, missingNotes(missing)...)
-	report, err := renderReport(c, res, now)
+	var notes map[string][]model.Text
+	if opt.PhotoNotes != nil && res.State != nil {
+		bytesOf := map[string][]byte{}
+		for _, f := range c.photos {
+			bytesOf[strings.TrimPrefix(f.name, "photos/")] = f.data
+		}
+		notes = opt.PhotoNotes(res.State, bytesOf)
+	}
+	report, err := renderReport(c, res, now, notes)
 	if err != nil {
 		return nil, err
 	}

@@ -49,19 +49,20 @@ type fieldRow struct{ Field, Value string }
 type photoRow struct {
 	SHA256, Op string
 	Size       int
+	Notes      []string // EXIF and the evidence checks' doubts
 }
 
 var words = map[string]map[string]string{
 	"zh": {"title": "记录证据包报告", "record": "记录", "register": "台账", "county": "县", "created": "生成时间",
 		"result": "核验结果", "ok": "核验通过：每个操作的签名、设备登记、设备链与权限均无问题。", "bad": "核验未通过",
 		"problems": "问题", "notes": "说明", "history": "修改历史", "when": "时间（北京时间）", "author": "填报人",
-		"role": "角色", "device": "设备", "op": "操作", "changes": "修改的字段与新值", "photos": "照片（原件）",
+		"role": "角色", "device": "设备", "op": "操作", "changes": "修改的字段与新值", "photos": "照片（原件）", "photonotes": "照片自带信息与核验提示",
 		"size": "字节数", "state": "由全部操作重建的当前记录", "field": "字段", "value": "值", "keys": "签署登记声明的省级公钥",
 		"how": "复核方法：lantian verify 证据包.zip --province-pubkey 省级公钥（离线可用）。", "unknown": "未知"},
 	"en": {"title": "Record evidence pack report", "record": "Record", "register": "Register", "county": "County", "created": "Made",
 		"result": "Verification result", "ok": "Verified: every op's signature, device enrollment, device chain and permission checks out.", "bad": "Verification failed",
 		"problems": "Problems", "notes": "Notes", "history": "History of changes", "when": "Time (Beijing)", "author": "Author",
-		"role": "Role", "device": "Device", "op": "Op", "changes": "Fields changed and their new values", "photos": "Photos (originals)",
+		"role": "Role", "device": "Device", "op": "Op", "changes": "Fields changed and their new values", "photos": "Photos (originals)", "photonotes": "What the photo says of itself, and the checks' doubts",
 		"size": "Bytes", "state": "The record as rebuilt from all its ops", "field": "Field", "value": "Value", "keys": "Province keys that signed the enrollment statements",
 		"how": "To re-check: lantian verify pack.zip --province-pubkey KEY (works offline).", "unknown": "unknown"},
 }
@@ -79,8 +80,8 @@ var reportTmpl = template.Must(template.New("report").Parse(`{{define "lang"}}<s
 {{range .History}}<tr><td>{{.When}}</td><td>{{.Author}}</td><td>{{.Role}}</td><td><code>{{.Device}}</code></td><td><code>{{.Op}}</code></td><td><ul>{{range .Changes}}<li>{{.Field}}: {{.Value}}</li>{{end}}</ul></td></tr>
 {{end}}</table>
 <h2>{{.T.photos}}</h2>
-<table><tr><th>SHA-256</th><th>{{.T.size}}</th><th>{{.T.op}}</th></tr>
-{{range .Photos}}<tr><td><code>{{.SHA256}}</code></td><td>{{.Size}}</td><td><code>{{.Op}}</code></td></tr>
+<table><tr><th>SHA-256</th><th>{{.T.size}}</th><th>{{.T.op}}</th><th>{{.T.photonotes}}</th></tr>
+{{range .Photos}}<tr><td><code>{{.SHA256}}</code></td><td>{{.Size}}</td><td><code>{{.Op}}</code></td><td><ul>{{range .Notes}}<li>{{.}}</li>{{end}}</ul></td></tr>
 {{end}}</table>
 <h2>{{.T.state}}</h2>
 <table><tr><th>{{.T.field}}</th><th>{{.T.value}}</th></tr>
@@ -99,7 +100,7 @@ var reportTmpl = template.Must(template.New("report").Parse(`{{define "lang"}}<s
 
 // renderReport is report.html of c as checked in res: Chinese first,
 // then English.
-func renderReport(c *contents, res *Result, made time.Time) ([]byte, error) {
+func renderReport(c *contents, res *Result, made time.Time, photoNotes map[string][]model.Text) ([]byte, error) {
 	ops := slices.Clone(res.ops)
 	slices.SortFunc(ops, func(a, b oplog.Op) int {
 		return cmp.Or(cmp.Compare(a.Time(), b.Time()), oplog.CompareOpID(a.ID(), b.ID()))
@@ -167,7 +168,11 @@ func renderReport(c *contents, res *Result, made time.Time) ([]byte, error) {
 		}
 		for _, f := range c.photos {
 			id := strings.TrimPrefix(f.name, "photos/")
-			d.Photos = append(d.Photos, photoRow{SHA256: id, Size: len(f.data), Op: opOf[id]})
+			row := photoRow{SHA256: id, Size: len(f.data), Op: opOf[id]}
+			for _, n := range photoNotes[id] {
+				row.Notes = append(row.Notes, pick(n))
+			}
+			d.Photos = append(d.Photos, row)
 		}
 		if res.State != nil {
 			for _, k := range sortedKeys(stateKeys(res.State.Fields)) {
