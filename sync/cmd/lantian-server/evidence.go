@@ -14,7 +14,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/lantian-tz/lantian/internal/evidence"
-	"github.com/lantian-tz/lantian/internal/evidencecheck"
+	"github.com/lantian-tz/lantian/internal/photocheck"
 	"github.com/lantian-tz/lantian/sync/server"
 )
 
@@ -54,7 +54,7 @@ func runExportEvidence(args []string, out io.Writer) error {
 	defer e.close()
 	start := time.Now()
 	var buf bytes.Buffer
-	res, err := evidence.Build(ctx, &buf, server.EvidenceSource(e.store, e.blobs, e.gaz), rec, evidence.Options{Trusted: trusted, PhotoNotes: evidencecheck.PackNotes})
+	res, err := evidence.Build(ctx, &buf, server.EvidenceSource(e.store, e.blobs, e.gaz), rec, evidence.Options{Trusted: trusted, PhotoNotes: photocheck.PackNotes})
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package evidencecheck
+package photocheck
 
 import (
 	"bytes"
