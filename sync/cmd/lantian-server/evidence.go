@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/ed25519"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,18 +31,14 @@ func runExportEvidence(args []string, out io.Writer) error {
 		return err
 	}
 	if *recordArg == "" || *outFile == "" {
-		return errors.New("--record ID and -o FILE are required")
+		return errors.New("需要 --record 记录编号 和 -o 证据包文件 / --record ID and -o FILE are required")
 	}
 	rec, err := uuid.Parse(*recordArg)
 	if err != nil {
 		return fmt.Errorf("--record %q: %w", *recordArg, err)
 	}
-	var trusted []ed25519.PublicKey
-	priv, err := loadProvinceKey(*data, *provKey, false, out)
-	switch {
-	case err == nil:
-		trusted = append(trusted, priv.Public().(ed25519.PublicKey))
-	case !errors.Is(err, os.ErrNotExist):
+	trusted, err := ownKeyTrusted(*data, *provKey, out)
+	if err != nil {
 		return err
 	}
 	ctx := context.Background()

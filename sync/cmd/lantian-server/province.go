@@ -62,6 +62,20 @@ func loadProvinceKey(data, file string, create bool, out io.Writer) (ed25519.Pri
 	return priv, nil
 }
 
+// ownKeyTrusted is the server's own province public key, for the checks
+// that trust it (verify, export-evidence); none when its key file does
+// not exist.
+func ownKeyTrusted(data, file string, out io.Writer) ([]ed25519.PublicKey, error) {
+	priv, err := loadProvinceKey(data, file, false, out)
+	switch {
+	case err == nil:
+		return []ed25519.PublicKey{priv.Public().(ed25519.PublicKey)}, nil
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	}
+	return nil, err
+}
+
 // runProvinceKey is "province-key": print the province public key, or
 // "province-key rotate --new FILE": sign every device's statement again
 // with a new key.

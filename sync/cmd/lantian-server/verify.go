@@ -3,10 +3,8 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"errors"
 	"flag"
 	"io"
-	"os"
 
 	"github.com/lantian-tz/lantian/internal/verify"
 	"github.com/lantian-tz/lantian/sync/server"
@@ -27,11 +25,8 @@ func runVerify(args []string, out io.Writer) error {
 	return verify.CLI(ctx, fs, args, out, func() (verify.Source, []ed25519.PublicKey, func(), error) {
 		var trusted []ed25519.PublicKey
 		if *data != "" || *provKey != "" {
-			priv, err := loadProvinceKey(*data, *provKey, false, out)
-			switch {
-			case err == nil:
-				trusted = append(trusted, priv.Public().(ed25519.PublicKey))
-			case !errors.Is(err, os.ErrNotExist):
+			var err error
+			if trusted, err = ownKeyTrusted(*data, *provKey, out); err != nil {
 				return nil, nil, nil, err
 			}
 		}
