@@ -214,7 +214,7 @@ func (s *DashboardScreen) show() {
 			idle += "…"
 			break
 		}
-		idle += " " + v.Village
+		idle += " " + model.PlaceName(v.Village) // a coded village by its name
 	}
 	s.straw.SetText(fmt.Sprintf(lang.L("Patrols in the last %d weeks: %d (zero reports %d, findings %d). Villages not patrolled in 3 days: %d%s"),
 		len(st.Weeks), st.Patrols, st.ZeroReports, st.Findings, len(st.NotPatrolled), idle))
