@@ -161,7 +161,10 @@ func TestPartialUploadsExpire(t *testing.T) {
 		t.Fatalf("b before its expiry: got %d; want 2048", got)
 	}
 	base.clock.Add(24 * time.Hour)
-	eventually(t, 10*time.Second, "the sweep removes b", func() bool { return sweeping.held(d, b) == 0 })
+	// The sweep discards b and then counts it: wait for both.
+	eventually(t, 10*time.Second, "the sweep removes b and counts it", func() bool {
+		return sweeping.held(d, b) == 0 && sweeping.metric("lantian_partial_uploads_expired_total") >= 1
+	})
 	if got := sweeping.metric("lantian_partial_uploads_expired_total"); got != 1 {
 		t.Errorf("expired uploads counted by the running server: got %v; want 1", got)
 	}
